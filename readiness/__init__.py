@@ -1,0 +1,1 @@
+"""Readiness: release go/no-go meetings as a live record."""

@@ -1,0 +1,156 @@
+"""The admin: a read-only window on every record.
+
+Every change to the domain goes through `readiness.services` so that it writes its Event;
+the admin's generic forms would bypass that, so domain records cannot be edited here.
+"""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from readiness.models import (
+    Action,
+    AgendaItem,
+    Condition,
+    Decision,
+    Event,
+    Evidence,
+    Participant,
+    Person,
+    ReadinessCheck,
+    Release,
+    Session,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Person)
+class PersonAdmin(ReadOnlyAdmin):
+    list_display = ["name", "title", "email", "user"]
+    search_fields = ["name", "title", "email"]
+    list_select_related = ["user"]
+
+
+class SessionInline(ReadOnlyInline):
+    model = Session
+    fields = ["title", "scheduled_at", "time_zone", "facilitator", "status"]
+
+
+@admin.register(Release)
+class ReleaseAdmin(ReadOnlyAdmin):
+    list_display = ["name", "planned_date", "status", "slug"]
+    list_filter = ["status", "planned_date"]
+    search_fields = ["name", "slug"]
+    date_hierarchy = "planned_date"
+    inlines = [SessionInline]
+
+
+class ParticipantInline(ReadOnlyInline):
+    model = Participant
+    fields = ["person", "area", "role", "attendance"]
+
+
+class AgendaItemInline(ReadOnlyInline):
+    model = AgendaItem
+    fields = ["position", "title", "time_box_minutes", "discussed"]
+
+
+@admin.register(Session)
+class SessionAdmin(ReadOnlyAdmin):
+    list_display = ["release", "title", "scheduled_at", "time_zone", "facilitator", "status"]
+    list_filter = ["status", "time_zone"]
+    search_fields = ["release__name", "title", "objective"]
+    list_select_related = ["release", "facilitator"]
+    inlines = [ParticipantInline, AgendaItemInline]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(ReadOnlyAdmin):
+    list_display = ["person", "session", "area", "role", "attendance"]
+    list_filter = ["role", "attendance", "area"]
+    search_fields = ["person__name", "area"]
+    list_select_related = ["person", "session__release"]
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(ReadOnlyAdmin):
+    list_display = ["title", "session", "position", "discussed"]
+    list_filter = ["discussed"]
+    search_fields = ["title", "notes"]
+    list_select_related = ["session__release"]
+
+
+@admin.register(ReadinessCheck)
+class ReadinessCheckAdmin(ReadOnlyAdmin):
+    list_display = ["area", "status", "session"]
+    list_filter = ["status", "area"]
+    search_fields = ["area", "summary"]
+    list_select_related = ["session__release"]
+
+
+class ConditionInline(ReadOnlyInline):
+    model = Condition
+    fields = ["text", "reference", "owner", "deadline", "satisfied_at"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["session", "outcome", "method", "recorded_at", "is_current"]
+    list_filter = ["outcome", "method", "is_current"]
+    search_fields = ["rationale", "session__release__name"]
+    list_select_related = ["session__release"]
+    inlines = [ConditionInline]
+
+
+@admin.register(Condition)
+class ConditionAdmin(ReadOnlyAdmin):
+    list_display = ["text", "reference", "owner", "deadline", "satisfied_at"]
+    list_filter = [("satisfied_at", admin.EmptyFieldListFilter)]
+    search_fields = ["text", "reference"]
+    list_select_related = ["owner"]
+
+
+@admin.register(Action)
+class ActionAdmin(ReadOnlyAdmin):
+    list_display = ["code", "description", "owner", "due_date", "status", "kind", "session"]
+    list_filter = ["status", "kind", "due_date"]
+    search_fields = ["code", "description", "owner__name"]
+    list_select_related = ["owner", "session__release"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    list_display = ["title", "location", "category", "verified", "session"]
+    list_filter = ["category", "verified"]
+    search_fields = ["title", "location"]
+    list_select_related = ["session__release"]
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor_name", "verb", "subject_type", "subject_repr", "release"]
+    list_filter = ["verb", "subject_type"]
+    search_fields = ["actor_name", "verb", "subject_repr"]
+    date_hierarchy = "created_at"
+    list_select_related = ["release"]

@@ -1,0 +1,738 @@
+"""The go/no-go domain: releases, their meetings, what was decided, owed and shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+
+def release_slug(planned_date: dt.date, name: str) -> str:
+    """`2024-07-15-billing-gateway`: the form the teams' evidence paths already use."""
+    return f"{planned_date.isoformat()}-{slugify(name)}"[:120].rstrip("-")
+
+
+class Versioned(models.Model):
+    """A record people edit: `version` grows on every change so that a stale edit is refused."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Person(Versioned):
+    """Someone who attends, decides or owes work; one row across all releases."""
+
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="person_name_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.title})" if self.title else self.name
+
+
+class ReleaseQuerySet(models.QuerySet):
+    def with_summary(self) -> ReleaseQuerySet:
+        """What a list row shows, computed in the same query as the releases."""
+        current = Decision.objects.filter(session__release=OuterRef("pk"), is_current=True)
+        current = current.order_by("-recorded_at", "-pk")
+        open_actions = (
+            Action.objects.filter(session__release=OuterRef("pk"), status__in=Action.OPEN_STATUSES)
+            .order_by()
+            .values("session__release")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            current_outcome=Subquery(current.values("outcome")[:1]),
+            current_decided_at=Subquery(current.values("recorded_at")[:1]),
+            open_action_count=models.functions.Coalesce(
+                Subquery(open_actions, output_field=models.IntegerField()), 0
+            ),
+        )
+
+    def with_everything(self) -> ReleaseQuerySet:
+        """Everything the release page shows, in a fixed number of queries."""
+        return self.prefetch_related(
+            Prefetch(
+                "sessions",
+                queryset=Session.objects.select_related("facilitator").prefetch_related(
+                    Prefetch(
+                        "participants",
+                        queryset=Participant.objects.select_related("person"),
+                    ),
+                    Prefetch(
+                        "agenda_items",
+                        queryset=AgendaItem.objects.prefetch_related("evidence"),
+                    ),
+                    Prefetch(
+                        "readiness_checks",
+                        queryset=ReadinessCheck.objects.prefetch_related("evidence"),
+                    ),
+                    Prefetch(
+                        "decisions",
+                        queryset=Decision.objects.select_related("recorded_by").prefetch_related(
+                            Prefetch(
+                                "conditions",
+                                queryset=Condition.objects.select_related(
+                                    "owner", "satisfied_by"
+                                ).prefetch_related("evidence"),
+                            )
+                        ),
+                    ),
+                    Prefetch(
+                        "actions",
+                        queryset=Action.objects.select_related("owner").prefetch_related(
+                            "evidence"
+                        ),
+                    ),
+                    Prefetch("evidence", queryset=Evidence.objects.select_related("verified_by")),
+                ),
+            )
+        )
+
+
+class ReleaseStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DEPLOYED = "deployed", _("Deployed")
+    ROLLED_BACK = "rolled_back", _("Rolled back")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Release(Versioned):
+    Status = ReleaseStatus
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    planned_date = models.DateField(_("planned date"))
+    deploy_window_start = models.DateTimeField(_("deploy window start"), null=True, blank=True)
+    deploy_window_end = models.DateTimeField(_("deploy window end"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
+    )
+    product_owner = models.ForeignKey(
+        Person,
+        verbose_name=_("product owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_releases",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = ReleaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("release")
+        verbose_name_plural = _("releases")
+        ordering = ["-planned_date", "-pk"]
+        indexes = [
+            models.Index(fields=["-planned_date", "-id"], name="release_date_idx"),
+            models.Index(fields=["status", "-planned_date"], name="release_status_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ReleaseStatus.values), name="release_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(deploy_window_start__isnull=True)
+                | Q(deploy_window_end__isnull=True)
+                | Q(deploy_window_end__gt=models.F("deploy_window_start")),
+                name="release_window_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.planned_date.isoformat()} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("releases:detail", args=[self.slug])
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    IN_PROGRESS = "in_progress", _("In progress")
+    CLOSED = "closed", _("Closed")
+
+
+class Session(Versioned):
+    """One go/no-go meeting of a release."""
+
+    Status = SessionStatus
+
+    release = models.ForeignKey(
+        Release, verbose_name=_("release"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    title = models.CharField(_("title"), max_length=200, default="Go/No-Go")
+    scheduled_at = models.DateTimeField(_("scheduled at"))
+    time_zone = models.CharField(_("time zone"), max_length=64, default="America/Sao_Paulo")
+    objective = models.TextField(_("objective"), blank=True)
+    facilitator = models.ForeignKey(
+        Person,
+        verbose_name=_("facilitator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="facilitated_sessions",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["scheduled_at", "pk"]
+        indexes = [models.Index(fields=["release", "scheduled_at"], name="session_release_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=SessionStatus.values), name="session_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} – {self.local_scheduled_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def local_scheduled_at(self) -> dt.datetime:
+        return self.scheduled_at.astimezone(self.tzinfo)
+
+    def local_today(self) -> dt.date:
+        return timezone.now().astimezone(self.tzinfo).date()
+
+    @property
+    def members(self) -> list[Participant]:
+        return [p for p in self.participants.all() if not p.is_observer]
+
+    @property
+    def observers(self) -> list[Participant]:
+        return [p for p in self.participants.all() if p.is_observer]
+
+    @property
+    def current_decision(self) -> Decision | None:
+        """The decision in force; uses the prefetched decisions when there are some."""
+        return next((d for d in self.decisions.all() if d.is_current), None)
+
+    @property
+    def superseded_decisions(self) -> list[Decision]:
+        return [d for d in self.decisions.all() if not d.is_current]
+
+    def get_absolute_url(self) -> str:
+        return f"{self.release.get_absolute_url()}#session-{self.pk}"
+
+
+class ParticipantRole(models.TextChoices):
+    MEMBER = "member", _("Voting member")
+    OBSERVER = "observer", _("Observer")
+
+
+class ParticipantAttendance(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    PRESENT = "present", _("Present")
+    ABSENT = "absent", _("Absent")
+
+
+class Participant(Versioned):
+    Role = ParticipantRole
+
+    Attendance = ParticipantAttendance
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="participants"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="participations"
+    )
+    area = models.CharField(_("area"), max_length=100, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    attendance = models.CharField(
+        _("attendance"), max_length=20, choices=Attendance.choices, default=Attendance.CONFIRMED
+    )
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["role", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="participant_once"),
+            models.CheckConstraint(
+                condition=Q(role__in=ParticipantRole.values), name="participant_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance__in=ParticipantAttendance.values),
+                name="participant_attendance_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} ({self.area or self.get_role_display()})"
+
+    @property
+    def is_observer(self) -> bool:
+        return self.role == self.Role.OBSERVER
+
+
+class AgendaItem(Versioned):
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="agenda_items"
+    )
+    position = models.PositiveIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=300)
+    time_box_minutes = models.PositiveIntegerField(_("time box (minutes)"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    discussed = models.BooleanField(_("discussed"), default=False)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["position", "pk"]
+        indexes = [models.Index(fields=["session", "position"], name="agenda_session_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+
+class ReadinessCheckStatus(models.TextChoices):
+    NOT_ASSESSED = "not_assessed", _("Not assessed")
+    GREEN = "green", _("Green: ready")
+    AMBER = "amber", _("Amber: ready with reservations")
+    RED = "red", _("Red: not ready")
+
+
+class ReadinessCheck(Versioned):
+    """How ready one area (QA, compliance, FinOps, residual risk...) says it is."""
+
+    Status = ReadinessCheckStatus
+
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="readiness_checks",
+    )
+    area = models.CharField(_("area"), max_length=100)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NOT_ASSESSED
+    )
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        verbose_name = _("readiness check")
+        verbose_name_plural = _("readiness checks")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "area"], name="check_area_once"),
+            models.CheckConstraint(
+                condition=Q(status__in=ReadinessCheckStatus.values), name="check_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area}: {self.get_status_display()}"
+
+
+class DecisionOutcome(models.TextChoices):
+    GO = "go", _("GO")
+    CONDITIONAL_GO = "conditional_go", _("GO with conditions")
+    NO_GO = "no_go", _("NO-GO")
+    POSTPONED = "postponed", _("Postponed")
+
+
+class DecisionMethod(models.TextChoices):
+    CONSENSUS = "consensus", _("Consensus")
+    VOTE = "vote", _("Vote")
+
+
+class Decision(models.Model):
+    """What the meeting decided. Append-only: a change is a new row superseding the old one."""
+
+    Outcome = DecisionOutcome
+
+    Method = DecisionMethod
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="decisions"
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    rationale = models.TextField(_("rationale"), blank=True)
+    method = models.CharField(
+        _("decided by"), max_length=20, choices=Method.choices, default=Method.CONSENSUS
+    )
+    review_on = models.DateField(_("post-go-live review"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    is_current = models.BooleanField(_("current"), default=True)
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("supersedes"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-recorded_at", "-pk"]
+        get_latest_by = "recorded_at"
+        indexes = [models.Index(fields=["outcome", "recorded_at"], name="decision_outcome_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session"], condition=Q(is_current=True), name="decision_one_current"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=DecisionOutcome.values), name="decision_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(method__in=DecisionMethod.values), name="decision_method_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_outcome_display()
+
+    @property
+    def is_conditional(self) -> bool:
+        return self.outcome == self.Outcome.CONDITIONAL_GO
+
+
+class Condition(Versioned):
+    """One clause a conditional GO depends on, such as running the `BILL-230` check."""
+
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("decision"), on_delete=models.CASCADE, related_name="conditions"
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    text = models.TextField(_("condition"))
+    reference = models.CharField(_("ticket reference"), max_length=100, blank=True)
+    owner = models.ForeignKey(
+        Person,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="conditions",
+    )
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    satisfied_at = models.DateTimeField(_("satisfied at"), null=True, blank=True)
+    satisfied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("satisfied by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    satisfied_note = models.TextField(_("how it was satisfied"), blank=True)
+
+    class Meta:
+        verbose_name = _("condition")
+        verbose_name_plural = _("conditions")
+        ordering = ["position", "pk"]
+        indexes = [
+            models.Index(fields=["owner", "satisfied_at", "deadline"], name="condition_owner_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_satisfied(self) -> bool:
+        return self.satisfied_at is not None
+
+
+class ActionQuerySet(models.QuerySet):
+    def open(self) -> ActionQuerySet:
+        return self.filter(status__in=Action.OPEN_STATUSES)
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    BLOCKED = "blocked", _("Blocked")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ActionKind(models.TextChoices):
+    ACTION = "action", _("Action")
+    MONITORING = "monitoring", _("Post-go-live monitoring")
+
+
+class Action(Versioned):
+    """Work the meeting assigned to someone, such as A1 or a post-go-live monitoring duty."""
+
+    Status = ActionStatus
+
+    Kind = ActionKind
+
+    OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS, Status.BLOCKED)
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="actions"
+    )
+    code = models.CharField(_("code"), max_length=20)
+    description = models.TextField(_("description"))
+    owner = models.ForeignKey(
+        Person, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="actions"
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ACTION)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    status_reason = models.TextField(_("reason"), blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["kind", "code", "pk"]
+        indexes = [
+            models.Index(fields=["owner", "status", "due_date"], name="action_owner_idx"),
+            models.Index(fields=["status", "due_date"], name="action_status_due_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "code"], name="action_code_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=ActionStatus.values), name="action_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ActionKind.values), name="action_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="blocked") | ~Q(status_reason=""),
+                name="action_blocked_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.description[:60]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        if not self.is_open or self.due_date is None:
+            return False
+        return self.due_date < (today or self.session.local_today())
+
+
+class EvidenceCategory(models.TextChoices):
+    SUMMARY = "summary", _("Go/no-go summary")
+    QA = "qa", _("QA")
+    COMPLIANCE = "compliance", _("Compliance")
+    FINOPS = "finops", _("FinOps")
+    RISK = "risk", _("Risk")
+    OTHER = "other", _("Other")
+
+
+class Evidence(Versioned):
+    """A document that backs the decision: a URL or a path in the team's repository."""
+
+    Category = EvidenceCategory
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    location = models.CharField(_("location"), max_length=1000)
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, default=Category.OTHER
+    )
+    verified = models.BooleanField(_("verified"), default=False)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    # What the evidence backs, if anything more precise than the session.
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence"
+    )
+    readiness_check = models.ForeignKey(
+        ReadinessCheck, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence"
+    )
+    condition = models.ForeignKey(
+        Condition, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence"
+    )
+    action = models.ForeignKey(
+        Action, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence"
+    )
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=EvidenceCategory.values),
+                name="evidence_category_valid",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        agenda_item__isnull=True,
+                        readiness_check__isnull=True,
+                        condition__isnull=True,
+                    )
+                    | Q(
+                        agenda_item__isnull=True, readiness_check__isnull=True, action__isnull=True
+                    )
+                    | Q(agenda_item__isnull=True, condition__isnull=True, action__isnull=True)
+                    | Q(readiness_check__isnull=True, condition__isnull=True, action__isnull=True)
+                ),
+                name="evidence_backs_one_thing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_url(self) -> bool:
+        return self.location.startswith(("http://", "https://"))
+
+    def href(self) -> str:
+        """Where a link to it should point, or "" for a path with no repository configured."""
+        if self.is_url:
+            return self.location
+        if settings.REPOSITORY_URL:
+            return f"{settings.REPOSITORY_URL}/{self.location.lstrip('/')}"
+        return ""
+
+
+EVENT_VERBS = {
+    "person.created": _("added the person"),
+    "person.updated": _("updated the person"),
+    "person.login_linked": _("linked a login to"),
+    "release.created": _("created the release"),
+    "release.status_changed": _("changed the status of"),
+    "session.scheduled": _("scheduled"),
+    "session.closed": _("closed"),
+    "participant.added": _("added the participant"),
+    "agenda_item.added": _("added the agenda item"),
+    "readiness_check.added": _("added the readiness check"),
+    "readiness_check.updated": _("updated the readiness check"),
+    "decision.recorded": _("recorded the decision"),
+    "decision.superseded": _("superseded the decision"),
+    "condition.added": _("added the condition"),
+    "condition.satisfied": _("marked satisfied"),
+    "action.created": _("assigned"),
+    "action.status_changed": _("changed the status of"),
+    "evidence.added": _("linked the evidence"),
+    "evidence.verified": _("verified the evidence"),
+}
+
+
+class Event(models.Model):
+    """The log every change writes: who did what to which record, when, before and after."""
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as text too, so the log still says who it was if the login is deleted.
+    actor_name = models.CharField(_("who (name)"), max_length=200, blank=True)
+    verb = models.CharField(_("what"), max_length=60)
+    subject_type = models.CharField(_("record type"), max_length=60)
+    subject_id = models.BigIntegerField(_("record id"))
+    subject_repr = models.CharField(_("record"), max_length=300)
+    release = models.ForeignKey(
+        Release,
+        verbose_name=_("release"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("session"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["release", "-created_at"], name="event_release_idx"),
+            models.Index(fields=["subject_type", "subject_id"], name="event_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name or '-'} {self.verb}"
+
+    @property
+    def verb_label(self) -> str:
+        return str(EVENT_VERBS.get(self.verb, self.verb))
+
+    @property
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for each field a person changed (the version is bookkeeping)."""
+        before, after = self.before or {}, self.after or {}
+        if not before:
+            return []
+        keys = [k for k in after if k != "version" and before.get(k) != after.get(k)]
+        return [(k, before.get(k), after.get(k)) for k in keys]

@@ -1,0 +1,79 @@
+"""Who may do what: one function per object kind, used by views, the API and commands."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from readiness.models import Action, Release, Session
+
+FACILITATORS = "facilitators"
+MANAGERS = "managers"
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def _in_group(user: User, group: str) -> bool:
+    """Group membership, asked of the database once per user object."""
+    cache = getattr(user, "_readiness_groups", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+        user._readiness_groups = cache
+    return group in cache
+
+
+def is_facilitator(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or _in_group(user, FACILITATORS))
+
+
+def is_manager(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or _in_group(user, MANAGERS))
+
+
+# --- Releases -----------------------------------------------------------------------------
+
+
+def can_view_release(user: User, release: Release) -> bool:
+    """Any active, logged-in user may read any release: the record is the team's."""
+    return user.is_authenticated and user.is_active
+
+
+def releases_for_user(user: User) -> QuerySet[Release]:
+    if not (user.is_authenticated and user.is_active):
+        return Release.objects.none()
+    return Release.objects.all()
+
+
+def get_release_for_user(user: User, slug: str, queryset: QuerySet[Release] | None = None):
+    """The release, or 404 when there is none, or 403 when the user may not read it."""
+    release = get_object_or_404(queryset if queryset is not None else Release.objects, slug=slug)
+    if not can_view_release(user, release):
+        raise PermissionDenied
+    return release
+
+
+# --- Sessions -----------------------------------------------------------------------------
+
+
+def can_facilitate_session(user: User, session: Session) -> bool:
+    """The session's own facilitator, any member of the facilitators group, or an admin."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser or _in_group(user, FACILITATORS):
+        return True
+    facilitator = session.facilitator
+    return facilitator is not None and facilitator.user_id == user.pk
+
+
+# --- Actions ------------------------------------------------------------------------------
+
+
+def can_update_action(user: User, action: Action) -> bool:
+    """The action's owner, or whoever may facilitate its session."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if action.owner.user_id == user.pk:
+        return True
+    return can_facilitate_session(user, action.session)

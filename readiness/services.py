@@ -1,0 +1,546 @@
+"""Every write to the domain: one transaction each, each writing its Event.
+
+Views, the importer, commands and admin actions all call these functions; nothing
+else saves a domain model. Functions are keyword-only and named `<entity>_<action>`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from readiness.models import (
+    Action,
+    AgendaItem,
+    Condition,
+    Decision,
+    Event,
+    Evidence,
+    Participant,
+    Person,
+    ReadinessCheck,
+    Release,
+    Session,
+    Versioned,
+    release_slug,
+)
+
+User = AbstractBaseUser | AnonymousUser | None
+
+
+class StaleEdit(Exception):
+    """The record changed since the user loaded it; their edit was not applied."""
+
+    def __init__(self, obj: models.Model, expected: int) -> None:
+        self.obj = obj
+        self.expected = expected
+        super().__init__(
+            _(
+                "%(record)s was changed by someone else since you opened it "
+                "(your version %(expected)s, now %(current)s). Nothing was saved: "
+                "review their change and apply yours again."
+            )
+            % {"record": obj, "expected": expected, "current": getattr(obj, "version", "?")}
+        )
+
+
+@dataclass(frozen=True)
+class ConditionSpec:
+    """A condition to record with a conditional GO."""
+
+    text: str
+    reference: str = ""
+    owner: Person | None = None
+    deadline: dt.datetime | None = None
+
+
+# --- Events -------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    """The record's own field values, as JSON, for an Event's before/after."""
+    data = {}
+    for field in obj._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        data[field.attname] = _plain(getattr(obj, field.attname))
+    return data
+
+
+def _actor(user: User) -> AbstractBaseUser | None:
+    return user if user is not None and user.is_authenticated else None
+
+
+def event_record(
+    *,
+    user: User,
+    verb: str,
+    obj: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    release: Release | None = None,
+    session: Session | None = None,
+) -> Event:
+    actor = _actor(user)
+    if session is None:
+        session = obj if isinstance(obj, Session) else getattr(obj, "session", None)
+    if release is None:
+        release = obj if isinstance(obj, Release) else getattr(session, "release", None)
+    return Event.objects.create(
+        actor=actor,
+        actor_name=(actor.get_full_name() or actor.get_username()) if actor else "",
+        verb=verb,
+        subject_type=obj._meta.model_name,
+        subject_id=obj.pk,
+        subject_repr=str(obj)[:300],
+        release=release,
+        session=session,
+        before=before,
+        after=after,
+    )
+
+
+def _create(obj: models.Model, *, user: User, verb: str, **where: Any) -> models.Model:
+    obj.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            obj.save(force_insert=True)
+    except IntegrityError as exc:
+        # The checks before the insert make this a race with another writer.
+        raise ValidationError(
+            _("This conflicts with a record saved at the same time. Reload and try again."),
+            code="conflict",
+        ) from exc
+    event_record(user=user, verb=verb, obj=obj, after=snapshot(obj), **where)
+    return obj
+
+
+def _update(
+    obj: Versioned, *, user: User, verb: str, expected_version: int | None, **changes: Any
+) -> Versioned:
+    """Apply `changes` if `obj` is still at `expected_version`; bump the version; log it."""
+    model = type(obj)
+    current = model.objects.select_for_update().get(pk=obj.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleEdit(current, expected_version)
+    before = snapshot(current)
+    for name, value in changes.items():
+        setattr(current, name, value)
+    current.version += 1
+    current.full_clean(validate_constraints=False)
+    current.save()
+    event_record(user=user, verb=verb, obj=current, before=before, after=snapshot(current))
+    # Keep the caller's instance in step with what was saved.
+    for field in model._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(current, field.attname))
+    return obj
+
+
+# --- People -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_get_or_create(*, user: User, name: str, title: str = "", email: str = "") -> Person:
+    """The one Person of that name (case-insensitive), created if new, its title kept fresh."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError(_("A person needs a name."))
+    person = Person.objects.select_for_update().filter(name__iexact=name).first()
+    if person is None:
+        return _create(
+            Person(name=name, title=title.strip(), email=email.strip()),
+            user=user,
+            verb="person.created",
+        )
+    changes: dict[str, Any] = {}
+    if title.strip() and title.strip() != person.title:
+        changes["title"] = title.strip()
+    if email.strip() and email.strip() != person.email:
+        changes["email"] = email.strip()
+    if changes:
+        _update(person, user=user, verb="person.updated", expected_version=None, **changes)
+    return person
+
+
+# --- Releases and sessions ----------------------------------------------------------------
+
+
+@transaction.atomic
+def release_create(
+    *,
+    user: User,
+    name: str,
+    planned_date: dt.date,
+    deploy_window_start: dt.datetime | None = None,
+    deploy_window_end: dt.datetime | None = None,
+    product_owner: Person | None = None,
+) -> Release:
+    name = " ".join(name.split())
+    slug = release_slug(planned_date, name)
+    if Release.objects.filter(slug=slug).exists():
+        raise ValidationError(
+            _("A release named %(slug)s already exists.") % {"slug": slug}, code="duplicate"
+        )
+    if deploy_window_start and deploy_window_end and deploy_window_end <= deploy_window_start:
+        raise ValidationError(_("The deploy window must end after it starts."))
+    release = Release(
+        name=name,
+        slug=slug,
+        planned_date=planned_date,
+        deploy_window_start=deploy_window_start,
+        deploy_window_end=deploy_window_end,
+        product_owner=product_owner,
+    )
+    return _create(release, user=user, verb="release.created", release=release)
+
+
+@transaction.atomic
+def release_set_status(
+    *, user: User, release: Release, status: str, expected_version: int | None
+) -> Release:
+    if status not in Release.Status.values:
+        raise ValidationError(_("Unknown release status %(status)s.") % {"status": status})
+    return _update(
+        release,
+        user=user,
+        verb="release.status_changed",
+        expected_version=expected_version,
+        status=status,
+    )
+
+
+def _check_time_zone(name: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            _("%(zone)s is not a known time zone.") % {"zone": name}, code="time_zone"
+        ) from None
+
+
+@transaction.atomic
+def session_schedule(
+    *,
+    user: User,
+    release: Release,
+    scheduled_at: dt.datetime,
+    time_zone: str,
+    objective: str = "",
+    facilitator: Person | None = None,
+    title: str = "Go/No-Go",
+) -> Session:
+    _check_time_zone(time_zone)
+    if timezone.is_naive(scheduled_at):
+        scheduled_at = scheduled_at.replace(tzinfo=zoneinfo.ZoneInfo(time_zone))
+    session = Session(
+        release=release,
+        title=title.strip() or "Go/No-Go",
+        scheduled_at=scheduled_at,
+        time_zone=time_zone,
+        objective=objective.strip(),
+        facilitator=facilitator,
+    )
+    return _create(session, user=user, verb="session.scheduled")
+
+
+@transaction.atomic
+def session_close(*, user: User, session: Session, expected_version: int | None) -> Session:
+    if session.status == Session.Status.CLOSED:
+        raise ValidationError(_("This session is already closed."))
+    return _update(
+        session,
+        user=user,
+        verb="session.closed",
+        expected_version=expected_version,
+        status=Session.Status.CLOSED,
+        closed_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def participant_add(
+    *,
+    user: User,
+    session: Session,
+    person: Person,
+    area: str = "",
+    role: str = Participant.Role.MEMBER,
+    attendance: str = Participant.Attendance.CONFIRMED,
+) -> Participant:
+    if session.participants.filter(person=person).exists():
+        raise ValidationError(
+            _("%(person)s already takes part in this session.") % {"person": person.name},
+            code="duplicate",
+        )
+    participant = Participant(
+        session=session, person=person, area=area.strip(), role=role, attendance=attendance
+    )
+    return _create(participant, user=user, verb="participant.added")
+
+
+@transaction.atomic
+def agenda_item_add(
+    *, user: User, session: Session, title: str, time_box_minutes: int | None = None
+) -> AgendaItem:
+    last = session.agenda_items.aggregate(m=models.Max("position"))["m"] or 0
+    item = AgendaItem(
+        session=session, position=last + 1, title=title.strip(), time_box_minutes=time_box_minutes
+    )
+    return _create(item, user=user, verb="agenda_item.added")
+
+
+@transaction.atomic
+def readiness_check_set(
+    *,
+    user: User,
+    session: Session,
+    area: str,
+    status: str,
+    summary: str = "",
+    expected_version: int | None = None,
+) -> ReadinessCheck:
+    """Create the area's check or update it; areas are unique per session."""
+    area = " ".join(area.split())
+    existing = session.readiness_checks.filter(area__iexact=area).first()
+    if existing is None:
+        position = (session.readiness_checks.aggregate(m=models.Max("position"))["m"] or 0) + 1
+        check = ReadinessCheck(
+            session=session, area=area, status=status, summary=summary.strip(), position=position
+        )
+        return _create(check, user=user, verb="readiness_check.added")
+    return _update(
+        existing,
+        user=user,
+        verb="readiness_check.updated",
+        expected_version=expected_version,
+        status=status,
+        summary=summary.strip(),
+    )
+
+
+# --- Decisions and conditions -------------------------------------------------------------
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    user: User,
+    session: Session,
+    outcome: str,
+    rationale: str = "",
+    method: str = Decision.Method.CONSENSUS,
+    conditions: Iterable[ConditionSpec] = (),
+    review_on: dt.date | None = None,
+    recorded_at: dt.datetime | None = None,
+) -> Decision:
+    """Record the session's decision; an earlier one is superseded, never changed or deleted."""
+    conditions = list(conditions)
+    if outcome not in Decision.Outcome.values:
+        raise ValidationError(_("Unknown outcome %(outcome)s.") % {"outcome": outcome})
+    if outcome == Decision.Outcome.CONDITIONAL_GO and not conditions:
+        raise ValidationError(_("A GO with conditions needs at least one condition."))
+    if outcome != Decision.Outcome.CONDITIONAL_GO and conditions:
+        raise ValidationError(_("Only a GO with conditions can carry conditions."))
+    # Lock the session row so that two people recording at once are serialised.
+    Session.objects.select_for_update().get(pk=session.pk)
+    previous = session.decisions.filter(is_current=True).first()
+    if previous is not None:
+        before = snapshot(previous)
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+        event_record(
+            user=user,
+            verb="decision.superseded",
+            obj=previous,
+            before=before,
+            after=snapshot(previous),
+        )
+    decision = Decision(
+        session=session,
+        outcome=outcome,
+        rationale=rationale.strip(),
+        method=method,
+        review_on=review_on,
+        recorded_by=_actor(user),
+        recorded_at=recorded_at or timezone.now(),
+        supersedes=previous,
+    )
+    _create(decision, user=user, verb="decision.recorded")
+    default_deadline = session.release.deploy_window_start
+    for position, spec in enumerate(conditions, start=1):
+        if not spec.text.strip():
+            raise ValidationError(_("A condition needs a text."))
+        condition = Condition(
+            decision=decision,
+            position=position,
+            text=spec.text.strip(),
+            reference=spec.reference.strip(),
+            owner=spec.owner,
+            deadline=spec.deadline or default_deadline,
+        )
+        _create(condition, user=user, verb="condition.added", session=session)
+    return decision
+
+
+@transaction.atomic
+def condition_satisfy(
+    *,
+    user: User,
+    condition: Condition,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Condition:
+    if condition.is_satisfied:
+        raise ValidationError(_("This condition is already satisfied."), code="invalid_state")
+    return _update(
+        condition,
+        user=user,
+        verb="condition.satisfied",
+        expected_version=expected_version,
+        satisfied_at=timezone.now(),
+        satisfied_by=_actor(user),
+        satisfied_note=note.strip(),
+    )
+
+
+# --- Actions ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def action_create(
+    *,
+    user: User,
+    session: Session,
+    code: str,
+    description: str,
+    owner: Person,
+    due_date: dt.date | None = None,
+    kind: str = Action.Kind.ACTION,
+) -> Action:
+    code = code.strip().upper()
+    if session.actions.filter(code=code).exists():
+        raise ValidationError(
+            _("Action code %(code)s is already used in this session.") % {"code": code},
+            code="duplicate",
+        )
+    action = Action(
+        session=session,
+        code=code,
+        description=description.strip(),
+        owner=owner,
+        due_date=due_date,
+        kind=kind,
+    )
+    return _create(action, user=user, verb="action.created")
+
+
+@transaction.atomic
+def action_set_status(
+    *,
+    user: User,
+    action: Action,
+    status: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Action:
+    if status not in Action.Status.values:
+        raise ValidationError(_("Unknown action status %(status)s.") % {"status": status})
+    reason = reason.strip()
+    if status == Action.Status.BLOCKED and not reason:
+        raise ValidationError(
+            {"reason": _("Say what blocks this action.")}, code="reason_required"
+        )
+    closing = status in (Action.Status.DONE, Action.Status.CANCELLED)
+    return _update(
+        action,
+        user=user,
+        verb="action.status_changed",
+        expected_version=expected_version,
+        status=status,
+        status_reason=reason,
+        completed_at=timezone.now() if closing else None,
+    )
+
+
+# --- Evidence -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evidence_add(
+    *,
+    user: User,
+    session: Session,
+    title: str,
+    location: str,
+    category: str = Evidence.Category.OTHER,
+    agenda_item: AgendaItem | None = None,
+    readiness_check: ReadinessCheck | None = None,
+    condition: Condition | None = None,
+    action: Action | None = None,
+) -> Evidence:
+    location = location.strip()
+    if not location:
+        raise ValidationError({"location": _("Give a URL or a repository path.")})
+    if location.lower().startswith(("javascript:", "data:", "vbscript:")):
+        raise ValidationError({"location": _("Give an http(s) URL or a repository path.")})
+    targets = [t for t in (agenda_item, readiness_check, condition, action) if t is not None]
+    if len(targets) > 1:
+        raise ValidationError(_("Evidence backs one item at most."))
+    evidence = Evidence(
+        session=session,
+        title=title.strip(),
+        location=location,
+        category=category,
+        agenda_item=agenda_item,
+        readiness_check=readiness_check,
+        condition=condition,
+        action=action,
+    )
+    return _create(evidence, user=user, verb="evidence.added")
+
+
+@transaction.atomic
+def evidence_verify(
+    *, user: User, evidence: Evidence, expected_version: int | None = None
+) -> Evidence:
+    if evidence.verified:
+        raise ValidationError(_("This evidence is already verified."), code="invalid_state")
+    return _update(
+        evidence,
+        user=user,
+        verb="evidence.verified",
+        expected_version=expected_version,
+        verified=True,
+        verified_by=_actor(user),
+        verified_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def person_link_user(*, user: User, person: Person, login: AbstractBaseUser | None) -> Person:
+    """Tie a Person to the login they use, so that their actions show up as theirs."""
+    return _update(
+        person,
+        user=user,
+        verb="person.login_linked",
+        expected_version=None,
+        user_id=(login.pk if login is not None else None),
+    )

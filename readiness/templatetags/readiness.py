@@ -1,0 +1,45 @@
+"""Template helpers: times with their zone, outcome and status labels."""
+
+import datetime as dt
+import zoneinfo
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from readiness.models import Decision
+
+register = template.Library()
+
+
+def _offset_label(value: dt.datetime) -> str:
+    offset = value.utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "\u2212"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+@register.simple_tag
+def when(value: dt.datetime | None, zone: str = "") -> SafeString | str:
+    """A moment in the given (or the site's) time zone, always with its offset and zone."""
+    if value is None:
+        return ""
+    tz = zoneinfo.ZoneInfo(zone) if zone else timezone.get_current_timezone()
+    local = value.astimezone(tz)
+    return format_html(
+        '<time datetime="{}" title="{}">{} {} {}</time>',
+        value.isoformat(),
+        tz.key,
+        local.strftime("%Y-%m-%d"),
+        local.strftime("%H:%M"),
+        _offset_label(local),
+    )
+
+
+@register.filter
+def outcome_label(value: str | None) -> str:
+    if not value:
+        return ""
+    return str(Decision.Outcome(value).label)

@@ -1,0 +1,71 @@
+"""Small builders for test data; they go through the services, like every real write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import zoneinfo
+
+from readiness import services
+from readiness.models import Action, Decision, Person, Release, Session
+
+_counter = itertools.count(1)
+SAO_PAULO = "America/Sao_Paulo"
+
+
+def make_person(name: str | None = None, *, title: str = "", user=None) -> Person:
+    person = services.person_get_or_create(
+        user=None, name=name or f"Person {next(_counter)}", title=title
+    )
+    if user is not None:
+        services.person_link_user(user=None, person=person, login=user)
+    return person
+
+
+def make_release(
+    name: str | None = None, *, planned_date: dt.date = dt.date(2024, 7, 15)
+) -> Release:
+    return services.release_create(
+        user=None, name=name or f"Release {next(_counter)}", planned_date=planned_date
+    )
+
+
+def make_session(
+    release: Release | None = None,
+    *,
+    facilitator: Person | None = None,
+    scheduled_at: dt.datetime | None = None,
+) -> Session:
+    return services.session_schedule(
+        user=None,
+        release=release or make_release(),
+        scheduled_at=scheduled_at
+        or dt.datetime(2024, 7, 15, 14, 0, tzinfo=zoneinfo.ZoneInfo(SAO_PAULO)),
+        time_zone=SAO_PAULO,
+        objective="Validate readiness across QA, compliance and FinOps.",
+        facilitator=facilitator,
+    )
+
+
+def make_action(
+    session: Session,
+    *,
+    code: str | None = None,
+    owner: Person | None = None,
+    due_date: dt.date | None = dt.date(2024, 7, 16),
+    description: str = "Re-run the k6 script and attach the results.",
+) -> Action:
+    return services.action_create(
+        user=None,
+        session=session,
+        code=code or f"A{next(_counter)}",
+        description=description,
+        owner=owner or make_person(),
+        due_date=due_date,
+    )
+
+
+def make_decision(session: Session, outcome: str = Decision.Outcome.GO, **kwargs) -> Decision:
+    if outcome == Decision.Outcome.CONDITIONAL_GO and "conditions" not in kwargs:
+        kwargs["conditions"] = [services.ConditionSpec(text="Run BILL-230", reference="BILL-230")]
+    return services.decision_record(user=None, session=session, outcome=outcome, **kwargs)

@@ -1,0 +1,104 @@
+"""The invariants the database itself enforces, whatever code writes to it."""
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from readiness.models import Action, Decision, Evidence, Person, Release, release_slug
+from tests.factories import make_action, make_decision, make_person, make_release, make_session
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_refuses_a_duplicate_action_code_in_the_database():
+    session = make_session()
+    first = make_action(session, code="A1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Action.objects.create(session=session, code="A1", description="Again", owner=first.owner)
+
+
+def test_it_allows_the_same_action_code_in_another_session():
+    owner = make_person()
+    make_action(make_session(), code="A1", owner=owner)
+    make_action(make_session(), code="A1", owner=owner)
+    assert Action.objects.filter(code="A1").count() == 2
+
+
+def test_it_refuses_a_duplicate_release_slug():
+    release = make_release("Billing Gateway")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Release.objects.create(name="Other", slug=release.slug, planned_date=dt.date(2024, 1, 1))
+
+
+def test_it_refuses_an_unknown_status_value():
+    session = make_session()
+    action = make_action(session)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Action.objects.filter(pk=action.pk).update(status="finished")
+
+
+def test_it_refuses_a_blocked_action_without_a_reason():
+    action = make_action(make_session())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Action.objects.filter(pk=action.pk).update(status="blocked", status_reason="")
+
+
+def test_it_keeps_one_current_decision_per_session():
+    session = make_session()
+    make_decision(session)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Decision.objects.create(session=session, outcome="no_go", is_current=True)
+
+
+def test_it_refuses_a_deploy_window_that_ends_before_it_starts():
+    start = dt.datetime(2024, 7, 16, 22, 0, tzinfo=dt.UTC)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Release.objects.create(
+            name="Backwards",
+            slug="backwards",
+            planned_date=dt.date(2024, 7, 16),
+            deploy_window_start=start,
+            deploy_window_end=start - dt.timedelta(hours=1),
+        )
+
+
+def test_it_refuses_evidence_that_backs_two_things():
+    session = make_session()
+    action = make_action(session)
+    item = session.agenda_items.create(position=1, title="QA")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Evidence.objects.create(
+            session=session, title="k6", location="qa/k6.md", action=action, agenda_item=item
+        )
+
+
+def test_it_treats_names_differing_only_in_case_as_one_person():
+    make_person("Ana Souza")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Person.objects.create(name="ana souza")
+
+
+def test_it_builds_the_slug_the_evidence_paths_use():
+    assert release_slug(dt.date(2024, 7, 15), "Billing Gateway") == "2024-07-15-billing-gateway"
+
+
+def test_it_marks_only_open_past_due_actions_overdue():
+    session = make_session()
+    action = make_action(session, due_date=dt.date(2024, 7, 16))
+    assert action.is_overdue(today=dt.date(2024, 7, 17))
+    assert not action.is_overdue(today=dt.date(2024, 7, 16))
+    action.status = Action.Status.DONE
+    assert not action.is_overdue(today=dt.date(2024, 7, 17))
+    assert not make_action(session, due_date=None).is_overdue(today=dt.date(2030, 1, 1))
+
+
+def test_it_links_repository_paths_only_when_a_repository_is_configured(settings):
+    session = make_session()
+    path = Evidence(session=session, title="QA", location="quality/test-report.md")
+    url = Evidence(session=session, title="CI", location="https://ci.example.com/runs/1")
+    settings.REPOSITORY_URL = ""
+    assert path.href() == ""
+    assert url.href() == "https://ci.example.com/runs/1"
+    settings.REPOSITORY_URL = "https://git.example.com/billing/-/blob/main"
+    assert path.href() == "https://git.example.com/billing/-/blob/main/quality/test-report.md"
