@@ -152,10 +152,12 @@ def load_demo() -> DemoResult:
 def _build_release() -> Release:
     user = None  # The demo is loaded by the system, not by a person.
     people = {
-        name: services.person_get_or_create(user=user, name=name, title=title)
+        name: services.person_get_or_create(user=user, name=name, title=title, as_of=RELEASE_DATE)
         for name, title in PEOPLE.items()
     }
-    release = services.release_create(user=user, name=RELEASE_NAME, planned_date=RELEASE_DATE)
+    release = services.release_create(
+        user=user, name=RELEASE_NAME, planned_date=RELEASE_DATE, language="pt-br"
+    )
     tz = zoneinfo.ZoneInfo(SAO_PAULO)
     session = services.session_schedule(
         user=user,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -33,6 +34,9 @@ class Person(Versioned):
 
     name = models.CharField(_("name"), max_length=200)
     title = models.CharField(_("title"), max_length=200, blank=True)
+    # The date of the meeting the title was last seen in, so an older document does not
+    # overwrite a newer title.
+    title_as_of = models.DateField(_("title as of"), null=True, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -125,6 +129,7 @@ class ReleaseStatus(models.TextChoices):
 
 class Release(Versioned):
     Status = ReleaseStatus
+    LANGUAGES = [("pt-br", _("Brazilian Portuguese")), ("en", _("English"))]
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
@@ -134,6 +139,8 @@ class Release(Versioned):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
     )
+    # The language its minutes are written in, and exported in.
+    language = models.CharField(_("language"), max_length=10, choices=LANGUAGES, default="en")
     product_owner = models.ForeignKey(
         Person,
         verbose_name=_("product owner"),
@@ -573,6 +580,19 @@ class EvidenceCategory(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def _is_web_url(location: str) -> bool:
+    parts = urlsplit(location)
+    return parts.scheme in {"http", "https"} and bool(parts.netloc) and " " not in location
+
+
+def _is_relative_path(location: str) -> bool:
+    """`docs/compliance/x.md` or `./a/b`: no scheme, not absolute, not protocol-relative."""
+    if not location or location.startswith(("/", "\\")) or any(c.isspace() for c in location):
+        return False
+    first = location.split("/", 1)[0]
+    return ":" not in first and ".." not in location.split("/")
+
+
 class Evidence(Versioned):
     """A document that backs the decision: a URL or a path in the team's repository."""
 
@@ -641,14 +661,22 @@ class Evidence(Versioned):
 
     @property
     def is_url(self) -> bool:
-        return self.location.startswith(("http://", "https://"))
+        return _is_web_url(self.location)
+
+    @property
+    def is_repository_path(self) -> bool:
+        return _is_relative_path(self.location)
 
     def href(self) -> str:
-        """Where a link to it should point, or "" for a path with no repository configured."""
+        """Where a link to it should point, or "" when it must stay plain text.
+
+        Only http(s) URLs and relative repository paths (with REPOSITORY_URL set) become
+        links; anything else, such as `javascript:...`, is shown as text.
+        """
         if self.is_url:
             return self.location
-        if settings.REPOSITORY_URL:
-            return f"{settings.REPOSITORY_URL}/{self.location.lstrip('/')}"
+        if self.is_repository_path and settings.REPOSITORY_URL:
+            return f"{settings.REPOSITORY_URL}/{self.location.removeprefix('./')}"
         return ""
 
 

@@ -158,21 +158,31 @@ def _update(
 
 
 @transaction.atomic
-def person_get_or_create(*, user: User, name: str, title: str = "", email: str = "") -> Person:
-    """The one Person of that name (case-insensitive), created if new, its title kept fresh."""
+def person_get_or_create(
+    *, user: User, name: str, title: str = "", email: str = "", as_of: dt.date | None = None
+) -> Person:
+    """The one Person of that name (case-insensitive), created if new.
+
+    `as_of` is the date the title was seen (a meeting's date): an older document does not
+    overwrite the title a newer one gave. Without it, the given title is taken as current.
+    """
     name = " ".join(name.split())
+    title = title.strip()
     if not name:
         raise ValidationError(_("A person needs a name."))
     person = Person.objects.select_for_update().filter(name__iexact=name).first()
     if person is None:
         return _create(
-            Person(name=name, title=title.strip(), email=email.strip()),
+            Person(name=name, title=title, email=email.strip(), title_as_of=as_of),
             user=user,
             verb="person.created",
         )
     changes: dict[str, Any] = {}
-    if title.strip() and title.strip() != person.title:
-        changes["title"] = title.strip()
+    newer = as_of is None or person.title_as_of is None or as_of >= person.title_as_of
+    if title and title != person.title and newer:
+        changes["title"] = title
+    if title and newer and as_of is not None and as_of != person.title_as_of:
+        changes["title_as_of"] = as_of
     if email.strip() and email.strip() != person.email:
         changes["email"] = email.strip()
     if changes:
@@ -192,6 +202,7 @@ def release_create(
     deploy_window_start: dt.datetime | None = None,
     deploy_window_end: dt.datetime | None = None,
     product_owner: Person | None = None,
+    language: str = "en",
 ) -> Release:
     name = " ".join(name.split())
     slug = release_slug(planned_date, name)
@@ -208,6 +219,7 @@ def release_create(
         deploy_window_start=deploy_window_start,
         deploy_window_end=deploy_window_end,
         product_owner=product_owner,
+        language=language,
     )
     return _create(release, user=user, verb="release.created", release=release)
 
@@ -496,11 +508,11 @@ def evidence_add(
     condition: Condition | None = None,
     action: Action | None = None,
 ) -> Evidence:
+    # Any text is kept (nothing a document says is lost); only http(s) URLs and relative
+    # repository paths ever become links, see Evidence.href().
     location = location.strip()
     if not location:
         raise ValidationError({"location": _("Give a URL or a repository path.")})
-    if location.lower().startswith(("javascript:", "data:", "vbscript:")):
-        raise ValidationError({"location": _("Give an http(s) URL or a repository path.")})
     targets = [t for t in (agenda_item, readiness_check, condition, action) if t is not None]
     if len(targets) > 1:
         raise ValidationError(_("Evidence backs one item at most."))

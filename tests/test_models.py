@@ -102,3 +102,25 @@ def test_it_links_repository_paths_only_when_a_repository_is_configured(settings
     assert url.href() == "https://ci.example.com/runs/1"
     settings.REPOSITORY_URL = "https://git.example.com/billing/-/blob/main"
     assert path.href() == "https://git.example.com/billing/-/blob/main/quality/test-report.md"
+
+
+@pytest.mark.parametrize(
+    ("location", "href"),
+    [
+        ("https://ci.example.com/runs/1", "https://ci.example.com/runs/1"),
+        ("docs/roadmap-riscos.md", "https://git.example.com/r/docs/roadmap-riscos.md"),
+        ("./docs/a.md", "https://git.example.com/r/docs/a.md"),
+        (".github/workflows/ci.yml", "https://git.example.com/r/.github/workflows/ci.yml"),
+        ("javascript:alert(1)", ""),
+        ("JaVaScRiPt:alert(1)", ""),
+        ("data:text/html,<b>x</b>", ""),
+        ("//evil.example.com/x", ""),
+        ("/etc/passwd", ""),
+        ("../../outside.md", ""),
+        ("ftp://files.example.com/x", ""),
+        ("see the wiki", ""),
+    ],
+)
+def test_only_web_urls_and_relative_paths_become_links(settings, location, href):
+    settings.REPOSITORY_URL = "https://git.example.com/r"
+    assert Evidence(title="x", location=location).href() == href

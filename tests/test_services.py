@@ -231,12 +231,36 @@ def test_it_refuses_a_stale_edit_and_keeps_the_other_change(owner, facilitator):
     assert len(events("action.status_changed")) == 1
 
 
-@pytest.mark.parametrize("location", ["", "javascript:alert(1)", "data:text/html,x"])
-def test_it_refuses_evidence_without_a_safe_location(location):
+@pytest.mark.parametrize("location", ["", "   "])
+def test_it_refuses_evidence_without_a_location(location):
     session = make_session()
     with pytest.raises(ValidationError):
         services.evidence_add(user=None, session=session, title="Bad", location=location)
     assert not session.evidence.exists()
+
+
+def test_it_keeps_an_unsafe_location_as_text_that_never_becomes_a_link(settings):
+    settings.REPOSITORY_URL = "https://git.example.com/repo/-/blob/main"
+    session = make_session()
+    evidence = services.evidence_add(
+        user=None, session=session, title="Odd", location="javascript:alert(1)"
+    )
+    assert evidence.location == "javascript:alert(1)"
+    assert evidence.href() == ""
+
+
+def test_it_keeps_the_newer_title_whatever_order_documents_come_in():
+    services.person_get_or_create(
+        user=None, name="Ana Souza", title="SRE Lead", as_of=dt.date(2024, 7, 15)
+    )
+    older = services.person_get_or_create(
+        user=None, name="Ana Souza", title="SRE", as_of=dt.date(2024, 1, 10)
+    )
+    assert older.title == "SRE Lead"
+    newer = services.person_get_or_create(
+        user=None, name="Ana Souza", title="Head of SRE", as_of=dt.date(2025, 2, 1)
+    )
+    assert newer.title == "Head of SRE" and newer.title_as_of == dt.date(2025, 2, 1)
 
 
 def test_it_verifies_evidence(manager):
