@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from readiness.models import (
     Action,
+    Addendum,
     AgendaItem,
     Condition,
     Decision,
@@ -19,6 +20,8 @@ from readiness.models import (
     ReadinessCheck,
     Release,
     Session,
+    SessionTemplate,
+    Vote,
 )
 
 
@@ -154,3 +157,31 @@ class EventAdmin(ReadOnlyAdmin):
     search_fields = ["actor_name", "verb", "subject_repr"]
     date_hierarchy = "created_at"
     list_select_related = ["release"]
+
+
+class VoteInline(ReadOnlyInline):
+    model = Vote
+    fields = ["participant", "area", "choice", "comment"]
+
+
+DecisionAdmin.inlines = [ConditionInline, VoteInline]
+
+
+@admin.register(Vote)
+class VoteAdmin(ReadOnlyAdmin):
+    list_display = ["decision", "participant", "area", "choice"]
+    list_filter = ["choice"]
+    list_select_related = ["decision", "participant__person"]
+
+
+@admin.register(Addendum)
+class AddendumAdmin(ReadOnlyAdmin):
+    list_display = ["session", "author_name", "created_at", "text"]
+    search_fields = ["text", "author_name"]
+    list_select_related = ["session__release"]
+
+
+@admin.register(SessionTemplate)
+class SessionTemplateAdmin(ReadOnlyAdmin):
+    list_display = ["name", "created_by", "created_at"]
+    search_fields = ["name"]

@@ -82,41 +82,37 @@ class ReleaseQuerySet(models.QuerySet):
     def with_everything(self) -> ReleaseQuerySet:
         """Everything the release page shows, in a fixed number of queries."""
         return self.prefetch_related(
+            Prefetch("sessions", queryset=Session.objects.with_everything())
+        )
+
+
+class SessionQuerySet(models.QuerySet):
+    def with_everything(self) -> SessionQuerySet:
+        """Everything a session shows, in a fixed number of queries whatever its size."""
+        return self.select_related("facilitator", "release__product_owner").prefetch_related(
+            Prefetch("participants", queryset=Participant.objects.select_related("person")),
+            Prefetch("agenda_items", queryset=AgendaItem.objects.prefetch_related("evidence")),
             Prefetch(
-                "sessions",
-                queryset=Session.objects.select_related("facilitator").prefetch_related(
+                "readiness_checks", queryset=ReadinessCheck.objects.prefetch_related("evidence")
+            ),
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.select_related("recorded_by").prefetch_related(
                     Prefetch(
-                        "participants",
-                        queryset=Participant.objects.select_related("person"),
+                        "conditions",
+                        queryset=Condition.objects.select_related(
+                            "owner", "satisfied_by"
+                        ).prefetch_related("evidence"),
                     ),
-                    Prefetch(
-                        "agenda_items",
-                        queryset=AgendaItem.objects.prefetch_related("evidence"),
-                    ),
-                    Prefetch(
-                        "readiness_checks",
-                        queryset=ReadinessCheck.objects.prefetch_related("evidence"),
-                    ),
-                    Prefetch(
-                        "decisions",
-                        queryset=Decision.objects.select_related("recorded_by").prefetch_related(
-                            Prefetch(
-                                "conditions",
-                                queryset=Condition.objects.select_related(
-                                    "owner", "satisfied_by"
-                                ).prefetch_related("evidence"),
-                            )
-                        ),
-                    ),
-                    Prefetch(
-                        "actions",
-                        queryset=Action.objects.select_related("owner").prefetch_related(
-                            "evidence"
-                        ),
-                    ),
-                    Prefetch("evidence", queryset=Evidence.objects.select_related("verified_by")),
+                    Prefetch("votes", queryset=Vote.objects.select_related("participant__person")),
                 ),
-            )
+            ),
+            Prefetch(
+                "actions",
+                queryset=Action.objects.select_related("owner").prefetch_related("evidence"),
+            ),
+            Prefetch("evidence", queryset=Evidence.objects.select_related("verified_by")),
+            "addenda",
         )
 
 
@@ -214,6 +210,20 @@ class Session(Versioned):
     notes = models.TextField(_("notes"), blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The agenda item being discussed right now, highlighted for everyone in the room.
+    current_agenda_item = models.ForeignKey(
+        "AgendaItem",
+        verbose_name=_("being discussed"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Grows with every change to anything in the session: the live view's cheap question
+    # "has anything changed since revision N?" is one primary-key lookup.
+    revision = models.PositiveBigIntegerField(_("revision"), default=0, editable=False)
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("session")
@@ -241,6 +251,10 @@ class Session(Versioned):
         return timezone.now().astimezone(self.tzinfo).date()
 
     @property
+    def is_closed(self) -> bool:
+        return self.status == SessionStatus.CLOSED
+
+    @property
     def members(self) -> list[Participant]:
         return [p for p in self.participants.all() if not p.is_observer]
 
@@ -258,7 +272,11 @@ class Session(Versioned):
         return [d for d in self.decisions.all() if not d.is_current]
 
     def get_absolute_url(self) -> str:
-        return f"{self.release.get_absolute_url()}#session-{self.pk}"
+        from django.urls import reverse
+
+        return reverse("sessions:detail", args=[self.release.slug, self.pk])
+
+    get_workspace_url = get_absolute_url
 
 
 class ParticipantRole(models.TextChoices):
@@ -321,6 +339,7 @@ class AgendaItem(Versioned):
     time_box_minutes = models.PositiveIntegerField(_("time box (minutes)"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     discussed = models.BooleanField(_("discussed"), default=False)
+    discussion_started_at = models.DateTimeField(_("discussion started"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("agenda item")
@@ -739,6 +758,8 @@ class Event(models.Model):
     )
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
+    # A change made after its session was closed: shown apart, as an addendum to the minutes.
+    is_addendum = models.BooleanField(_("addendum"), default=False)
 
     class Meta:
         verbose_name = _("event")
@@ -764,3 +785,93 @@ class Event(models.Model):
             return []
         keys = [k for k in after if k != "version" and before.get(k) != after.get(k)]
         return [(k, before.get(k), after.get(k)) for k in keys]
+
+
+class SessionTemplate(models.Model):
+    """A saved agenda and set of readiness areas to start a session from."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    # [{"title": str, "time_box_minutes": int | None}, ...]
+    agenda = models.JSONField(_("agenda"), default=list)
+    # ["QA", "Compliance", ...]
+    areas = models.JSONField(_("readiness areas"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("session template")
+        verbose_name_plural = _("session templates")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VoteChoice(models.TextChoices):
+    GO = "go", _("Go")
+    NO_GO = "no_go", _("No-go")
+    ABSTAIN = "abstain", _("Abstain")
+
+
+class Vote(models.Model):
+    """One voting member's sign-off for their area, when a decision is put to a vote."""
+
+    Choice = VoteChoice
+
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("decision"), on_delete=models.CASCADE, related_name="votes"
+    )
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("voter"), on_delete=models.PROTECT, related_name="votes"
+    )
+    area = models.CharField(_("area"), max_length=100, blank=True)
+    choice = models.CharField(_("vote"), max_length=20, choices=VoteChoice.choices)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "participant"], name="vote_once"),
+            models.CheckConstraint(
+                condition=Q(choice__in=VoteChoice.values), name="vote_choice_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant.person.name}: {self.get_choice_display()}"
+
+
+class Addendum(models.Model):
+    """A note added to the minutes after the session closed, with its author and time."""
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="addenda"
+    )
+    text = models.TextField(_("addendum"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    author_name = models.CharField(_("author (name)"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("addendum")
+        verbose_name_plural = _("addenda")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]

@@ -16,11 +16,13 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from readiness.models import (
     Action,
+    Addendum,
     AgendaItem,
     Condition,
     Decision,
@@ -31,7 +33,9 @@ from readiness.models import (
     ReadinessCheck,
     Release,
     Session,
+    SessionTemplate,
     Versioned,
+    Vote,
     release_slug,
 )
 
@@ -62,6 +66,15 @@ class ConditionSpec:
     reference: str = ""
     owner: Person | None = None
     deadline: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class VoteSpec:
+    """One voting member's sign-off, when a decision is put to a vote."""
+
+    participant: Participant
+    choice: str
+    comment: str = ""
 
 
 # --- Events -------------------------------------------------------------------------------
@@ -104,6 +117,12 @@ def event_record(
         session = obj if isinstance(obj, Session) else getattr(obj, "session", None)
     if release is None:
         release = obj if isinstance(obj, Release) else getattr(session, "release", None)
+    is_addendum = False
+    if session is not None:
+        # Tell the live view something changed, and flag changes to closed minutes.
+        Session.objects.filter(pk=session.pk).update(revision=F("revision") + 1)
+        status = Session.objects.values_list("status", flat=True).get(pk=session.pk)
+        is_addendum = status == Session.Status.CLOSED and verb != "session.closed"
     return Event.objects.create(
         actor=actor,
         actor_name=(actor.get_full_name() or actor.get_username()) if actor else "",
@@ -115,6 +134,7 @@ def event_record(
         session=session,
         before=before,
         after=after,
+        is_addendum=is_addendum,
     )
 
 
@@ -360,11 +380,21 @@ def decision_record(
     rationale: str = "",
     method: str = Decision.Method.CONSENSUS,
     conditions: Iterable[ConditionSpec] = (),
+    votes: Iterable[VoteSpec] = (),
     review_on: dt.date | None = None,
     recorded_at: dt.datetime | None = None,
 ) -> Decision:
     """Record the session's decision; an earlier one is superseded, never changed or deleted."""
     conditions = list(conditions)
+    votes = list(votes)
+    _check_votes(session=session, method=method, votes=votes)
+    if review_on is not None and outcome not in (
+        Decision.Outcome.GO,
+        Decision.Outcome.CONDITIONAL_GO,
+    ):
+        raise ValidationError(
+            {"review_on": _("A post-go-live review only follows a GO.")}, code="review_on"
+        )
     if outcome not in Decision.Outcome.values:
         raise ValidationError(_("Unknown outcome %(outcome)s.") % {"outcome": outcome})
     if outcome == Decision.Outcome.CONDITIONAL_GO and not conditions:
@@ -409,7 +439,49 @@ def decision_record(
             deadline=spec.deadline or default_deadline,
         )
         _create(condition, user=user, verb="condition.added", session=session)
+    for spec in votes:
+        vote = Vote(
+            decision=decision,
+            participant=spec.participant,
+            area=spec.participant.area,
+            choice=spec.choice,
+            comment=spec.comment.strip(),
+        )
+        _create(vote, user=user, verb="vote.recorded", session=session)
     return decision
+
+
+def _check_votes(*, session: Session, method: str, votes: list[VoteSpec]) -> None:
+    """Only voting members of this session vote, once each; the product owner is never
+    the only approver."""
+    if method != Decision.Method.VOTE:
+        if votes:
+            raise ValidationError(_("Votes are only recorded when the decision is put to a vote."))
+        return
+    if not votes:
+        raise ValidationError(_("A vote needs at least one voting member's sign-off."))
+    seen = set()
+    for spec in votes:
+        participant = spec.participant
+        if participant.session_id != session.pk:
+            raise ValidationError(_("Only participants of this session can vote."))
+        if participant.is_observer:
+            raise ValidationError(
+                _("%(name)s is an observer and cannot vote.") % {"name": participant.person.name},
+                code="observer_vote",
+            )
+        if participant.pk in seen:
+            raise ValidationError(_("Each member votes once."))
+        if spec.choice not in Vote.Choice.values:
+            raise ValidationError(_("Unknown vote %(choice)s.") % {"choice": spec.choice})
+        seen.add(participant.pk)
+    approvers = {s.participant.person_id for s in votes if s.choice == Vote.Choice.GO}
+    owner_id = session.release.product_owner_id
+    if owner_id is not None and approvers == {owner_id}:
+        raise ValidationError(
+            _("The release's own product owner cannot be its only approver."),
+            code="sole_approver",
+        )
 
 
 @transaction.atomic
@@ -556,3 +628,305 @@ def person_link_user(*, user: User, person: Person, login: AbstractBaseUser | No
         expected_version=None,
         user_id=(login.pk if login is not None else None),
     )
+
+
+# --- The live meeting ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def session_schedule_from_template(
+    *,
+    user: User,
+    release: Release,
+    scheduled_at: dt.datetime,
+    time_zone: str,
+    objective: str = "",
+    facilitator: Person | None = None,
+    title: str = "Go/No-Go",
+    template: SessionTemplate | None = None,
+) -> Session:
+    """Schedule a session, blank or with a template's agenda and readiness areas."""
+    session = session_schedule(
+        user=user,
+        release=release,
+        scheduled_at=scheduled_at,
+        time_zone=time_zone,
+        objective=objective,
+        facilitator=facilitator,
+        title=title,
+    )
+    if template is not None:
+        for item in template.agenda:
+            agenda_item_add(
+                user=user,
+                session=session,
+                title=item["title"],
+                time_box_minutes=item.get("time_box_minutes"),
+            )
+        for area in template.areas:
+            readiness_check_set(
+                user=user, session=session, area=area, status=ReadinessCheck.Status.NOT_ASSESSED
+            )
+    return session
+
+
+@transaction.atomic
+def session_update(
+    *,
+    user: User,
+    session: Session,
+    expected_version: int | None,
+    title: str,
+    scheduled_at: dt.datetime,
+    time_zone: str,
+    objective: str,
+    facilitator: Person | None,
+) -> Session:
+    _check_time_zone(time_zone)
+    return _update(
+        session,
+        user=user,
+        verb="session.updated",
+        expected_version=expected_version,
+        title=title.strip() or "Go/No-Go",
+        scheduled_at=scheduled_at,
+        time_zone=time_zone,
+        objective=objective.strip(),
+        facilitator=facilitator,
+    )
+
+
+@transaction.atomic
+def session_start(*, user: User, session: Session, expected_version: int | None) -> Session:
+    if session.status != Session.Status.SCHEDULED:
+        raise ValidationError(_("Only a scheduled session can start."), code="invalid_state")
+    return _update(
+        session,
+        user=user,
+        verb="session.started",
+        expected_version=expected_version,
+        status=Session.Status.IN_PROGRESS,
+        started_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def session_template_save(*, user: User, session: Session, name: str) -> SessionTemplate:
+    """Keep this session's agenda and readiness areas as a template for the next ones."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": _("Give the template a name.")})
+    if SessionTemplate.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("A template with this name already exists.")})
+    template = SessionTemplate(
+        name=name,
+        agenda=[
+            {"title": item.title, "time_box_minutes": item.time_box_minutes}
+            for item in session.agenda_items.all()
+        ],
+        areas=[check.area for check in session.readiness_checks.all()],
+        created_by=_actor(user),
+    )
+    return _create(template, user=user, verb="template.saved", session=session)
+
+
+@transaction.atomic
+def participant_update(
+    *,
+    user: User,
+    participant: Participant,
+    expected_version: int | None,
+    area: str,
+    role: str,
+) -> Participant:
+    if role not in Participant.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    return _update(
+        participant,
+        user=user,
+        verb="participant.updated",
+        expected_version=expected_version,
+        area=area.strip(),
+        role=role,
+    )
+
+
+@transaction.atomic
+def participant_set_attendance(
+    *, user: User, participant: Participant, attendance: str
+) -> Participant:
+    """One click in the room: setting the same attendance again changes nothing."""
+    if attendance not in Participant.Attendance.values:
+        raise ValidationError({"attendance": _("Unknown attendance.")})
+    if participant.attendance == attendance:
+        return participant
+    return _update(
+        participant,
+        user=user,
+        verb="participant.attendance",
+        expected_version=None,
+        attendance=attendance,
+    )
+
+
+@transaction.atomic
+def agenda_item_update(
+    *,
+    user: User,
+    item: AgendaItem,
+    expected_version: int | None,
+    title: str,
+    time_box_minutes: int | None,
+    notes: str,
+) -> AgendaItem:
+    if not title.strip():
+        raise ValidationError({"title": _("An agenda item needs a title.")})
+    return _update(
+        item,
+        user=user,
+        verb="agenda_item.updated",
+        expected_version=expected_version,
+        title=title.strip(),
+        time_box_minutes=time_box_minutes,
+        notes=notes.strip(),
+    )
+
+
+@transaction.atomic
+def agenda_item_delete(*, user: User, item: AgendaItem) -> None:
+    session = item.session
+    before = snapshot(item)
+    Session.objects.filter(pk=session.pk, current_agenda_item=item).update(
+        current_agenda_item=None
+    )
+    event_record(user=user, verb="agenda_item.deleted", obj=item, before=before)
+    item.delete()
+    # Close the gap so positions stay 1..n.
+    for position, other in enumerate(session.agenda_items.order_by("position", "pk"), start=1):
+        if other.position != position:
+            AgendaItem.objects.filter(pk=other.pk).update(position=position)
+
+
+@transaction.atomic
+def agenda_item_move(*, user: User, item: AgendaItem, direction: str) -> AgendaItem:
+    """Swap the item with its neighbour above ("up") or below ("down")."""
+    if direction not in ("up", "down"):
+        raise ValidationError(_("Move an item up or down."))
+    items = list(
+        AgendaItem.objects.select_for_update()
+        .filter(session_id=item.session_id)
+        .order_by("position", "pk")
+    )
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    neighbour_index = index - 1 if direction == "up" else index + 1
+    if not 0 <= neighbour_index < len(items):
+        return item  # Already first or last: nothing to do.
+    items[index], items[neighbour_index] = items[neighbour_index], items[index]
+    before = {"position": item.position}
+    for position, other in enumerate(items, start=1):
+        if other.position != position:
+            AgendaItem.objects.filter(pk=other.pk).update(
+                position=position, version=F("version") + 1
+            )
+    item.refresh_from_db()
+    event_record(
+        user=user,
+        verb="agenda_item.moved",
+        obj=item,
+        before=before,
+        after={"position": item.position},
+    )
+    return item
+
+
+@transaction.atomic
+def agenda_item_start_discussion(*, user: User, item: AgendaItem) -> AgendaItem:
+    """Highlight the item for everyone, its clock running against its time box."""
+    session = Session.objects.select_for_update().get(pk=item.session_id)
+    previous = session.current_agenda_item_id
+    if previous == item.pk:
+        return item
+    Session.objects.filter(pk=session.pk).update(current_agenda_item=item)
+    item = _update(
+        item,
+        user=user,
+        verb="agenda_item.discussing",
+        expected_version=None,
+        discussion_started_at=timezone.now(),
+    )
+    return item
+
+
+@transaction.atomic
+def agenda_item_set_discussed(*, user: User, item: AgendaItem, discussed: bool) -> AgendaItem:
+    if discussed:
+        Session.objects.filter(pk=item.session_id, current_agenda_item=item).update(
+            current_agenda_item=None
+        )
+    if item.discussed == discussed:
+        return item
+    return _update(
+        item,
+        user=user,
+        verb="agenda_item.discussed" if discussed else "agenda_item.reopened",
+        expected_version=None,
+        discussed=discussed,
+    )
+
+
+@transaction.atomic
+def action_update(
+    *,
+    user: User,
+    action: Action,
+    expected_version: int | None,
+    description: str,
+    owner: Person,
+    due_date: dt.date | None,
+    kind: str,
+) -> Action:
+    if not description.strip():
+        raise ValidationError({"description": _("Say what has to be done.")})
+    if kind not in Action.Kind.values:
+        raise ValidationError({"kind": _("Unknown kind.")})
+    return _update(
+        action,
+        user=user,
+        verb="action.updated",
+        expected_version=expected_version,
+        description=description.strip(),
+        owner=owner,
+        due_date=due_date,
+        kind=kind,
+    )
+
+
+def action_next_code(session: Session) -> str:
+    """The next free A-number: A1, A2... after the highest one in the session."""
+    numbers = [
+        int(code[1:])
+        for code in session.actions.values_list("code", flat=True)
+        if code[:1] == "A" and code[1:].isdigit()
+    ]
+    return f"A{max(numbers, default=0) + 1}"
+
+
+@transaction.atomic
+def addendum_add(*, user: User, session: Session, text: str) -> Addendum:
+    """A note added to closed minutes, kept apart with its author and time."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write the addendum.")})
+    if session.status != Session.Status.CLOSED:
+        raise ValidationError(
+            _("Addenda are for closed minutes; while the session is open, edit the minutes."),
+            code="invalid_state",
+        )
+    actor = _actor(user)
+    addendum = Addendum(
+        session=session,
+        text=text,
+        author=actor,
+        author_name=(actor.get_full_name() or actor.get_username()) if actor else "",
+    )
+    return _create(addendum, user=user, verb="addendum.added", session=session)

@@ -4,20 +4,65 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from readiness.views import core, releases
+from readiness.views import core, releases, sessions
 
 release_patterns = (
     [
         path("", releases.release_list, name="list"),
+        path("new/", sessions.release_create, name="create"),
         path("<slug:slug>/", releases.release_detail, name="detail"),
     ],
     "releases",
+)
+
+S = "<slug:slug>/sessions/<int:pk>/"
+session_patterns = (
+    [
+        path("<slug:slug>/sessions/new/", sessions.session_create, name="create"),
+        path(S, sessions.session_detail, name="detail"),
+        path(f"{S}live", sessions.session_live, name="live"),
+        path(f"{S}edit", sessions.session_edit, name="edit"),
+        path(f"{S}start", sessions.session_start, name="start"),
+        path(f"{S}close", sessions.session_close, name="close"),
+        path(f"{S}save-template", sessions.template_save, name="save_template"),
+        path(f"{S}participants/add", sessions.participant_add, name="participant_add"),
+        path(
+            f"{S}participants/<int:item>/edit", sessions.participant_edit, name="participant_edit"
+        ),
+        path(
+            f"{S}participants/<int:item>/attendance",
+            sessions.participant_attendance,
+            name="participant_attendance",
+        ),
+        path(f"{S}agenda/add", sessions.agenda_item_add, name="agenda_add"),
+        path(f"{S}agenda/<int:item>/edit", sessions.agenda_item_edit, name="agenda_edit"),
+        path(f"{S}agenda/<int:item>/delete", sessions.agenda_item_delete, name="agenda_delete"),
+        path(f"{S}agenda/<int:item>/move", sessions.agenda_item_move, name="agenda_move"),
+        path(f"{S}agenda/<int:item>/discuss", sessions.agenda_item_discuss, name="agenda_discuss"),
+        path(
+            f"{S}agenda/<int:item>/discussed",
+            sessions.agenda_item_discussed,
+            name="agenda_discussed",
+        ),
+        path(f"{S}checks/add", sessions.check_add, name="check_add"),
+        path(f"{S}checks/<int:item>/edit", sessions.check_edit, name="check_edit"),
+        path(f"{S}decision", sessions.decision_record, name="decision_record"),
+        path(f"{S}actions/add", sessions.action_add, name="action_add"),
+        path(f"{S}actions/<int:item>/edit", sessions.action_edit, name="action_edit"),
+        path(f"{S}actions/<int:item>/cancel", sessions.action_cancel, name="action_cancel"),
+        path(f"{S}evidence/add", sessions.evidence_add, name="evidence_add"),
+        path(f"{S}evidence/<int:item>/verify", sessions.evidence_verify, name="evidence_verify"),
+        path(f"{S}addenda/add", sessions.addendum_add, name="addendum_add"),
+    ],
+    "sessions",
 )
 
 urlpatterns = [
     path("", core.home, name="home"),
     path("healthz", core.healthz, name="healthz"),
     path("releases/", include(release_patterns)),
+    path("releases/", include(session_patterns)),
+    path("people/search", sessions.people_search, name="people_search"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -43,3 +43,9 @@ def outcome_label(value: str | None) -> str:
     if not value:
         return ""
     return str(Decision.Outcome(value).label)
+
+
+@register.filter
+def satisfied_count(decision) -> int:
+    """How many of a decision's (prefetched) conditions are satisfied."""
+    return sum(1 for condition in decision.conditions.all() if condition.is_satisfied)

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from readiness.models import Release
-from readiness.permissions import get_release_for_user, releases_for_user
+from readiness.permissions import get_release_for_user, is_facilitator, releases_for_user
 from readiness.views import HtmxHttpRequest, wants_fragment
 
 RELEASES_PER_PAGE = 25
@@ -23,7 +23,7 @@ def release_list(request: HtmxHttpRequest) -> TemplateResponse:
     template = "readiness/release_list.html"
     if wants_fragment(request):
         template += "#release-list"
-    return render(request, template, {"page": page})
+    return render(request, template, {"page": page, "can_create": is_facilitator(request.user)})
 
 
 @require_GET
@@ -42,5 +42,6 @@ def release_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
             "event_count": release.events.count(),
             "timeline_length": TIMELINE_LENGTH,
             "repository_url": settings.REPOSITORY_URL,
+            "can_schedule": is_facilitator(request.user),
         },
     )

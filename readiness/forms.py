@@ -1,0 +1,443 @@
+"""Forms: they parse and validate what people type; the services do the writing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from readiness.models import (
+    Action,
+    Decision,
+    Evidence,
+    Participant,
+    ReadinessCheck,
+    Release,
+    Session,
+    SessionTemplate,
+    Vote,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _text(**attrs) -> forms.TextInput:
+    return forms.TextInput(attrs=attrs)
+
+
+class Form(forms.Form):
+    """A form whose field ids are unique on a page that shows many forms at once."""
+
+    id_prefix = "f"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class VersionedForm(Form):
+    """An edit form: carries the version the user saw, so a stale save is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class TimeZoneField(forms.CharField):
+    default_error_messages = {
+        "unknown": _("%(value)s is not a known time zone; use a name such as America/Sao_Paulo.")
+    }
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise forms.ValidationError(
+                self.error_messages["unknown"], code="unknown", params={"value": value}
+            ) from None
+        return value
+
+
+class PersonNameField(forms.CharField):
+    """A person by name: an existing Person, or a new one created when the form is saved.
+
+    As people type, the page's `people-options` datalist is refilled with matching names.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault(
+            "widget",
+            _text(
+                list="people-options",
+                autocomplete="off",
+                **{
+                    "hx-get": reverse_lazy("people_search"),
+                    "hx-trigger": "input changed delay:300ms",
+                    "hx-target": "#people-options",
+                    "hx-swap": "innerHTML",
+                    "hx-sync": "this:replace",
+                },
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return " ".join((super().clean(value) or "").split())
+
+
+# --- Releases and sessions ----------------------------------------------------------------
+
+
+class ReleaseForm(Form):
+    id_prefix = "release"
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    planned_date = forms.DateField(label=_("Planned date"), widget=DATE)
+    language = forms.ChoiceField(
+        label=_("Language of the minutes"), choices=Release.LANGUAGES, initial="en"
+    )
+    window_start = forms.DateTimeField(
+        label=_("Deploy window opens"), required=False, widget=DATETIME
+    )
+    window_end = forms.DateTimeField(
+        label=_("Deploy window closes"), required=False, widget=DATETIME
+    )
+    window_time_zone = TimeZoneField(
+        label=_("Time zone of the window"),
+        initial=settings.TIME_ZONE,
+        widget=_text(list="time-zones"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end, zone = (
+            data.get("window_start"),
+            data.get("window_end"),
+            data.get("window_time_zone"),
+        )
+        if (start is None) != (end is None):
+            raise forms.ValidationError(_("Give both ends of the deploy window, or neither."))
+        if start and end and zone:
+            tz = zoneinfo.ZoneInfo(zone)
+            data["window_start"] = start.replace(tzinfo=tz)
+            data["window_end"] = end.replace(tzinfo=tz)
+            if data["window_end"] <= data["window_start"]:
+                self.add_error("window_end", _("The window must close after it opens."))
+        return data
+
+
+class SessionForm(Form):
+    id_prefix = "session"
+
+    title = forms.CharField(label=_("Title"), max_length=200, initial="Go/No-Go")
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    time = forms.TimeField(label=_("Time"), widget=TIME)
+    time_zone = TimeZoneField(
+        label=_("Time zone"), initial=settings.TIME_ZONE, widget=_text(list="time-zones")
+    )
+    objective = forms.CharField(
+        label=_("Objective"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    facilitator = PersonNameField(label=_("Facilitator"), required=False)
+
+    def scheduled_at(self) -> dt.datetime:
+        data = self.cleaned_data
+        return dt.datetime.combine(data["date"], data["time"]).replace(
+            tzinfo=zoneinfo.ZoneInfo(data["time_zone"])
+        )
+
+    @classmethod
+    def initial_for(cls, session: Session) -> dict:
+        local = session.local_scheduled_at
+        return {
+            "title": session.title,
+            "date": local.date(),
+            "time": local.time(),
+            "time_zone": session.time_zone,
+            "objective": session.objective,
+            "facilitator": session.facilitator.name if session.facilitator else "",
+            "version": session.version,
+        }
+
+
+class SessionScheduleForm(SessionForm):
+    template = forms.ModelChoiceField(
+        label=_("Start from"),
+        queryset=SessionTemplate.objects.all(),
+        required=False,
+        empty_label=_("A blank session"),
+    )
+
+
+class SessionEditForm(SessionForm, VersionedForm):
+    pass
+
+
+class TemplateSaveForm(Form):
+    id_prefix = "template"
+
+    name = forms.CharField(label=_("Template name"), max_length=200)
+
+
+# --- Participants -------------------------------------------------------------------------
+
+
+class ParticipantAddForm(Form):
+    id_prefix = "participant"
+
+    name = PersonNameField(label=_("Name"))
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    area = forms.CharField(
+        label=_("Area"), max_length=100, required=False, widget=_text(list="area-options")
+    )
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Participant.Role.choices, initial=Participant.Role.MEMBER
+    )
+
+
+class ParticipantEditForm(VersionedForm):
+    id_prefix = "participant-edit"
+
+    area = forms.CharField(
+        label=_("Area"), max_length=100, required=False, widget=_text(list="area-options")
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Participant.Role.choices)
+
+
+class AttendanceForm(Form):
+    id_prefix = "attendance"
+
+    attendance = forms.ChoiceField(choices=Participant.Attendance.choices)
+
+
+# --- Agenda -------------------------------------------------------------------------------
+
+
+class AgendaItemAddForm(Form):
+    id_prefix = "agenda"
+
+    title = forms.CharField(label=_("Agenda item"), max_length=300)
+    time_box_minutes = forms.IntegerField(
+        label=_("Time box (minutes)"), min_value=1, max_value=480, required=False
+    )
+
+
+class AgendaItemEditForm(VersionedForm):
+    id_prefix = "agenda-edit"
+
+    title = forms.CharField(label=_("Title"), max_length=300)
+    time_box_minutes = forms.IntegerField(
+        label=_("Time box (minutes)"), min_value=1, max_value=480, required=False
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class MoveForm(Form):
+    id_prefix = "move"
+
+    direction = forms.ChoiceField(choices=[("up", _("Up")), ("down", _("Down"))])
+
+
+class DiscussedForm(Form):
+    id_prefix = "discussed"
+
+    discussed = forms.BooleanField(required=False)
+
+
+# --- Readiness checks ---------------------------------------------------------------------
+
+
+class ReadinessCheckForm(Form):
+    id_prefix = "check"
+
+    area = forms.CharField(label=_("Area"), max_length=100, widget=_text(list="area-options"))
+    status = forms.ChoiceField(label=_("Status"), choices=ReadinessCheck.Status.choices)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReadinessCheckEditForm(VersionedForm):
+    id_prefix = "check-edit"
+
+    status = forms.ChoiceField(label=_("Status"), choices=ReadinessCheck.Status.choices)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+# --- Decision -----------------------------------------------------------------------------
+
+
+class ConditionForm(Form):
+    id_prefix = "condition"
+
+    text = forms.CharField(label=_("Condition"), max_length=1000, required=False)
+    reference = forms.CharField(label=_("Ticket"), max_length=100, required=False)
+    owner = PersonNameField(label=_("Owner"), required=False)
+    deadline = forms.DateTimeField(label=_("Deadline"), required=False, widget=DATETIME)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("text") and (data.get("reference") or data.get("owner")):
+            self.add_error("text", _("Say what the condition is."))
+        return data
+
+
+ConditionFormSet = forms.formset_factory(ConditionForm, extra=0, max_num=20, validate_max=True)
+
+
+class DecisionForm(Form):
+    id_prefix = "decision"
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=Decision.Outcome.choices, widget=forms.RadioSelect
+    )
+    rationale = forms.CharField(
+        label=_("Rationale"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    method = forms.ChoiceField(
+        label=_("Decided by"),
+        choices=Decision.Method.choices,
+        initial=Decision.Method.CONSENSUS,
+        widget=forms.RadioSelect,
+    )
+    review_on = forms.DateField(label=_("Post-go-live review on"), required=False, widget=DATE)
+
+    def __init__(self, *args, members: list[Participant] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = list(members)
+        for member in self.members:
+            self.fields[f"vote_{member.pk}"] = forms.ChoiceField(
+                label=member.person.name,
+                choices=[("", _("Not voting")), *Vote.Choice.choices],
+                required=False,
+            )
+            self.fields[f"comment_{member.pk}"] = forms.CharField(
+                label=_("Comment"), max_length=1000, required=False
+            )
+
+    def vote_rows(self):
+        return [
+            (member, self[f"vote_{member.pk}"], self[f"comment_{member.pk}"])
+            for member in self.members
+        ]
+
+    def votes(self) -> list[tuple[Participant, str, str]]:
+        return [
+            (m, self.cleaned_data[f"vote_{m.pk}"], self.cleaned_data[f"comment_{m.pk}"])
+            for m in self.members
+            if self.cleaned_data.get(f"vote_{m.pk}")
+        ]
+
+
+# --- Actions ------------------------------------------------------------------------------
+
+
+class ActionForm(Form):
+    id_prefix = "action"
+
+    code = forms.RegexField(
+        label=_("Code"),
+        max_length=20,
+        regex=r"^[A-Za-z]{1,3}\d{1,4}$",
+        error_messages={"invalid": _("Use a letter and a number, such as A5.")},
+    )
+    description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
+    owner = PersonNameField(label=_("Owner"))
+    due_date = forms.DateField(label=_("Due"), required=False, widget=DATE)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=Action.Kind.choices, initial=Action.Kind.ACTION
+    )
+
+
+class ActionEditForm(VersionedForm):
+    id_prefix = "action-edit"
+
+    description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
+    owner = PersonNameField(label=_("Owner"))
+    due_date = forms.DateField(label=_("Due"), required=False, widget=DATE)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Action.Kind.choices)
+
+
+# --- Evidence and addenda -----------------------------------------------------------------
+
+
+class EvidenceForm(Form):
+    id_prefix = "evidence"
+
+    title = forms.CharField(label=_("Title"), max_length=300)
+    location = forms.CharField(
+        label=_("Location"),
+        max_length=1000,
+        help_text=_("A URL or a path in the repository, such as docs/roadmap-riscos.md"),
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), choices=Evidence.Category.choices, initial=Evidence.Category.OTHER
+    )
+    backs = forms.ChoiceField(label=_("Backs"), required=False)
+
+    def __init__(self, *args, session: Session, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("The session as a whole"))]
+        choices += [
+            (f"agenda:{i.pk}", f"{i.position}. {i.title}") for i in session.agenda_items.all()
+        ]
+        choices += [
+            (f"check:{c.pk}", _("Readiness: %(area)s") % {"area": c.area})
+            for c in session.readiness_checks.all()
+        ]
+        decision = session.current_decision
+        if decision is not None:
+            choices += [
+                (f"condition:{c.pk}", _("Condition: %(text)s") % {"text": c.text[:60]})
+                for c in decision.conditions.all()
+            ]
+        choices += [
+            (f"action:{a.pk}", f"{a.code}: {a.description[:60]}") for a in session.actions.all()
+        ]
+        self.fields["backs"].choices = choices
+        self.session = session
+
+    def target(self) -> dict:
+        """The keyword for services.evidence_add naming what the evidence backs."""
+        value = self.cleaned_data.get("backs") or ""
+        if not value:
+            return {}
+        kind, pk = value.split(":")
+        session = self.session
+        lookups = {
+            "agenda": ("agenda_item", session.agenda_items.all()),
+            "check": ("readiness_check", session.readiness_checks.all()),
+            "condition": (
+                "condition",
+                session.current_decision.conditions.all() if session.current_decision else [],
+            ),
+            "action": ("action", session.actions.all()),
+        }
+        name, candidates = lookups[kind]
+        return {name: next(obj for obj in candidates if str(obj.pk) == pk)}
+
+
+class AddendumForm(Form):
+    id_prefix = "addendum"
+
+    text = forms.CharField(label=_("Addendum"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def person_for(name: str, title: str = "") -> tuple[str, str]:
+    """Split "Ana Souza (SRE Lead)", as people type it, into a name and a title."""
+    name = name.strip()
+    if name.endswith(")") and "(" in name:
+        base, _, rest = name.rpartition("(")
+        if base.strip():
+            return base.strip(), title or rest[:-1].strip()
+    return name, title
