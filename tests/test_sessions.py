@@ -359,7 +359,7 @@ def test_a_stale_save_is_refused_and_keeps_the_text(
     assert item.notes == "My long careful notes"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_saves_on_postgresql_let_exactly_one_win():
     if connection.vendor != "postgresql":
         pytest.skip("row locks (SELECT ... FOR UPDATE) are what this checks; CI runs PostgreSQL")

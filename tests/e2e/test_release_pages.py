@@ -4,7 +4,7 @@ import pytest
 
 from readiness.demo import load_demo
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_a_demo_user_logs_in_and_reads_the_sample_release(live_server, page, screenshot, settings):
