@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from readiness.models import Decision
+from readiness.permissions import can_import_minutes
 
 register = template.Library()
 
@@ -43,3 +44,9 @@ def outcome_label(value: str | None) -> str:
     if not value:
         return ""
     return str(Decision.Outcome(value).label)
+
+
+@register.filter
+def may_import_minutes(user) -> bool:
+    """For the navigation: the decision is the permission function's, not the template's."""
+    return can_import_minutes(user)
