@@ -74,6 +74,7 @@ def _session(session) -> dict[str, Any]:
                 "owner": _person(a.owner),
                 "due": a.due_date.isoformat() if a.due_date else None,
                 "status": a.status,
+                "status_reason": a.status_reason,
             }
             for a in session.actions.all()
         ],
@@ -334,6 +335,8 @@ def _session_markdown(session: dict[str, Any], w: dict[str, Any]) -> list[str]:
             text += " " + w["due"].format(dt.date.fromisoformat(action["due"]))
         meta = f"{w['owner']}: {_who(action['owner'], sep='-')}; Status: "
         meta += w["status"][action["status"]]
+        if action["status_reason"]:
+            meta += f" \u2013 {_esc(action['status_reason'])}"
         out.append(f"- **{label}:** {text}. *({meta})*")
 
     if session["evidence"]:
