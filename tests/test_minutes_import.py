@@ -41,7 +41,9 @@ def counts():
 
 
 def load(text: str, **kwargs):
-    return import_minutes(parse_minutes(text, default_zone="America/Sao_Paulo"), user=None, **kwargs)
+    return import_minutes(
+        parse_minutes(text, default_zone="America/Sao_Paulo"), user=None, **kwargs
+    )
 
 
 @pytest.fixture
@@ -70,7 +72,9 @@ def test_it_imports_the_sample_into_one_release_and_one_session(sample):
 def test_it_imports_the_sample_people_and_agenda(sample):
     session = Session.objects.get()
     assert session.participants.count() == 6
-    assert sorted(session.participants.filter(role="observer").values_list("person__name", flat=True)) == [
+    assert sorted(
+        session.participants.filter(role="observer").values_list("person__name", flat=True)
+    ) == [
         "Ana Souza",
         "Júlia Martins",
     ]
@@ -141,9 +145,10 @@ def test_it_imports_a_portuguese_document_with_tolerated_variants():
     assert item.discussed and "Cobertura de 92%" in item.notes
     assert "### Riscos em aberto" in session.notes
     assert [w.line for w in report.warnings] == [39]
-    assert list(
-        Condition.objects.values_list("reference", flat=True).order_by("position")
-    ) == ["LEG-12", ""]
+    assert list(Condition.objects.values_list("reference", flat=True).order_by("position")) == [
+        "LEG-12",
+        "",
+    ]
     javascript = Evidence.objects.get(title="Parecer")
     assert javascript.location == "javascript:alert(1)" and javascript.href() == ""
     assert javascript.category == "compliance"
@@ -283,7 +288,7 @@ def _bad_files(tmp_path):
         "not-minutes.md": (b"Just a note.\n", 1),
         "no-date.md": ("# Readiness Meetings – Release 2024-07-15 X\n\n## Go/No-Go\n".encode(), 3),
         "bad-date.md": (
-            "# Readiness Meetings – Release 2024-07-15 X\n\n## S – 2024-02-30 14:00 BRT\n".encode(),
+            "# Readiness Meetings – Release 2024-07-15 X\n\n## S – 2024-02-30 14h BRT\n".encode(),
             3,
         ),
         "latin1.md": ("# Readiness Meetings - Release\nSessão\n".encode("latin-1"), 2),

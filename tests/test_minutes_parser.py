@@ -19,6 +19,7 @@ SAMPLE = Path(__file__).resolve().parent.parent / "readiness/minutes/samples"
 SAMPLE_TEXT = (SAMPLE / "2024-07-15-billing-gateway.md").read_text(encoding="utf-8")
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "minutes"
 
+HEAD = "# Readiness Meetings – Release 2024-07-15 X\n\n"
 MINIMAL = """# Readiness Meetings – Release 2024-07-15 Billing Gateway
 
 ## Go/No-Go – {when}
@@ -119,7 +120,16 @@ def test_it_reads_the_sample_actions_with_owners_and_due_dates():
         lambda t: t.replace("Participantes confirmados", "PARTICIPANTES CONFIRMADOS"),
         lambda t: t.replace("\n", "\r\n"),
     ],
-    ids=["hyphens", "star-bullets", "no-bold", "feminine", "blank-lines", "no-period", "case", "crlf"],
+    ids=[
+        "hyphens",
+        "star-bullets",
+        "no-bold",
+        "feminine",
+        "blank-lines",
+        "no-period",
+        "case",
+        "crlf",
+    ],
 )
 def test_it_tolerates_what_people_really_type(change):
     doc = parse(change(SAMPLE_TEXT))
@@ -216,11 +226,27 @@ def test_it_reads_due_dates(due, expected):
         ("# Shopping list\n\n- eggs\n", 1, "not a minutes document"),
         ("# Readiness Meetings – Release 2024-07-15 X\n\n## Go/No-Go\n", 3, "has no date"),
         ("# Readiness Meetings – Release 2024-13-45 X\n", 1, "not a date"),
-        ("# Readiness Meetings – Release 2024-07-15 X\n\n## S – 31/02/2024 14:00 BRT\n", 3, "not a date"),
-        ("# Readiness Meetings – Release 2024-07-15 X\n\n## S – 2024-07-15 25:00 BRT\n", 3, "not a time"),
-        ("# Readiness Meetings – Release 2024-07-15 X\n\n## S – 2024-07-15 14:00 Mars/Base\n", 3, "Unknown time zone"),
+        (
+            "# Readiness Meetings – Release 2024-07-15 X\n\n## S – 31/02/2024 14:00 BRT\n",
+            3,
+            "not a date",
+        ),
+        (
+            "# Readiness Meetings – Release 2024-07-15 X\n\n## S – 2024-07-15 25:00 BRT\n",
+            3,
+            "not a time",
+        ),
+        (
+            "# Readiness Meetings – Release 2024-07-15 X\n\n## S – 2024-07-15 14:00 Mars/Base\n",
+            3,
+            "Unknown time zone",
+        ),
         ("# Readiness Meetings – Release 2024-07-15 X\n", 1, "no session"),
-        ("# Readiness Meetings – Release 2024-07-15 X\n\n## S – 2024-07-15 14:00 BRT\n\n# Readiness Meetings – Release 2024-07-16 Y\n", 5, "second release"),
+        (
+            HEAD + "## S – 2024-07-15 14:00 BRT\n\n# Readiness Meetings – Release 2024-07-16 Y\n",
+            5,
+            "second release",
+        ),
     ],
 )
 def test_it_refuses_what_is_not_minutes_and_names_the_line(text, line, words):

@@ -55,9 +55,8 @@ def _preview(request: HtmxHttpRequest, doc: MinutesDoc, *, text: str, source: st
     try:
         report = import_minutes(doc, user=request.user, source=source, dry_run=True)
     except MinutesError as exc:
-        form = MinutesUploadForm()
-        form.add_error(None, minutes_error_message(exc))
-        return _page(request, {"form": form}, status=_invalid_status(request))
+        context = {"form": MinutesUploadForm(), "errors": [minutes_error_message(exc)]}
+        return _page(request, context, status=_invalid_status(request))
     existing = Release.objects.filter(slug=report.slug).first() if report.exists else None
     confirm = MinutesConfirmForm(
         initial={"token": sign_minutes(text=text, source=source, user=request.user)}
@@ -93,10 +92,8 @@ def minutes_import_confirm(request: HtmxHttpRequest) -> HttpResponse:
     _check_can_import(request)
     confirm = MinutesConfirmForm(request.POST, user=request.user)
     if not confirm.is_valid():
-        form = MinutesUploadForm()
-        for error in confirm.errors.get("token", []):
-            form.add_error(None, error)
-        return _page(request, {"form": form}, status=_invalid_status(request))
+        context = {"form": MinutesUploadForm(), "errors": confirm.errors.get("token", [])}
+        return _page(request, context, status=_invalid_status(request))
     replace = confirm.cleaned_data["replace"]
     try:
         report = import_minutes(
