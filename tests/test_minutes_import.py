@@ -1,7 +1,6 @@
 """Importing minutes: what the sample creates, several sessions, twice, replace, bad input."""
 
 import datetime as dt
-import zoneinfo
 from pathlib import Path
 
 import pytest
@@ -323,9 +322,3 @@ def test_the_command_exits_non_zero_with_the_line(tmp_path):
     )
     assert result.returncode == 1
     assert f"{path}:3:" in result.stderr
-
-
-def test_the_demo_sample_is_the_shared_sample():
-    shipped = Path(__file__).resolve().parent.parent / "readiness/minutes/samples"
-    assert (shipped / "2024-07-15-billing-gateway.md").read_text(encoding="utf-8") == SAMPLE_TEXT
-    assert zoneinfo.ZoneInfo("America/Sao_Paulo")
