@@ -704,6 +704,8 @@ EVENT_VERBS = {
     "person.updated": _("updated the person"),
     "person.login_linked": _("linked a login to"),
     "release.created": _("created the release"),
+    "release.imported": _("imported the minutes of"),
+    "release.deleted": _("deleted the release"),
     "release.status_changed": _("changed the status of"),
     "session.scheduled": _("scheduled"),
     "session.closed": _("closed"),

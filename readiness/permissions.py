@@ -77,3 +77,13 @@ def can_update_action(user: User, action: Action) -> bool:
     if action.owner.user_id == user.pk:
         return True
     return can_facilitate_session(user, action.session)
+
+
+# --- Minutes ------------------------------------------------------------------------------
+
+
+def can_import_minutes(user: User) -> bool:
+    """Facilitators and administrators: an import creates releases and people."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or _in_group(user, FACILITATORS)

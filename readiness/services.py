@@ -245,6 +245,47 @@ def release_create(
 
 
 @transaction.atomic
+def release_record_import(
+    *, user: User, release: Release, source: str, replaced: dict[str, Any] | None = None
+) -> Event:
+    """Log that `release` came from a minutes document (and what it replaced, if anything).
+
+    This event also marks the point after which changes were made in the app: a release
+    with later events is not replaced by a new import, so that those changes are not lost.
+    """
+    return event_record(
+        user=user,
+        verb="release.imported",
+        obj=release,
+        after={"source": source[:300], "replaced": replaced},
+    )
+
+
+@transaction.atomic
+def release_delete(*, user: User, release: Release, record: dict[str, Any]) -> Event:
+    """Delete a release with all its sessions; the Event keeps `record` (what it held).
+
+    The Event is not tied to the release (that would delete it too) but names it, so that
+    the log still says who removed what and holds the content.
+    """
+    actor = _actor(user)
+    event = Event.objects.create(
+        actor=actor,
+        actor_name=(actor.get_full_name() or actor.get_username()) if actor else "",
+        verb="release.deleted",
+        subject_type=release._meta.model_name,
+        subject_id=release.pk,
+        subject_repr=str(release)[:300],
+        before=record,
+    )
+    # A decision protects the one it superseded, so the newest ones go first.
+    for decision in Decision.objects.filter(session__release=release).order_by("-pk"):
+        decision.delete()
+    release.delete()
+    return event
+
+
+@transaction.atomic
 def release_set_status(
     *, user: User, release: Release, status: str, expected_version: int | None
 ) -> Release:
@@ -278,6 +319,7 @@ def session_schedule(
     objective: str = "",
     facilitator: Person | None = None,
     title: str = "Go/No-Go",
+    notes: str = "",
 ) -> Session:
     _check_time_zone(time_zone)
     if timezone.is_naive(scheduled_at):
@@ -289,6 +331,7 @@ def session_schedule(
         time_zone=time_zone,
         objective=objective.strip(),
         facilitator=facilitator,
+        notes=notes.strip(),
     )
     return _create(session, user=user, verb="session.scheduled")
 
@@ -330,11 +373,22 @@ def participant_add(
 
 @transaction.atomic
 def agenda_item_add(
-    *, user: User, session: Session, title: str, time_box_minutes: int | None = None
+    *,
+    user: User,
+    session: Session,
+    title: str,
+    time_box_minutes: int | None = None,
+    notes: str = "",
+    discussed: bool = False,
 ) -> AgendaItem:
     last = session.agenda_items.aggregate(m=models.Max("position"))["m"] or 0
     item = AgendaItem(
-        session=session, position=last + 1, title=title.strip(), time_box_minutes=time_box_minutes
+        session=session,
+        position=last + 1,
+        title=title.strip(),
+        time_box_minutes=time_box_minutes,
+        notes=notes.strip(),
+        discussed=discussed,
     )
     return _create(item, user=user, verb="agenda_item.added")
 

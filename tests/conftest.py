@@ -24,7 +24,7 @@ def _user(django_user_model, username, *, group=None, **extra):
         username=username, password=PASSWORD, first_name=username.title(), **extra
     )
     if group:
-        user.groups.add(Group.objects.get(name=group))
+        user.groups.add(Group.objects.get_or_create(name=group)[0])
     return user
 
 

@@ -75,4 +75,4 @@ def test_a_demo_login_can_open_the_sample_release(client, settings):
     load_demo()
     assert client.login(username="ana", password="readiness-demo")
     page = client.get("/releases/2024-07-15-billing-gateway/").text
-    assert "Reexecutar o script k6" in page
+    assert "Ana Souza irá reexecutar o script k6 e anexar resultados no relatório QA" in page

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from readiness.models import Decision
+from readiness.permissions import can_import_minutes
 
 register = template.Library()
 
@@ -49,3 +50,9 @@ def outcome_label(value: str | None) -> str:
 def satisfied_count(decision) -> int:
     """How many of a decision's (prefetched) conditions are satisfied."""
     return sum(1 for condition in decision.conditions.all() if condition.is_satisfied)
+
+
+@register.filter
+def may_import_minutes(user) -> bool:
+    """For the navigation: the decision is the permission function's, not the template's."""
+    return can_import_minutes(user)

@@ -26,7 +26,7 @@ def people(django_user_model):
     marina = django_user_model.objects.create_user(
         "marina", password=PASSWORD, first_name="Marina", last_name="Lopes"
     )
-    marina.groups.add(Group.objects.get(name=FACILITATORS))
+    marina.groups.add(Group.objects.get_or_create(name=FACILITATORS)[0])
     services.person_link_user(
         user=None,
         person=services.person_get_or_create(
