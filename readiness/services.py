@@ -782,7 +782,7 @@ def api_token_use(*, token: str) -> ApiToken | None:
         return None
     api_token = (
         ApiToken.objects.active()
-        .select_related("user")
+        .select_related("user", "release")
         .filter(token_hash=api_token_hash(token), user__is_active=True)
         .first()
     )
