@@ -351,10 +351,10 @@ def release_conditions(request: HttpRequest, slug: Slug) -> list[dict[str, Any]]
 
 
 def _condition_for(request: HttpRequest, condition_id: int) -> Condition:
+    require_scope(request)
     condition = get_object_or_404(
         Condition.objects.select_related("owner", "decision__session__release"), pk=condition_id
     )
-    require_scope(request)
     if not permissions.can_satisfy_condition(request.user, condition):
         raise PermissionDenied(_("Only the condition's owner or a facilitator may satisfy it."))
     return condition
@@ -389,11 +389,11 @@ def action_update_status(
     request: HttpRequest, action_id: ObjectId, body: ActionStatusIn
 ) -> dict[str, Any]:
     """Set the action's status as its owner or a facilitator; `blocked` needs a reason."""
+    require_scope(request)
     action = get_object_or_404(
         Action.objects.select_related("owner", "session__facilitator", "session__release"),
         pk=action_id,
     )
-    require_scope(request)
     if not permissions.can_update_action(request.user, action):
         raise PermissionDenied(_("Only the action's owner or a facilitator may update it."))
     services.action_set_status(

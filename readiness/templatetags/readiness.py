@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from readiness.models import Decision
+from readiness.permissions import can_manage_webhooks
 
 register = template.Library()
 
@@ -43,3 +44,9 @@ def outcome_label(value: str | None) -> str:
     if not value:
         return ""
     return str(Decision.Outcome(value).label)
+
+
+@register.filter
+def manages_webhooks(user) -> bool:
+    """Whether the nav shows Webhooks; the views check the same function."""
+    return can_manage_webhooks(user)
