@@ -11,6 +11,7 @@ from readiness.models import (
     Action,
     Addendum,
     AgendaItem,
+    ApiToken,
     Condition,
     Decision,
     Event,
@@ -22,6 +23,8 @@ from readiness.models import (
     Session,
     SessionTemplate,
     Vote,
+    Webhook,
+    WebhookDelivery,
 )
 
 
@@ -185,3 +188,38 @@ class AddendumAdmin(ReadOnlyAdmin):
 class SessionTemplateAdmin(ReadOnlyAdmin):
     list_display = ["name", "created_by", "created_at"]
     search_fields = ["name"]
+
+
+# Tokens and webhooks: their hash and signing secret are never shown, not even here.
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "release",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "user__username", "prefix"]
+    list_select_related = ["user", "release"]
+    fields = ["name", "user", "prefix", "release", "created_at", "last_used_at", "revoked_at"]
+
+
+@admin.register(Webhook)
+class WebhookAdmin(ReadOnlyAdmin):
+    list_display = ["url", "release", "events", "chat_format", "created_at"]
+    search_fields = ["url"]
+    list_select_related = ["release"]
+    fields = ["url", "release", "events", "chat_format", "created_by", "created_at"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "webhook", "event", "attempt", "status_code", "delivered_at"]
+    list_filter = ["event", "status_code"]
+    list_select_related = ["webhook"]

@@ -30,6 +30,8 @@ from readiness.models import (
     Session,
     SessionTemplate,
     Vote,
+    WebhookEvent,
+    _is_web_url,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -532,3 +534,55 @@ class MinutesConfirmForm(forms.Form):
         except MinutesError as exc:
             raise ValidationError(minutes_error_message(exc)) from None
         return self.cleaned_data["token"]
+
+
+# --- API tokens and webhooks -------------------------------------------------------------
+
+
+class ReleaseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Release) -> str:
+        return str(obj)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What will use it, e.g. “billing deploy pipeline”."),
+    )
+    release = ReleaseChoiceField(
+        label=_("Restrict to the gate of"),
+        queryset=Release.objects.order_by("-planned_date", "-pk"),
+        required=False,
+        empty_label=_("No restriction: everything my login may do"),
+        help_text=_("A restricted token can only read that release's gate."),
+    )
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Where to POST the events: an http:// or https:// address."),
+    )
+    release = ReleaseChoiceField(
+        label=_("Release"),
+        queryset=Release.objects.order_by("-planned_date", "-pk"),
+        required=False,
+        empty_label=_("Every release"),
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+    )
+    chat_format = forms.BooleanField(
+        label=_("Chat-compatible body"),
+        required=False,
+        help_text=_('Send {"text": "..."}, which chat tools post as a readable line.'),
+    )
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        if not _is_web_url(url):
+            raise forms.ValidationError(_("Give an http:// or https:// URL."))
+        return url

@@ -7,6 +7,7 @@ import zoneinfo
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Lower
@@ -492,6 +493,8 @@ class Condition(Versioned):
         related_name="+",
     )
     satisfied_note = models.TextField(_("how it was satisfied"), blank=True)
+    # When the facilitator was told that the deadline passed unsatisfied; they are told once.
+    expiry_notified_at = models.DateTimeField(_("expiry notified at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("condition")
@@ -507,6 +510,10 @@ class Condition(Versioned):
     @property
     def is_satisfied(self) -> bool:
         return self.satisfied_at is not None
+
+    def is_expired(self, now: dt.datetime) -> bool:
+        """Its deadline passed and it is still unsatisfied."""
+        return not self.is_satisfied and self.deadline is not None and self.deadline <= now
 
 
 class ActionQuerySet(models.QuerySet):
@@ -717,10 +724,15 @@ EVENT_VERBS = {
     "decision.superseded": _("superseded the decision"),
     "condition.added": _("added the condition"),
     "condition.satisfied": _("marked satisfied"),
+    "condition.expiry_notified": _("told the facilitator about the expired condition"),
     "action.created": _("assigned"),
     "action.status_changed": _("changed the status of"),
     "evidence.added": _("linked the evidence"),
     "evidence.verified": _("verified the evidence"),
+    "api_token.created": _("created the API token"),
+    "api_token.revoked": _("revoked the API token"),
+    "webhook.created": _("registered the webhook"),
+    "webhook.deleted": _("removed the webhook"),
 }
 
 
@@ -816,6 +828,137 @@ class SessionTemplate(models.Model):
         return self.name
 
 
+# --- Machine access: API tokens and webhooks ----------------------------------------------
+
+
+API_TOKEN_PREFIX = "rdy_"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A named credential a machine sends as `Authorization: Bearer rdy_...`.
+
+    Only the SHA-256 of the token is kept: the token itself is shown once, when created.
+    """
+
+    EVENT_REDACTED = ("token_hash",)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    # The first characters of the token, so its owner can tell tokens apart.
+    prefix = models.CharField(_("starts with"), max_length=16, editable=False)
+    # When set, the token may only read this release's gate.
+    release = models.ForeignKey(
+        Release,
+        verbose_name=_("only the gate of"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class WebhookEvent(models.TextChoices):
+    DECISION_RECORDED = "decision.recorded", _("Decision recorded")
+    CONDITION_SATISFIED = "condition.satisfied", _("Condition satisfied")
+    RELEASE_READY = "release.ready", _("Release became ready")
+    ACTION_DONE = "action.done", _("Action done")
+    ACTION_BLOCKED = "action.blocked", _("Action blocked")
+
+
+def _check_webhook_events(value: list[str]) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Choose at least one event."))
+    unknown = [v for v in value if v not in WebhookEvent.values]
+    if unknown:
+        raise ValidationError(_("Unknown events: %(events)s.") % {"events": ", ".join(unknown)})
+
+
+def _check_web_url(value: str) -> None:
+    if not _is_web_url(value):
+        raise ValidationError(_("Give an http:// or https:// URL."))
+
+
+class Webhook(models.Model):
+    """A URL told about the release's events, or about every release's when global."""
+
+    Event = WebhookEvent
+
+    EVENT_REDACTED = ("secret",)
+
+    url = models.URLField(_("URL"), max_length=500, validators=[_check_web_url])
+    release = models.ForeignKey(
+        Release,
+        verbose_name=_("release"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="webhooks",
+        help_text=_("Leave empty to hear about every release."),
+    )
+    events = models.JSONField(_("events"), default=list, validators=[_check_webhook_events])
+    # The HMAC-SHA256 key the receiver verifies signatures with.
+    secret = models.CharField(_("signing secret"), max_length=100, editable=False)
+    chat_format = models.BooleanField(
+        _("chat-compatible body"),
+        default=False,
+        help_text=_('Send {"text": "..."}, which chat tools post as a readable line.'),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("webhooks:detail", args=[self.pk])
+
+    @property
+    def event_labels(self) -> list[str]:
+        return [str(WebhookEvent(e).label) for e in self.events if e in WebhookEvent.values]
+
+
 class VoteChoice(models.TextChoices):
     GO = "go", _("Go")
     NO_GO = "no_go", _("No-go")
@@ -877,3 +1020,47 @@ class Addendum(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class WebhookDeliveryQuerySet(models.QuerySet):
+    def due(self, now: dt.datetime) -> WebhookDeliveryQuerySet:
+        """Attempts that have not been made yet and whose time has come."""
+        return self.filter(attempted_at__isnull=True, next_attempt_at__lte=now)
+
+
+class WebhookDelivery(models.Model):
+    """One attempt at delivering one event to one webhook; a retry is a new row."""
+
+    MAX_ATTEMPTS = 5
+
+    webhook = models.ForeignKey(
+        Webhook, verbose_name=_("webhook"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
+    payload = models.JSONField(_("payload"))
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # When this attempt is due; cleared when a sender claims it.
+    next_attempt_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    attempted_at = models.DateTimeField(_("attempted at"), null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    objects = WebhookDeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], name="delivery_due_idx"),
+            models.Index(fields=["webhook", "-created_at"], name="delivery_webhook_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.attempt} → {self.webhook.url}"
+
+    @property
+    def succeeded(self) -> bool:
+        return self.delivered_at is not None

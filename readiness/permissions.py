@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from readiness.models import Action, Release, Session
+from readiness.models import Action, ApiToken, Condition, Release, Session, Webhook
 
 FACILITATORS = "facilitators"
 MANAGERS = "managers"
@@ -87,3 +87,36 @@ def can_import_minutes(user: User) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
     return user.is_superuser or _in_group(user, FACILITATORS)
+
+
+# --- Conditions ---------------------------------------------------------------------------
+
+
+def can_satisfy_condition(user: User, condition: Condition) -> bool:
+    """The condition's owner, or whoever may facilitate the session that decided it."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    owner = condition.owner
+    if owner is not None and owner.user_id == user.pk:
+        return True
+    return can_facilitate_session(user, condition.decision.session)
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+
+def can_manage_api_token(user: User, api_token: ApiToken) -> bool:
+    """A token is its user's alone: nobody else sees or revokes it, admins included."""
+    return user.is_authenticated and user.is_active and api_token.user_id == user.pk
+
+
+# --- Webhooks -----------------------------------------------------------------------------
+
+
+def can_manage_webhooks(user: User) -> bool:
+    """Facilitators and admins register webhooks and read their delivery logs."""
+    return user.is_active and is_facilitator(user)
+
+
+def can_manage_webhook(user: User, webhook: Webhook) -> bool:
+    return can_manage_webhooks(user)

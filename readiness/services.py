@@ -7,6 +7,8 @@ else saves a domain model. Functions are keyword-only and named `<entity>_<actio
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,10 +22,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from readiness import gate, notifications, webhooks
 from readiness.models import (
+    API_TOKEN_PREFIX,
     Action,
     Addendum,
     AgendaItem,
+    ApiToken,
     Condition,
     Decision,
     Event,
@@ -36,6 +41,9 @@ from readiness.models import (
     SessionTemplate,
     Versioned,
     Vote,
+    Webhook,
+    WebhookEvent,
+    _is_web_url,
     release_slug,
 )
 
@@ -91,8 +99,10 @@ def _plain(value: Any) -> Any:
 def snapshot(obj: models.Model) -> dict[str, Any]:
     """The record's own field values, as JSON, for an Event's before/after."""
     data = {}
+    # Secrets and token hashes never reach the log.
+    redacted = getattr(obj, "EVENT_REDACTED", ())
     for field in obj._meta.concrete_fields:
-        if field.primary_key:
+        if field.primary_key or field.attname in redacted:
             continue
         data[field.attname] = _plain(getattr(obj, field.attname))
     return data
@@ -449,6 +459,7 @@ def decision_record(
         raise ValidationError(
             {"review_on": _("A post-go-live review only follows a GO.")}, code="review_on"
         )
+    was_ready = _is_ready_if_heard(session.release)
     if outcome not in Decision.Outcome.values:
         raise ValidationError(_("Unknown outcome %(outcome)s.") % {"outcome": outcome})
     if outcome == Decision.Outcome.CONDITIONAL_GO and not conditions:
@@ -502,6 +513,23 @@ def decision_record(
             comment=spec.comment.strip(),
         )
         _create(vote, user=user, verb="vote.recorded", session=session)
+    release = session.release
+    webhooks.emit(
+        event=WebhookEvent.DECISION_RECORDED,
+        release=release,
+        data={
+            "decision": {
+                "id": decision.pk,
+                "outcome": decision.outcome,
+                "rationale": decision.rationale,
+                "recorded_at": decision.recorded_at.isoformat(),
+                "conditions": len(conditions),
+            }
+        },
+        text=_("%(release)s: decision recorded: %(outcome)s.")
+        % {"release": release, "outcome": decision.get_outcome_display()},
+    )
+    _announce_if_ready(release=release, was_ready=was_ready)
     return decision
 
 
@@ -546,9 +574,13 @@ def condition_satisfy(
     note: str = "",
     expected_version: int | None = None,
 ) -> Condition:
-    if condition.is_satisfied:
+    # Read it again under a lock: two people satisfying it at once must not both succeed.
+    current = Condition.objects.select_for_update().get(pk=condition.pk)
+    if current.is_satisfied:
         raise ValidationError(_("This condition is already satisfied."), code="invalid_state")
-    return _update(
+    release = current.decision.session.release
+    was_ready = _is_ready_if_heard(release)
+    _update(
         condition,
         user=user,
         verb="condition.satisfied",
@@ -557,6 +589,113 @@ def condition_satisfy(
         satisfied_by=_actor(user),
         satisfied_note=note.strip(),
     )
+    webhooks.emit(
+        event=WebhookEvent.CONDITION_SATISFIED,
+        release=release,
+        data={
+            "condition": {
+                "id": condition.pk,
+                "text": condition.text,
+                "reference": condition.reference,
+                "satisfied_at": condition.satisfied_at.isoformat(),
+                "note": condition.satisfied_note,
+            }
+        },
+        text=_("%(release)s: condition satisfied: %(condition)s")
+        % {"release": release, "condition": _labelled(condition.text, condition.reference)},
+    )
+    _announce_if_ready(release=release, was_ready=was_ready)
+    return condition
+
+
+@transaction.atomic
+def condition_satisfy_with_evidence(
+    *,
+    user: User,
+    condition: Condition,
+    url: str,
+    title: str = "",
+    note: str = "",
+    expected_version: int | None = None,
+) -> Condition:
+    """Satisfy the condition and link the evidence that shows it, both or neither."""
+    url = url.strip()
+    if not _is_web_url(url):
+        raise ValidationError({"evidence_url": _("Give an http:// or https:// URL.")})
+    condition_satisfy(user=user, condition=condition, note=note, expected_version=expected_version)
+    evidence_add(
+        user=user,
+        session=condition.decision.session,
+        title=title.strip() or _labelled(condition.text, condition.reference)[:300],
+        location=url,
+        condition=condition,
+    )
+    return condition
+
+
+@transaction.atomic
+def condition_expiry_notify(*, user: User, condition: Condition) -> bool:
+    """Tell the facilitator, once, that the condition's deadline passed unsatisfied.
+
+    The telling is recorded before the e-mail leaves (after the commit), so that however
+    many times the gate is asked, the facilitator gets one e-mail per condition.
+    """
+    current = Condition.objects.select_for_update().get(pk=condition.pk)
+    if current.expiry_notified_at is not None or not current.is_expired(timezone.now()):
+        return False
+    before = snapshot(current)
+    current.expiry_notified_at = timezone.now()
+    current.save(update_fields=["expiry_notified_at"])
+    session = current.decision.session
+    event_record(
+        user=user,
+        verb="condition.expiry_notified",
+        obj=current,
+        before=before,
+        after=snapshot(current),
+        session=session,
+    )
+    condition.expiry_notified_at = current.expiry_notified_at
+    transaction.on_commit(lambda: notifications.expired_condition_tell(current))
+    return True
+
+
+def release_gate_check(
+    *, release: Release, now: dt.datetime | None = None, user: User = None
+) -> gate.GateResult:
+    """The gate's answer, telling the facilitator about conditions that just expired."""
+    result = gate.release_gate(release, now=now or timezone.now())
+    for condition in result.expired_conditions:
+        if condition.expiry_notified_at is None:
+            condition_expiry_notify(user=user, condition=condition)
+    return result
+
+
+def _labelled(text: str, reference: str) -> str:
+    return f"{reference}: {text}" if reference else text
+
+
+def _is_ready_if_heard(release: Release) -> bool | None:
+    """Whether the release is ready now, when a webhook listens for it becoming ready."""
+    listening = Webhook.objects.filter(
+        models.Q(release=release) | models.Q(release__isnull=True)
+    ).values_list("events", flat=True)
+    if not any(WebhookEvent.RELEASE_READY in events for events in listening):
+        return None
+    return gate.release_gate(release, now=timezone.now()).ready
+
+
+def _announce_if_ready(*, release: Release, was_ready: bool | None) -> None:
+    if was_ready is None or was_ready:
+        return
+    result = gate.release_gate(release, now=timezone.now())
+    if result.ready:
+        webhooks.emit(
+            event=WebhookEvent.RELEASE_READY,
+            release=release,
+            data={"gate": result.as_dict()},
+            text=_("%(release)s is ready to ship.") % {"release": release},
+        )
 
 
 # --- Actions ------------------------------------------------------------------------------
@@ -607,7 +746,10 @@ def action_set_status(
             {"reason": _("Say what blocks this action.")}, code="reason_required"
         )
     closing = status in (Action.Status.DONE, Action.Status.CANCELLED)
-    return _update(
+    release = action.session.release
+    was_ready = _is_ready_if_heard(release)
+    previous = Action.objects.values_list("status", flat=True).get(pk=action.pk)
+    _update(
         action,
         user=user,
         verb="action.status_changed",
@@ -616,6 +758,36 @@ def action_set_status(
         status_reason=reason,
         completed_at=timezone.now() if closing else None,
     )
+    if status != previous and status in (Action.Status.DONE, Action.Status.BLOCKED):
+        done = status == Action.Status.DONE
+        text = (
+            _("%(release)s: action %(code)s done (%(owner)s).")
+            if done
+            else _("%(release)s: action %(code)s blocked (%(owner)s): %(reason)s")
+        )
+        webhooks.emit(
+            event=WebhookEvent.ACTION_DONE if done else WebhookEvent.ACTION_BLOCKED,
+            release=release,
+            data={
+                "action": {
+                    "id": action.pk,
+                    "code": action.code,
+                    "description": action.description,
+                    "owner": action.owner.name,
+                    "status": action.status,
+                    "reason": action.status_reason,
+                }
+            },
+            text=text
+            % {
+                "release": release,
+                "code": action.code,
+                "owner": action.owner.name,
+                "reason": reason,
+            },
+        )
+    _announce_if_ready(release=release, was_ready=was_ready)
+    return action
 
 
 # --- Evidence -----------------------------------------------------------------------------
@@ -984,3 +1156,104 @@ def addendum_add(*, user: User, session: Session, text: str) -> Addendum:
         author_name=(actor.get_full_name() or actor.get_username()) if actor else "",
     )
     return _create(addendum, user=user, verb="addendum.added", session=session)
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+# Recording every request's use would write on every call; a minute's precision is enough.
+TOKEN_USE_PRECISION = dt.timedelta(minutes=1)
+
+
+def api_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: AbstractBaseUser, name: str, release: Release | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for `user`; the token itself is returned here and never again."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": _("Name the token after what uses it.")})
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    api_token = ApiToken(
+        user=user,
+        name=name,
+        token_hash=api_token_hash(token),
+        prefix=token[: len(API_TOKEN_PREFIX) + 6],
+        release=release,
+    )
+    _create(api_token, user=user, verb="api_token.created", release=None)
+    return api_token, token
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, api_token: ApiToken) -> ApiToken:
+    current = ApiToken.objects.select_for_update().get(pk=api_token.pk)
+    if current.revoked_at is not None:
+        raise ValidationError(_("This token is already revoked."), code="invalid_state")
+    before = snapshot(current)
+    current.revoked_at = timezone.now()
+    current.save(update_fields=["revoked_at"])
+    event_record(
+        user=user, verb="api_token.revoked", obj=current, before=before, after=snapshot(current)
+    )
+    api_token.revoked_at = current.revoked_at
+    return api_token
+
+
+def api_token_use(*, token: str) -> ApiToken | None:
+    """The active token with that value, its last use noted; None for an unknown or revoked
+    one. No Event: using a credential changes nothing in the record (like a login)."""
+    if not token.startswith(API_TOKEN_PREFIX):
+        return None
+    api_token = (
+        ApiToken.objects.active()
+        .select_related("user", "release")
+        .filter(token_hash=api_token_hash(token), user__is_active=True)
+        .first()
+    )
+    if api_token is None:
+        return None
+    now = timezone.now()
+    if api_token.last_used_at is None or now - api_token.last_used_at >= TOKEN_USE_PRECISION:
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        api_token.last_used_at = now
+    return api_token
+
+
+# --- Webhooks -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def webhook_create(
+    *,
+    user: User,
+    url: str,
+    events: Iterable[str],
+    release: Release | None = None,
+    chat_format: bool = False,
+) -> Webhook:
+    webhook = Webhook(
+        url=url.strip(),
+        events=sorted(set(events)),
+        release=release,
+        chat_format=chat_format,
+        secret=secrets.token_urlsafe(32),
+        created_by=_actor(user),
+    )
+    return _create(webhook, user=user, verb="webhook.created", release=release)
+
+
+@transaction.atomic
+def webhook_delete(*, user: User, webhook: Webhook) -> None:
+    """Remove the webhook and its delivery log; the Event keeps what it was."""
+    event_record(
+        user=user,
+        verb="webhook.deleted",
+        obj=webhook,
+        before=snapshot(webhook),
+        release=webhook.release,
+    )
+    webhook.delete()

@@ -82,6 +82,49 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # When set, repository paths are shown as links to it.
 REPOSITORY_URL = env_url("REPOSITORY_URL")
 
+# The site's public address, for links in e-mails (e.g. https://readiness.example.com).
+SITE_URL = env_url("SITE_URL")
+
+# E-mail (Django 6.1's MAILERS): the console in development, SMTP otherwise.
+_email_backend = env_str("EMAIL_BACKEND", "console" if DEBUG else "smtp")
+_email_tls, _email_ssl = env_bool("EMAIL_USE_TLS", False), env_bool("EMAIL_USE_SSL", False)
+if _email_backend not in {"console", "smtp"}:
+    raise ImproperlyConfigured(f"EMAIL_BACKEND={_email_backend!r} is not 'console' or 'smtp'.")
+if _email_tls and _email_ssl:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on.")
+if _email_backend == "console":
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("EMAIL_HOST", "localhost"),
+                "port": env_int("EMAIL_PORT", 25),
+                "username": env_str("EMAIL_HOST_USER"),
+                "password": env_str("EMAIL_HOST_PASSWORD"),
+                "use_tls": _email_tls,
+                "use_ssl": _email_ssl,
+                "timeout": env_int("EMAIL_TIMEOUT", 10),
+            },
+        }
+    }
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "readiness@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background work (webhook deliveries) through Django's Tasks framework. The immediate
+# backend runs a task when it is enqueued, which is after the transaction commits; point
+# TASKS_BACKEND at a backend with a worker to take deliveries out of the web process.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
+    }
+}
+# Seconds a webhook receiver has to answer before the attempt counts as failed.
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 5)
+if not 1 <= WEBHOOK_TIMEOUT <= 60:
+    raise ImproperlyConfigured(f"WEBHOOK_TIMEOUT={WEBHOOK_TIMEOUT} must be 1 to 60 seconds.")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

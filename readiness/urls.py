@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from readiness.views import core, minutes, releases, sessions
+from readiness import api
+from readiness.views import core, minutes, releases, sessions, webhooks
+from readiness.views import settings as user_settings
 
 release_patterns = (
     [
@@ -67,6 +69,25 @@ minutes_patterns = (
     "minutes",
 )
 
+settings_patterns = (
+    [
+        path("tokens/", user_settings.token_list, name="tokens"),
+        path("tokens/create/", user_settings.token_create, name="token_create"),
+        path("tokens/<int:token_id>/revoke/", user_settings.token_revoke, name="token_revoke"),
+    ],
+    "settings",
+)
+
+webhook_patterns = (
+    [
+        path("", webhooks.webhook_list, name="list"),
+        path("create/", webhooks.webhook_create, name="create"),
+        path("<int:webhook_id>/", webhooks.webhook_detail, name="detail"),
+        path("<int:webhook_id>/delete/", webhooks.webhook_delete, name="delete"),
+    ],
+    "webhooks",
+)
+
 urlpatterns = [
     path("", core.home, name="home"),
     path("healthz", core.healthz, name="healthz"),
@@ -74,6 +95,9 @@ urlpatterns = [
     path("releases/", include(session_patterns)),
     path("people/search", sessions.people_search, name="people_search"),
     path("import/", include(minutes_patterns)),
+    path("settings/", include(settings_patterns)),
+    path("webhooks/", include(webhook_patterns)),
+    path("api/", api.urls()),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

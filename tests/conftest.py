@@ -19,6 +19,12 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """The production hasher is slow on purpose; tests create many logins."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _user(django_user_model, username, *, group=None, **extra):
     user = django_user_model.objects.create_user(
         username=username, password=PASSWORD, first_name=username.title(), **extra

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from readiness.models import Decision
-from readiness.permissions import can_import_minutes
+from readiness.permissions import can_import_minutes, can_manage_webhooks
 
 register = template.Library()
 
@@ -56,3 +56,9 @@ def satisfied_count(decision) -> int:
 def may_import_minutes(user) -> bool:
     """For the navigation: the decision is the permission function's, not the template's."""
     return can_import_minutes(user)
+
+
+@register.filter
+def manages_webhooks(user) -> bool:
+    """Whether the nav shows Webhooks; the views check the same function."""
+    return can_manage_webhooks(user)

@@ -1,0 +1,72 @@
+"""How the API knows who is calling: a Bearer API token for machines, the browser session
+for people (with CSRF enforced on its writes), nobody otherwise (401)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja.errors import AuthenticationError, HttpError
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+from readiness import services
+from readiness.models import ApiToken, Release
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer rdy_...`; a wrong or revoked token is a 401, never a fallback
+    to the session."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
+        api_token = services.api_token_use(token=token.strip())
+        if api_token is None:
+            raise AuthenticationError(message=_("The API token is unknown or revoked."))
+        # Permission checks then see the token's user, as the web UI sees the logged-in one.
+        request.user = api_token.user
+        request.api_token = api_token
+        return api_token
+
+
+class BrowserSession(APIKeyCookie):
+    """The logged-in browser; a write must carry the CSRF token, as a form would."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self) -> None:
+        # CSRF is checked below, once the caller is known to be logged in, so that an
+        # anonymous write is told 401 rather than a CSRF failure.
+        super().__init__(csrf=False)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        if not (user.is_authenticated and user.is_active):
+            return None
+        if request.method not in SAFE_METHODS and check_csrf(request) is not None:
+            raise HttpError(403, _("CSRF check failed: send the X-CSRFToken header."))
+        request.api_token = None
+        return user
+
+
+def token_of(request: HttpRequest) -> ApiToken | None:
+    return getattr(request, "api_token", None)
+
+
+def require_scope(request: HttpRequest, *, slug: str | None = None, gate: bool = False) -> None:
+    """A token restricted to one release's gate may read that gate and nothing else."""
+    api_token = token_of(request)
+    if api_token is None or api_token.release_id is None:
+        return
+    restricted_to: Release = api_token.release
+    if not gate or slug != restricted_to.slug:
+        raise HttpError(
+            403,
+            _("This token may only read the gate of %(slug)s.") % {"slug": restricted_to.slug},
+        )
+
+
+AUTH = [TokenAuth(), BrowserSession()]

@@ -1,0 +1,192 @@
+"""The one readiness rule: may this release ship now? Shared by the API, the `gate` command
+and the pages, so that they can never disagree.
+
+The rule (also in docs/architecture.md):
+
+- the current decision is the latest current decision across the release's sessions;
+- undecided, NO-GO and postponed releases are not ready, and the decision is the blocker;
+- a GO with conditions is ready only when every condition is satisfied; an unsatisfied
+  condition blocks as `condition`, or as `expired_condition` once its deadline has passed;
+- an open action of kind "action" due on or before the day the deploy window opens (the
+  planned date when there is no window), in its session's time zone, blocks as `action`:
+  the meeting asked for it before the deploy. Monitoring duties and actions due later
+  never block.
+
+`ready` says nothing about the deploy window: the answer carries the window and
+`window_open` so that a pipeline can also refuse to ship outside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from readiness.models import Action, Condition, Decision, Release
+
+CONDITION = "condition"
+EXPIRED_CONDITION = "expired_condition"
+DECISION = "decision"
+ACTION = "action"
+BLOCKER_KINDS = (CONDITION, EXPIRED_CONDITION, DECISION, ACTION)
+
+SHIPPABLE = (Decision.Outcome.GO, Decision.Outcome.CONDITIONAL_GO)
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """One reason the release may not ship."""
+
+    kind: str
+    text: str
+    reference: str = ""
+    owner: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "reference": self.reference,
+            "owner": self.owner,
+        }
+
+
+@dataclass(frozen=True)
+class GateResult:
+    release: str
+    ready: bool
+    outcome: str | None
+    decided_at: dt.datetime | None
+    blocking: tuple[Blocker, ...]
+    deploy_window_start: dt.datetime | None
+    deploy_window_end: dt.datetime | None
+    window_open: bool | None
+    checked_at: dt.datetime
+    # The conditions behind `expired_condition` blockers, for telling the facilitator.
+    expired_conditions: tuple[Condition, ...] = field(default=(), repr=False, compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON answer of `GET /api/releases/<slug>/gate`."""
+        return {
+            "release": self.release,
+            "ready": self.ready,
+            "outcome": self.outcome,
+            "decided_at": _iso(self.decided_at),
+            "blocking": [b.as_dict() for b in self.blocking],
+            "deploy_window": {
+                "start": _iso(self.deploy_window_start),
+                "end": _iso(self.deploy_window_end),
+            },
+            "window_open": self.window_open,
+            "checked_at": _iso(self.checked_at),
+        }
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def current_decision(release: Release) -> Decision | None:
+    """The decision in force for the release: the latest current one across its sessions."""
+    return (
+        Decision.objects.filter(session__release=release, is_current=True)
+        .select_related("session__facilitator")
+        .prefetch_related(
+            Prefetch("conditions", queryset=Condition.objects.select_related("owner"))
+        )
+        .order_by("-recorded_at", "-pk")
+        .first()
+    )
+
+
+def window_open(release: Release, now: dt.datetime) -> bool | None:
+    """Whether `now` falls in the deploy window; None when the release has no window."""
+    start, end = release.deploy_window_start, release.deploy_window_end
+    if start is None and end is None:
+        return None
+    return (start is None or start <= now) and (end is None or now < end)
+
+
+def _decision_blocker(decision: Decision | None) -> Blocker | None:
+    if decision is None:
+        return Blocker(DECISION, _("No decision has been recorded for this release."))
+    if decision.outcome in SHIPPABLE:
+        return None
+    facilitator = decision.session.facilitator
+    return Blocker(
+        DECISION,
+        _("The current decision is %(outcome)s.") % {"outcome": decision.get_outcome_display()},
+        owner=facilitator.name if facilitator else None,
+    )
+
+
+def _blocking_actions(release: Release) -> list[Action]:
+    actions = (
+        Action.objects.open()
+        .filter(session__release=release, kind=Action.Kind.ACTION, due_date__isnull=False)
+        .select_related("owner", "session")
+        .order_by("due_date", "code", "pk")
+    )
+    blocking = []
+    for action in actions:
+        start = release.deploy_window_start
+        cutoff = start.astimezone(action.session.tzinfo).date() if start else release.planned_date
+        if action.due_date <= cutoff:
+            blocking.append(action)
+    return blocking
+
+
+def release_gate(release: Release, *, now: dt.datetime) -> GateResult:
+    """The answer for `release` at `now`. Reads only; telling facilitators about expired
+    conditions is `services.release_gate_check`'s job."""
+    decision = current_decision(release)
+    blocking: list[Blocker] = []
+    expired: list[Condition] = []
+    decision_blocker = _decision_blocker(decision)
+    if decision_blocker is not None:
+        blocking.append(decision_blocker)
+    elif decision is not None and decision.is_conditional:
+        for condition in decision.conditions.all():
+            if condition.is_satisfied:
+                continue
+            kind = CONDITION
+            if condition.is_expired(now):
+                kind = EXPIRED_CONDITION
+                expired.append(condition)
+            blocking.append(
+                Blocker(
+                    kind,
+                    condition.text,
+                    condition.reference,
+                    condition.owner.name if condition.owner else None,
+                )
+            )
+    for action in _blocking_actions(release):
+        blocking.append(
+            Blocker(
+                ACTION,
+                _("%(code)s (due %(due)s): %(description)s")
+                % {
+                    "code": action.code,
+                    "due": action.due_date.isoformat(),
+                    "description": action.description,
+                },
+                action.code,
+                action.owner.name,
+            )
+        )
+    return GateResult(
+        release=release.slug,
+        ready=decision is not None and decision.outcome in SHIPPABLE and not blocking,
+        outcome=decision.outcome if decision else None,
+        decided_at=decision.recorded_at if decision else None,
+        blocking=tuple(blocking),
+        deploy_window_start=release.deploy_window_start,
+        deploy_window_end=release.deploy_window_end,
+        window_open=window_open(release, now),
+        checked_at=now,
+        expired_conditions=tuple(expired),
+    )

@@ -1,0 +1,102 @@
+"""Webhooks: facilitators and admins register URLs told about release events, and read
+every delivery attempt with its response code."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from readiness import services
+from readiness.forms import WebhookForm
+from readiness.models import Webhook
+from readiness.permissions import can_manage_webhook, can_manage_webhooks
+from readiness.views import HtmxHttpRequest, wants_fragment
+
+DELIVERIES_SHOWN = 100
+# The signing secret survives the redirect after creation in the session, for one view.
+NEW_SECRET_KEY = "readiness_new_webhook_secret"
+
+
+def _require_manager(request: HtmxHttpRequest) -> None:
+    if not can_manage_webhooks(request.user):
+        raise PermissionDenied
+
+
+def _get_webhook_for_user(request: HtmxHttpRequest, webhook_id: int) -> Webhook:
+    _require_manager(request)
+    webhook = get_object_or_404(Webhook.objects.select_related("release"), pk=webhook_id)
+    if not can_manage_webhook(request.user, webhook):
+        raise PermissionDenied
+    return webhook
+
+
+def _render_list(request: HtmxHttpRequest, form: WebhookForm, status: int = 200) -> HttpResponse:
+    template = "readiness/webhook_list.html"
+    if wants_fragment(request):
+        template += "#webhook-form"
+    webhooks = Webhook.objects.select_related("release").order_by("-created_at", "-pk")
+    return render(request, template, {"form": form, "webhooks": webhooks}, status=status)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def webhook_list(request: HtmxHttpRequest) -> HttpResponse:
+    _require_manager(request)
+    return _render_list(request, WebhookForm())
+
+
+@require_POST
+def webhook_create(request: HtmxHttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = WebhookForm(request.POST)
+    if form.is_valid():
+        try:
+            webhook = services.webhook_create(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            request.session[NEW_SECRET_KEY] = {"id": webhook.pk, "secret": webhook.secret}
+            if request.htmx:
+                return HttpResponseClientRedirect(webhook.get_absolute_url())
+            return redirect(webhook)
+    return _render_list(request, form, status=422 if request.htmx else 200)
+
+
+@require_GET
+@never_cache
+@vary_on_headers("HX-Request")
+def webhook_detail(request: HtmxHttpRequest, webhook_id: int) -> HttpResponse:
+    webhook = _get_webhook_for_user(request, webhook_id)
+    new_secret = request.session.get(NEW_SECRET_KEY)
+    if new_secret and new_secret.get("id") == webhook.pk:
+        del request.session[NEW_SECRET_KEY]
+    else:
+        new_secret = None
+    deliveries = webhook.deliveries.order_by("-created_at", "-pk")[:DELIVERIES_SHOWN]
+    template = "readiness/webhook_detail.html"
+    if wants_fragment(request):
+        template += "#delivery-log"
+    context = {
+        "webhook": webhook,
+        "deliveries": deliveries,
+        "new_secret": new_secret and new_secret["secret"],
+        "deliveries_shown": DELIVERIES_SHOWN,
+    }
+    return render(request, template, context)
+
+
+@require_POST
+def webhook_delete(request: HtmxHttpRequest, webhook_id: int) -> HttpResponse:
+    webhook = _get_webhook_for_user(request, webhook_id)
+    url = webhook.url
+    services.webhook_delete(user=request.user, webhook=webhook)
+    messages.success(request, _("The webhook to %(url)s is removed.") % {"url": url})
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("webhooks:list"))
+    return redirect("webhooks:list")
