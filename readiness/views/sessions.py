@@ -1,10 +1,10 @@
 """The live meeting workspace: a facilitator runs a go/no-go session from one page.
 
 Each section of `session_detail.html` is a template partial named after its DOM id. A
-write answers an HTMX request with the section it changed (plus the tiny live poller,
-out of band, so the writer's own page does not refresh twice) and a plain form post with
-a redirect back to the section. Invalid input comes back in the same form with the
-user's text kept: 422, or 409 when someone else saved first.
+write answers an HTMX request with the section it changed, and events that refresh the
+sections depending on it; a plain form post gets a redirect back to the section. Invalid
+input comes back in the same form with the user's text kept: 422, or 409 when someone
+else saved first.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -189,12 +188,7 @@ def _render(
 ) -> HttpResponse:
     context = _page_context(request, session, **overrides)
     if section and wants_fragment(request):
-        response = render(request, f"{TEMPLATE}#{section}", context, status=status)
-        # Keep the writer's poller in step, so their own change does not come back to them.
-        response.content += render_to_string(
-            f"{TEMPLATE}#live", context | {"oob": True}, request=request
-        ).encode()
-        return response
+        return render(request, f"{TEMPLATE}#{section}", context, status=status)
     return render(request, TEMPLATE, context, status=status)
 
 

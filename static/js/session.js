@@ -11,6 +11,21 @@
     }
   });
 
+  // A form that came back with errors, or refused as stale, holds text the person still
+  // has to act on: it counts as typed into.
+  function markFormsWithErrors(root) {
+    root.querySelectorAll("form").forEach(function (form) {
+      var region = form.closest("[data-live-region]");
+      if (form.querySelector(".field-error, .form-errors") || (region && region.querySelector(".stale"))) {
+        form.setAttribute("data-dirty", "");
+      }
+    });
+  }
+  document.addEventListener("htmx:load", function (event) {
+    markFormsWithErrors(event.detail.elt);
+  });
+  markFormsWithErrors(document);
+
   // A live refresh (a region fetching itself after someone else's change) must not wipe
   // what this person is typing: skip it; the region refreshes when they save or cancel.
   document.addEventListener("htmx:beforeRequest", function (event) {
@@ -22,6 +37,24 @@
     var typing = active && region.contains(active) && active.matches("input, textarea, select");
     if (typing || region.querySelector("form[data-dirty]")) {
       event.preventDefault();
+      region.setAttribute("data-stale", "");
+    }
+  });
+
+  // The same check when the refreshed region arrives: the person may have started typing
+  // while it was on its way.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var region = event.detail.elt;
+    if (!region.hasAttribute || !region.hasAttribute("data-live-region")) {
+      return;
+    }
+    if (event.detail.requestConfig && event.detail.requestConfig.verb !== "get") {
+      return;
+    }
+    var active = document.activeElement;
+    var typing = active && region.contains(active) && active.matches("input, textarea, select");
+    if (typing || region.querySelector("form[data-dirty]")) {
+      event.detail.shouldSwap = false;
       region.setAttribute("data-stale", "");
     }
   });
