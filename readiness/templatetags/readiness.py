@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from readiness.models import Decision
+from readiness.models import Action, Decision
 
 register = template.Library()
 
@@ -43,3 +43,14 @@ def outcome_label(value: str | None) -> str:
     if not value:
         return ""
     return str(Decision.Outcome(value).label)
+
+
+@register.filter
+def action_status_label(value: str | None) -> str:
+    """The label of an action status as an Event stored it; unknown values as they are."""
+    if not value:
+        return "—"
+    try:
+        return str(Action.Status(value).label)
+    except ValueError:
+        return value
