@@ -72,8 +72,8 @@ def stacked_columns(
     plot_w, plot_h = width - left - right, height - top - bottom
     chart = Chart(width, height, plot_left=left)
     top_value = nice_max(max((sum(c.values()) for _, c in columns), default=0))
-    # Whole numbers on the axis: at most four steps, fewer when the counts are small.
-    steps = min(4, top_value)
+    # Whole numbers on the axis: the bound is 1, 2, 5 or a multiple of 5, so that many steps.
+    steps = top_value if top_value <= 5 else 5
     for i in range(steps + 1):
         value = top_value * i / steps
         y = top + plot_h - plot_h * i / steps
