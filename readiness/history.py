@@ -103,6 +103,7 @@ class HistoryFilterForm(forms.Form):
     PAGE_FIELDS = ("after", "before", "last")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = [
             *_any(_("Any outcome")),

@@ -38,6 +38,7 @@ class InsightsFilterForm(forms.Form):
     area = forms.ChoiceField(label=_("Area"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [("", _("Any area")), *((a, a) for a in known_areas())]
 

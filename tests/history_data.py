@@ -68,7 +68,8 @@ def decide(
         outcome=outcome,
         rationale=rationale,
         conditions=[services.ConditionSpec(text=text) for text in conditions],
-        recorded_at=recorded_at,
+        # Decided during the meeting, unless said otherwise, not on the day the test runs.
+        recorded_at=recorded_at or session.scheduled_at,
     )
 
 

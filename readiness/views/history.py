@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +32,30 @@ from readiness.views import HtmxHttpRequest, wants_fragment
 OUTCOME_SERIES = [(key, str(label), f"chart-{key}") for key, label in insights.OUTCOMES]
 
 
+def _filter_params(query: QueryDict) -> QueryDict:
+    """The query without its empty fields: what the address bar and the page links carry."""
+    params = QueryDict(mutable=True)
+    for key, values in query.lists():
+        if kept := [value for value in values if value != ""]:
+            params.setlist(key, kept)
+    return params
+
+
+def _render_filtered(
+    request: HtmxHttpRequest, template: str, region: str, context: dict, *, valid: bool
+) -> HttpResponse:
+    """The page, or its region for HTMX, with the tidy URL pushed into the history."""
+    params = _filter_params(request.GET)
+    context["params"] = params
+    if wants_fragment(request):
+        template += f"#{region}"
+    response = render(request, template, context, status=200 if valid else 422)
+    if request.htmx:
+        query = params.urlencode()
+        response["HX-Push-Url"] = f"{request.path}?{query}" if query else request.path
+    return response
+
+
 def _history_for(request: HtmxHttpRequest) -> ReleaseFilter:
     if not can_view_history(request.user):
         raise PermissionDenied
@@ -47,10 +71,9 @@ def release_list(request: HtmxHttpRequest) -> HttpResponse:
         "page": history.page(),
         "total": history.queryset().count(),
     }
-    template = "readiness/release_list.html"
-    if wants_fragment(request):
-        template += "#release-list"
-    return render(request, template, context, status=200 if history.is_valid else 422)
+    return _render_filtered(
+        request, "readiness/release_list.html", "release-list", context, valid=history.is_valid
+    )
 
 
 def _csv_response(lines, filename: str) -> StreamingHttpResponse:
@@ -146,10 +169,9 @@ def insights_index(request: HtmxHttpRequest) -> HttpResponse:
             [(owner, n, str(n)) for owner, n in overdue], css_class="chart-overdue"
         ),
     }
-    template = "readiness/insights.html"
-    if wants_fragment(request):
-        template += "#insights-figures"
-    return render(request, template, context, status=200 if valid else 422)
+    return _render_filtered(
+        request, "readiness/insights.html", "insights-figures", context, valid=valid
+    )
 
 
 def _rate_chart(rates: list[insights.OnTimeRate]) -> charts.Chart:
