@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.text import slugify
@@ -59,13 +59,19 @@ class Person(Versioned):
         return f"{self.name} ({self.title})" if self.title else self.name
 
 
-def _count(queryset: models.QuerySet, release_path: str) -> Coalesce:
-    """COUNT(*) of `queryset` rows belonging to the outer release, 0 when there are none."""
+def _count(queryset: models.QuerySet, release_path: str, where: Q | None = None) -> Coalesce:
+    """How many of the outer release's `queryset` rows match `where`; 0 when there are none.
+
+    `where` is counted inside the aggregate (COUNT ... FILTER / CASE) rather than in the
+    WHERE clause, so the planner always reaches the rows through the release's own index;
+    an index on, say, status and due date would otherwise tempt it into scanning every
+    overdue action for each release.
+    """
     counted = (
         queryset.filter(**{release_path: OuterRef("pk")})
         .order_by()
         .values(release_path)
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk", filter=where))
         .values("n")
     )
     return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
@@ -144,35 +150,32 @@ class ReleaseQuerySet(models.QuerySet):
             facilitator_name=Subquery(latest_session.values("facilitator__name")[:1]),
             condition_count=_count(conditions, "decision__session__release"),
             condition_satisfied_count=_count(
-                conditions.filter(satisfied_at__isnull=False), "decision__session__release"
+                conditions, "decision__session__release", Q(satisfied_at__isnull=False)
             ),
             action_count=_count(actions, "session__release"),
-            action_done_count=_count(
-                actions.filter(status=Action.Status.DONE), "session__release"
-            ),
+            action_done_count=_count(actions, "session__release", Q(status=Action.Status.DONE)),
             action_overdue_count=_count(
-                actions.filter(overdue_actions_q(today_by_zone)), "session__release"
+                actions, "session__release", overdue_actions_q(today_by_zone)
             ),
         )
+
+    # The filters below are uncorrelated `IN (subquery)`: the database works the set of
+    # matching releases out once, instead of probing once per release.
 
     def with_overdue_actions(self, today_by_zone: dict[str, dt.date]) -> ReleaseQuerySet:
         overdue = Action.objects.filter(overdue_actions_q(today_by_zone))
-        return self.filter(Exists(overdue.filter(session__release=OuterRef("pk"))))
+        return self.filter(pk__in=overdue.values("session__release"))
 
     def with_open_conditions(self) -> ReleaseQuerySet:
         open_conditions = Condition.objects.filter(
-            decision__session__release=OuterRef("pk"),
-            decision__is_current=True,
-            satisfied_at__isnull=True,
+            decision__is_current=True, satisfied_at__isnull=True
         )
-        return self.filter(Exists(open_conditions))
+        return self.filter(pk__in=open_conditions.values("decision__session__release"))
 
     def in_area(self, area: str) -> ReleaseQuerySet:
         """Releases where a voting member spoke for `area` in one of the sessions."""
-        members = Participant.objects.filter(
-            session__release=OuterRef("pk"), role=ParticipantRole.MEMBER, area=area
-        )
-        return self.filter(Exists(members))
+        members = Participant.objects.filter(role=ParticipantRole.MEMBER, area=area)
+        return self.filter(pk__in=members.values("session__release"))
 
     def with_everything(self) -> ReleaseQuerySet:
         """Everything the release page shows, in a fixed number of queries."""
