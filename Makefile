@@ -19,13 +19,14 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 python3 \
 
 RUN_ENV := DEBUG=1
 
-.PHONY: help run test lint format migrate demo check-deploy clean
+.PHONY: help run test lint format migrate demo bench check-deploy clean
 
 help:
 	@echo "make run     install, migrate, load the demo release and serve http://127.0.0.1:8000"
 	@echo "make test    install with test extras, lint, check migrations and run the whole suite"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  rewrite the code with ruff format and the safe ruff fixes"
+	@echo "make bench   time the history list and CSV exports over 10,000 releases (rolled back)"
 	@echo "make clean   remove the virtual environment and the embedded database"
 
 $(PY):
@@ -64,6 +65,11 @@ migrate: $(STAMP)
 
 demo: $(STAMP)
 	$(RUN_ENV) $(PY) manage.py load_demo
+
+# Seeds 10,000 releases inside a transaction it rolls back, and prints the timings.
+bench: $(STAMP)
+	$(RUN_ENV) $(PY) manage.py migrate --no-input
+	$(RUN_ENV) $(PY) manage.py bench $(BENCH_ARGS)
 
 # Production settings must pass Django's deployment checklist with no warning.
 check-deploy: $(STAMP)

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Lower
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +60,42 @@ class Person(Versioned):
         return f"{self.name} ({self.title})" if self.title else self.name
 
 
+def _count(queryset: models.QuerySet, release_path: str, where: Q | None = None) -> Coalesce:
+    """How many of the outer release's `queryset` rows match `where`; 0 when there are none.
+
+    `where` is counted inside the aggregate (COUNT ... FILTER / CASE) rather than in the
+    WHERE clause, so the planner always reaches the rows through the release's own index;
+    an index on, say, status and due date would otherwise tempt it into scanning every
+    overdue action for each release.
+    """
+    counted = (
+        queryset.filter(**{release_path: OuterRef("pk")})
+        .order_by()
+        .values(release_path)
+        .annotate(n=Count("pk", filter=where))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
+
+
+def local_today_by_zone() -> dict[str, dt.date]:
+    """Today's date in each time zone a session was held in (one small query)."""
+    now = timezone.now()
+    zones = Session.objects.order_by().values_list("time_zone", flat=True).distinct()
+    return {zone: now.astimezone(zoneinfo.ZoneInfo(zone)).date() for zone in zones}
+
+
+def overdue_actions_q(today_by_zone: dict[str, dt.date], prefix: str = "") -> Q:
+    """Open actions whose due date is before today in their session's time zone."""
+    by_date: dict[dt.date, list[str]] = {}
+    for zone, today in today_by_zone.items():
+        by_date.setdefault(today, []).append(zone)
+    late = Q(pk__in=[])
+    for today, zones in by_date.items():
+        late |= Q(**{f"{prefix}session__time_zone__in": zones, f"{prefix}due_date__lt": today})
+    return Q(**{f"{prefix}status__in": Action.OPEN_STATUSES}) & late
+
+
 class ReleaseQuerySet(models.QuerySet):
     def with_summary(self) -> ReleaseQuerySet:
         """What a list row shows, computed in the same query as the releases."""
@@ -79,6 +115,68 @@ class ReleaseQuerySet(models.QuerySet):
                 Subquery(open_actions, output_field=models.IntegerField()), 0
             ),
         )
+
+    def with_current_outcome(self) -> ReleaseQuerySet:
+        """`current_outcome`: the outcome of the latest decision in force, None if undecided."""
+        current = Decision.objects.filter(session__release=OuterRef("pk"), is_current=True)
+        current = current.order_by("-recorded_at", "-pk")
+        return self.annotate(current_outcome=Subquery(current.values("outcome")[:1]))
+
+    def with_history_row(self, today_by_zone: dict[str, dt.date]) -> ReleaseQuerySet:
+        """What a history row shows, as correlated subqueries in the releases' own query.
+
+        `today_by_zone` comes from `local_today_by_zone()`: "overdue" is judged against
+        today's date in each session's own time zone.
+        """
+        latest_session = Session.objects.filter(release=OuterRef("pk")).order_by(
+            "-scheduled_at", "-pk"
+        )
+        conditions = Condition.objects.filter(decision__is_current=True)
+        actions = Action.objects.exclude(status=Action.Status.CANCELLED)
+        # The rank is read in its own subquery: a CASE over `current_outcome` would repeat
+        # that subquery once per outcome.
+        current = Decision.objects.filter(session__release=OuterRef("pk"), is_current=True)
+        ranked = current.order_by("-recorded_at", "-pk").annotate(
+            rank=Case(
+                *(
+                    When(outcome=outcome, then=Value(rank))
+                    for rank, outcome in enumerate(Decision.Outcome.values)
+                ),
+                output_field=models.IntegerField(),
+            )
+        )
+        undecided = len(Decision.Outcome.values)
+        return self.with_current_outcome().annotate(
+            outcome_rank=Coalesce(Subquery(ranked.values("rank")[:1]), Value(undecided)),
+            facilitator_name=Subquery(latest_session.values("facilitator__name")[:1]),
+            condition_count=_count(conditions, "decision__session__release"),
+            condition_satisfied_count=_count(
+                conditions, "decision__session__release", Q(satisfied_at__isnull=False)
+            ),
+            action_count=_count(actions, "session__release"),
+            action_done_count=_count(actions, "session__release", Q(status=Action.Status.DONE)),
+            action_overdue_count=_count(
+                actions, "session__release", overdue_actions_q(today_by_zone)
+            ),
+        )
+
+    # The filters below are uncorrelated `IN (subquery)`: the database works the set of
+    # matching releases out once, instead of probing once per release.
+
+    def with_overdue_actions(self, today_by_zone: dict[str, dt.date]) -> ReleaseQuerySet:
+        overdue = Action.objects.filter(overdue_actions_q(today_by_zone))
+        return self.filter(pk__in=overdue.values("session__release"))
+
+    def with_open_conditions(self) -> ReleaseQuerySet:
+        open_conditions = Condition.objects.filter(
+            decision__is_current=True, satisfied_at__isnull=True
+        )
+        return self.filter(pk__in=open_conditions.values("decision__session__release"))
+
+    def in_area(self, area: str) -> ReleaseQuerySet:
+        """Releases where a voting member spoke for `area` in one of the sessions."""
+        members = Participant.objects.filter(role=ParticipantRole.MEMBER, area=area)
+        return self.filter(pk__in=members.values("session__release"))
 
     def with_everything(self) -> ReleaseQuerySet:
         """Everything the release page shows, in a fixed number of queries."""
@@ -519,6 +617,16 @@ class Condition(Versioned):
 class ActionQuerySet(models.QuerySet):
     def open(self) -> ActionQuerySet:
         return self.filter(status__in=Action.OPEN_STATUSES)
+
+    def with_area(self) -> ActionQuerySet:
+        """`area`: the area the owner spoke for as a voting member of the action's session.
+
+        An owner who only observed, or who did not take part, leaves the action without area.
+        """
+        membership = Participant.objects.filter(
+            session=OuterRef("session"), person=OuterRef("owner"), role=ParticipantRole.MEMBER
+        )
+        return self.annotate(area=Subquery(membership.values("area")[:1]))
 
 
 class ActionStatus(models.TextChoices):

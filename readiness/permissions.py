@@ -54,6 +54,16 @@ def get_release_for_user(user: User, slug: str, queryset: QuerySet[Release] | No
     return release
 
 
+def can_view_history(user: User) -> bool:
+    """The history list, its search and its export: as readable as each release."""
+    return user.is_authenticated and user.is_active
+
+
+def can_view_insights(user: User) -> bool:
+    """Figures across releases: anyone who may read the releases they are drawn from."""
+    return user.is_authenticated and user.is_active
+
+
 # --- Sessions -----------------------------------------------------------------------------
 
 
@@ -68,6 +78,13 @@ def can_facilitate_session(user: User, session: Session) -> bool:
 
 
 # --- Actions ------------------------------------------------------------------------------
+
+
+def actions_for_user(user: User) -> QuerySet[Action]:
+    """The actions of every release the user may read."""
+    if not (user.is_authenticated and user.is_active):
+        return Action.objects.none()
+    return Action.objects.filter(session__release__in=releases_for_user(user))
 
 
 def can_update_action(user: User, action: Action) -> bool:

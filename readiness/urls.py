@@ -5,19 +5,23 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from readiness import api
-from readiness.views import core, minutes, releases, sessions, webhooks
+from readiness.views import core, history, minutes, releases, sessions, webhooks
 from readiness.views import settings as user_settings
 
 release_patterns = (
     [
-        path("", releases.release_list, name="list"),
+        path("", history.release_list, name="list"),
         path("new/", sessions.release_create, name="create"),
+        path("export.csv", history.release_export_csv, name="export_csv"),
         path("<slug:slug>/", releases.release_detail, name="detail"),
+        path("<slug:slug>/dossier/", history.release_dossier, name="dossier"),
         path("<slug:slug>/minutes.md", minutes.release_minutes_md, name="minutes_md"),
         path("<slug:slug>/minutes.json", minutes.release_minutes_json, name="minutes_json"),
     ],
     "releases",
 )
+insight_patterns = ([path("", history.insights_index, name="index")], "insights")
+action_patterns = ([path("export.csv", history.action_export_csv, name="export_csv")], "actions")
 
 S = "<slug:slug>/sessions/<int:pk>/"
 session_patterns = (
@@ -98,6 +102,8 @@ urlpatterns = [
     path("settings/", include(settings_patterns)),
     path("webhooks/", include(webhook_patterns)),
     path("api/", api.urls()),
+    path("insights/", include(insight_patterns)),
+    path("actions/", include(action_patterns)),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from readiness.models import Decision
+from readiness.models import Action, Decision
 from readiness.permissions import can_import_minutes, can_manage_webhooks
 
 register = template.Library()
@@ -62,3 +62,14 @@ def may_import_minutes(user) -> bool:
 def manages_webhooks(user) -> bool:
     """Whether the nav shows Webhooks; the views check the same function."""
     return can_manage_webhooks(user)
+
+
+@register.filter
+def action_status_label(value: str | None) -> str:
+    """The label of an action status as an Event stored it; unknown values as they are."""
+    if not value:
+        return "—"
+    try:
+        return str(Action.Status(value).label)
+    except ValueError:
+        return value

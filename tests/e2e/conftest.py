@@ -81,3 +81,18 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(request):
+    """A transactional test empties every table when it ends, the role groups that a data
+    migration created included; the next browser test finds them again."""
+    if "live_server" not in request.fixturenames:
+        return
+    from django.contrib.auth.models import Group
+
+    from readiness.permissions import FACILITATORS, MANAGERS
+
+    request.getfixturevalue("transactional_db")
+    for name in (FACILITATORS, MANAGERS):
+        Group.objects.get_or_create(name=name)

@@ -1,0 +1,417 @@
+"""Release history: the validated filters, the search, keyset pages and the CSV rows."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from readiness.models import (
+    Action,
+    Condition,
+    Decision,
+    Evidence,
+    Participant,
+    Person,
+    Release,
+    Session,
+    local_today_by_zone,
+)
+
+PAGE_SIZE = 25
+UNDECIDED = "undecided"
+# The PostgreSQL text search configuration: minutes are written in Portuguese and English,
+# so no language's stemming is applied (see docs/architecture.md).
+SEARCH_CONFIG = "simple"
+# Where the search looks: (model, path from it to the release, searched column). The
+# migration 0005_history_search builds one GIN expression index per row of this table.
+SEARCHED = [
+    (Release, "pk", "name"),
+    (Decision, "session__release", "rationale"),
+    (Condition, "decision__session__release", "text"),
+    (Action, "session__release", "description"),
+    (Evidence, "session__release", "title"),
+]
+
+# Sort name -> the keys of the order, each (field, descending). The release id is always
+# last so that the order is total and a keyset cursor is unambiguous.
+SORTS: dict[str, list[tuple[str, bool]]] = {
+    "-date": [("planned_date", True), ("pk", True)],
+    "date": [("planned_date", False), ("pk", False)],
+    "name": [("name", False), ("pk", False)],
+    "-name": [("name", True), ("pk", True)],
+    "outcome": [("outcome_rank", False), ("planned_date", True), ("pk", True)],
+}
+SORT_CHOICES = [
+    ("-date", _("Newest first")),
+    ("date", _("Oldest first")),
+    ("name", _("Name, A to Z")),
+    ("-name", _("Name, Z to A")),
+    ("outcome", _("Outcome (GO first)")),
+]
+
+
+def _any(label: str) -> list[tuple[str, Any]]:
+    return [("", label)]
+
+
+class HistoryFilterForm(forms.Form):
+    """The history filters, read from the query string; every field is optional."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        help_text=_("Words in release names, decisions, conditions, actions and evidence."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False)
+    status = forms.ChoiceField(label=_("Release status"), required=False)
+    date_from = forms.DateField(
+        label=_("Planned from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Planned until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    facilitator = forms.ModelChoiceField(
+        label=_("Facilitator"), required=False, queryset=Person.objects.none()
+    )
+    owner = forms.ModelChoiceField(
+        label=_("Action owner"), required=False, queryset=Person.objects.none()
+    )
+    area = forms.ChoiceField(label=_("Area"), required=False)
+    overdue = forms.BooleanField(label=_("Has overdue actions"), required=False)
+    open_conditions = forms.BooleanField(label=_("Conditions still open"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+    # Page links, not controls: the id of the row a page starts after or ends before.
+    after = forms.IntegerField(
+        label=_("Page link"), required=False, min_value=1, widget=forms.HiddenInput
+    )
+    before = forms.IntegerField(
+        label=_("Page link"), required=False, min_value=1, widget=forms.HiddenInput
+    )
+    last = forms.BooleanField(label=_("Page link"), required=False, widget=forms.HiddenInput)
+
+    PAGE_FIELDS = ("after", "before", "last")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [
+            *_any(_("Any outcome")),
+            *Decision.Outcome.choices,
+            (UNDECIDED, _("Undecided")),
+        ]
+        self.fields["status"].choices = [*_any(_("Any status")), *Release.Status.choices]
+        self.fields["facilitator"].queryset = Person.objects.filter(
+            pk__in=Session.objects.values("facilitator")
+        )
+        self.fields["facilitator"].empty_label = _("Anyone")
+        self.fields["owner"].queryset = Person.objects.filter(
+            pk__in=Action.objects.values("owner")
+        )
+        self.fields["owner"].empty_label = _("Anyone")
+        self.fields["area"].choices = [*_any(_("Any area")), *((a, a) for a in known_areas())]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end of the range is before its start."))
+        return data
+
+    @property
+    def filter_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in self.PAGE_FIELDS]
+
+
+def known_areas() -> list[str]:
+    """The areas voting members spoke for, for the area filters (one query)."""
+    areas = Participant.objects.filter(role=Participant.Role.MEMBER).exclude(area="")
+    return list(areas.order_by("area").values_list("area", flat=True).distinct())
+
+
+def search_releases(releases: QuerySet[Release], text: str) -> QuerySet[Release]:
+    """Releases with the words of `text` in their name, decisions, conditions, actions or
+    evidence titles.
+
+    PostgreSQL: full-text search (`websearch_to_tsquery`, so "quotes" and `or` work), each
+    column matched through its own GIN expression index. Elsewhere: every word must appear,
+    case-insensitively, somewhere in those columns.
+    """
+    text = text.strip()
+    if not text:
+        return releases
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        found = Q(pk__in=[])
+        for model, path, column in SEARCHED:
+            hits = model.objects.annotate(
+                _document=SearchVector(column, config=SEARCH_CONFIG)
+            ).filter(_document=query)
+            found |= Q(pk__in=hits.values(path))
+        return releases.filter(found)
+    for word in text.split():
+        found = Q(pk__in=[])
+        for model, path, column in SEARCHED:
+            hits = model.objects.filter(**{f"{column}__icontains": word})
+            found |= Q(pk__in=hits.values(path))
+        releases = releases.filter(found)
+    return releases
+
+
+@dataclass
+class KeysetPage:
+    """One page of rows and where the neighbouring pages start."""
+
+    rows: list[Release]
+    has_previous: bool
+    has_next: bool
+
+    @property
+    def first_id(self) -> int | None:
+        return self.rows[0].pk if self.rows else None
+
+    @property
+    def last_id(self) -> int | None:
+        return self.rows[-1].pk if self.rows else None
+
+
+def _beyond(keys: list[tuple[str, bool]], boundary: dict[str, Any], *, forward: bool) -> Q:
+    """Rows after (forward) or before the boundary row in the order `keys` describe."""
+    beyond = Q(pk__in=[])
+    for i, (field, descending) in enumerate(keys):
+        lookup = "lt" if descending == forward else "gt"
+        equal = {name: boundary[name] for name, _ in keys[:i]}
+        beyond |= Q(**equal, **{f"{field}__{lookup}": boundary[field]})
+    return beyond
+
+
+def _ordering(keys: list[tuple[str, bool]], *, reverse: bool = False) -> list[str]:
+    return [f"{'-' if descending != reverse else ''}{field}" for field, descending in keys]
+
+
+class ReleaseFilter:
+    """Builds the history queryset from the query string, through `HistoryFilterForm`.
+
+    Invalid values are reported by the form; the fields that did validate still apply.
+    """
+
+    def __init__(self, data: Any, releases: QuerySet[Release]) -> None:
+        self.form = HistoryFilterForm(data)
+        self.is_valid = self.form.is_valid()
+        self.data = self.form.cleaned_data
+        self.today_by_zone = local_today_by_zone()
+        self.releases = releases
+
+    @property
+    def sort(self) -> str:
+        return self.data.get("sort") or "-date"
+
+    def queryset(self) -> QuerySet[Release]:
+        """The filtered releases with their row figures, in the chosen order."""
+        data = self.data
+        releases = self.releases.with_history_row(self.today_by_zone)
+        if data.get("outcome") == UNDECIDED:
+            releases = releases.filter(current_outcome__isnull=True)
+        elif data.get("outcome"):
+            releases = releases.filter(current_outcome=data["outcome"])
+        if data.get("status"):
+            releases = releases.filter(status=data["status"])
+        if data.get("date_from"):
+            releases = releases.filter(planned_date__gte=data["date_from"])
+        if data.get("date_to"):
+            releases = releases.filter(planned_date__lte=data["date_to"])
+        if data.get("facilitator"):
+            sessions = Session.objects.filter(facilitator=data["facilitator"])
+            releases = releases.filter(pk__in=sessions.values("release"))
+        if data.get("owner"):
+            releases = releases.filter(
+                pk__in=Action.objects.filter(owner=data["owner"]).values("session__release")
+            )
+        if data.get("area"):
+            releases = releases.in_area(data["area"])
+        if data.get("overdue"):
+            releases = releases.with_overdue_actions(self.today_by_zone)
+        if data.get("open_conditions"):
+            releases = releases.with_open_conditions()
+        if data.get("q"):
+            releases = search_releases(releases, data["q"])
+        return releases.order_by(*_ordering(SORTS[self.sort]))
+
+    def page(self, size: int = PAGE_SIZE) -> KeysetPage:
+        """The page the cursor asks for: the first, the last, or the one after or before a row.
+
+        Each page is one query whatever its depth: the cursor row's keys are read (one more
+        query) and the page is the `size` rows beyond them in index order, never an OFFSET.
+        """
+        keys = SORTS[self.sort]
+        releases = self.queryset()
+        after, before, last = (
+            self.data.get("after"),
+            self.data.get("before"),
+            self.data.get("last"),
+        )
+        boundary = None
+        if after or before:
+            fields = [field for field, _ in keys]
+            boundary = (
+                self.releases.with_history_row(self.today_by_zone)
+                .filter(pk=after or before)
+                .values(*fields)
+                .first()
+            )
+        if boundary is not None and after:
+            rows = list(releases.filter(_beyond(keys, boundary, forward=True))[: size + 1])
+            return KeysetPage(rows[:size], has_previous=True, has_next=len(rows) > size)
+        if boundary is not None or last:
+            backwards = releases.order_by(*_ordering(keys, reverse=True))
+            if boundary is not None:
+                backwards = backwards.filter(_beyond(keys, boundary, forward=False))
+            rows = list(backwards[: size + 1])
+            if boundary is not None and len(rows) <= size:
+                # Back at the start: show a full first page rather than a short one.
+                return self._first(releases, size)
+            return KeysetPage(
+                rows[:size][::-1], has_previous=len(rows) > size, has_next=boundary is not None
+            )
+        return self._first(releases, size)
+
+    def _first(self, releases: QuerySet[Release], size: int) -> KeysetPage:
+        rows = list(releases[: size + 1])
+        return KeysetPage(rows[:size], has_previous=False, has_next=len(rows) > size)
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+# A spreadsheet treats a cell starting with one of these as a formula (tab and carriage
+# return too, as some apps strip them before looking).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_CHUNK = 2000
+BOM = "\ufeff"
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell a spreadsheet shows as text: formula-like text is prefixed with a quote."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back instead of storing it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+    """The CSV text, line by line: a byte order mark, the header, then each row."""
+    writer = csv.writer(_Echo())
+    yield BOM + writer.writerow([csv_cell(str(cell)) for cell in header])
+    for row in rows:
+        yield writer.writerow([csv_cell(cell) for cell in row])
+
+
+def history_csv_rows(releases: QuerySet[Release]) -> Iterator[list[Any]]:
+    outcomes = dict(Decision.Outcome.choices)
+    statuses = dict(Release.Status.choices)
+    for release in releases.iterator(chunk_size=CSV_CHUNK):
+        yield [
+            release.name,
+            release.planned_date,
+            statuses.get(release.status, release.status),
+            str(outcomes.get(release.current_outcome, _("Undecided"))),
+            release.condition_satisfied_count,
+            release.condition_count,
+            release.action_done_count,
+            release.action_count,
+            release.action_overdue_count,
+            release.facilitator_name or "",
+            release.slug,
+        ]
+
+
+HISTORY_CSV_HEADER = [
+    _("Release"),
+    _("Planned for"),
+    _("Status"),
+    _("Latest outcome"),
+    _("Conditions satisfied"),
+    _("Conditions"),
+    _("Actions done"),
+    _("Actions"),
+    _("Actions overdue"),
+    _("Facilitator"),
+    _("Reference"),
+]
+
+ACTIONS_CSV_HEADER = [
+    _("Release"),
+    _("Planned for"),
+    _("Session"),
+    _("Code"),
+    _("Kind"),
+    _("Action"),
+    _("Owner"),
+    _("Area"),
+    _("Due"),
+    _("Status"),
+    _("Completed at"),
+    _("Closed on time"),
+    _("Overdue"),
+]
+
+
+def closed_on_time(action: Action, time_zone: str) -> bool | None:
+    """Done by its due date (in its session's time zone); None while open or undated."""
+    if action.status != Action.Status.DONE or action.due_date is None or not action.completed_at:
+        return None
+    return action.completed_at.astimezone(zoneinfo.ZoneInfo(time_zone)).date() <= action.due_date
+
+
+def actions_csv_rows(actions: QuerySet[Action]) -> Iterator[list[Any]]:
+    statuses = dict(Action.Status.choices)
+    kinds = dict(Action.Kind.choices)
+    yes_no = {True: _("yes"), False: _("no"), None: ""}
+    today_by_zone = local_today_by_zone()
+    actions = (
+        actions.with_area()
+        .select_related("owner", "session__release")
+        .order_by("-session__release__planned_date", "session__release", "session", "code", "pk")
+    )
+    for action in actions.iterator(chunk_size=CSV_CHUNK):
+        session = action.session
+        today = today_by_zone.get(session.time_zone) or session.local_today()
+        overdue = action.is_overdue(today)
+        yield [
+            session.release.name,
+            session.release.planned_date,
+            session.local_scheduled_at.isoformat(timespec="minutes"),
+            action.code,
+            str(kinds.get(action.kind, action.kind)),
+            action.description,
+            action.owner.name,
+            action.area or "",
+            action.due_date,
+            str(statuses.get(action.status, action.status)),
+            action.completed_at,
+            str(yes_no[closed_on_time(action, session.time_zone)]),
+            str(yes_no[overdue]),
+        ]

@@ -1,0 +1,182 @@
+"""History pages for managers: the filtered release list, insights, the dossier, CSV exports."""
+
+from collections import defaultdict
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseBadRequest, QueryDict, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from readiness import charts, insights
+from readiness.history import (
+    ACTIONS_CSV_HEADER,
+    HISTORY_CSV_HEADER,
+    ReleaseFilter,
+    actions_csv_rows,
+    csv_lines,
+    history_csv_rows,
+)
+from readiness.models import Release, local_today_by_zone
+from readiness.permissions import (
+    actions_for_user,
+    can_view_history,
+    can_view_insights,
+    get_release_for_user,
+    is_facilitator,
+    releases_for_user,
+)
+from readiness.views import HtmxHttpRequest, wants_fragment
+
+OUTCOME_SERIES = [(key, str(label), f"chart-{key}") for key, label in insights.OUTCOMES]
+
+
+def _filter_params(query: QueryDict) -> QueryDict:
+    """The query without its empty fields: what the address bar and the page links carry."""
+    params = QueryDict(mutable=True)
+    for key, values in query.lists():
+        if kept := [value for value in values if value != ""]:
+            params.setlist(key, kept)
+    return params
+
+
+def _render_filtered(
+    request: HtmxHttpRequest, template: str, region: str, context: dict, *, valid: bool
+) -> HttpResponse:
+    """The page, or its region for HTMX, with the tidy URL pushed into the history."""
+    params = _filter_params(request.GET)
+    context["params"] = params
+    if wants_fragment(request):
+        template += f"#{region}"
+    response = render(request, template, context, status=200 if valid else 422)
+    if request.htmx:
+        query = params.urlencode()
+        response["HX-Push-Url"] = f"{request.path}?{query}" if query else request.path
+    return response
+
+
+def _history_for(request: HtmxHttpRequest) -> ReleaseFilter:
+    if not can_view_history(request.user):
+        raise PermissionDenied
+    return ReleaseFilter(request.GET, releases_for_user(request.user))
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def release_list(request: HtmxHttpRequest) -> HttpResponse:
+    history = _history_for(request)
+    context = {
+        "form": history.form,
+        "page": history.page(),
+        "total": history.queryset().count(),
+        "can_create": is_facilitator(request.user),
+    }
+    return _render_filtered(
+        request, "readiness/release_list.html", "release-list", context, valid=history.is_valid
+    )
+
+
+def _csv_response(lines, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def release_export_csv(request: HtmxHttpRequest) -> HttpResponse:
+    history = _history_for(request)
+    if not history.is_valid:
+        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in history.form.errors.items())
+        return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    return _csv_response(
+        csv_lines(HISTORY_CSV_HEADER, history_csv_rows(history.queryset())),
+        f"releases-{stamp}.csv",
+    )
+
+
+@require_GET
+def action_export_csv(request: HtmxHttpRequest) -> HttpResponse:
+    if not can_view_history(request.user):
+        raise PermissionDenied
+    stamp = timezone.localdate().isoformat()
+    return _csv_response(
+        csv_lines(ACTIONS_CSV_HEADER, actions_csv_rows(actions_for_user(request.user))),
+        f"actions-{stamp}.csv",
+    )
+
+
+@require_GET
+def release_dossier(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    release = get_release_for_user(
+        request.user, slug, Release.objects.select_related("product_owner").with_everything()
+    )
+    events = list(release.events.order_by("created_at", "pk"))
+    status_history = defaultdict(list)
+    for event in events:
+        if event.verb == "action.status_changed":
+            status_history[event.subject_id].append(event)
+    sessions = list(release.sessions.all())
+    for session in sessions:
+        for action in session.actions.all():
+            action.status_history = status_history.get(action.pk, [])
+    return render(
+        request,
+        "readiness/release_dossier.html",
+        {"release": release, "sessions": sessions, "events": events, "now": timezone.now()},
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def insights_index(request: HtmxHttpRequest) -> HttpResponse:
+    if not can_view_insights(request.user):
+        raise PermissionDenied
+    form = insights.InsightsFilterForm(request.GET)
+    valid = form.is_valid()
+    scope = insights.Scope(
+        date_from=form.cleaned_data.get("date_from"),
+        date_to=form.cleaned_data.get("date_to"),
+        area=form.cleaned_data.get("area") or "",
+    )
+    today_by_zone = local_today_by_zone()
+    releases = scope.releases(releases_for_user(request.user))
+    actions = scope.actions(actions_for_user(request.user))
+    months = insights.outcomes_per_month(releases)
+    gos = insights.conditional_gos(releases)
+    rates = insights.on_time_rates(actions, today_by_zone)
+    overdue = insights.overdue_by_owner(actions, today_by_zone)
+    context = {
+        "form": form,
+        "months": months,
+        "outcomes": OUTCOME_SERIES,
+        "months_chart": charts.stacked_columns(
+            [(m.month.strftime("%Y-%m"), m.counts) for m in months], OUTCOME_SERIES
+        ),
+        "gos": gos,
+        "gos_chart": charts.horizontal_bars(
+            [
+                (_("All met before the release"), gos.in_time, str(gos.in_time)),
+                (_("Not all met in time"), gos.not_in_time, str(gos.not_in_time)),
+            ],
+            css_class="chart-split",
+        ),
+        "rates": rates,
+        "area_chart": _rate_chart(rates["area"]),
+        "owner_chart": _rate_chart(rates["owner"]),
+        "overdue": overdue,
+        "overdue_chart": charts.horizontal_bars(
+            [(owner, n, str(n)) for owner, n in overdue], css_class="chart-overdue"
+        ),
+    }
+    return _render_filtered(
+        request, "readiness/insights.html", "insights-figures", context, valid=valid
+    )
+
+
+def _rate_chart(rates: list[insights.OnTimeRate]) -> charts.Chart:
+    return charts.horizontal_bars(
+        [(r.label, r.rate, f"{r.percent}%") for r in rates], maximum=1, css_class="chart-rate"
+    )
