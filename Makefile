@@ -19,13 +19,14 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 python3 \
 
 RUN_ENV := DEBUG=1
 
-.PHONY: help run test lint format migrate demo check-deploy clean
+.PHONY: help run test lint format messages migrate demo check-deploy clean
 
 help:
 	@echo "make run     install, migrate, load the demo release and serve http://127.0.0.1:8000"
 	@echo "make test    install with test extras, lint, check migrations and run the whole suite"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  rewrite the code with ruff format and the safe ruff fixes"
+	@echo "make messages compile the translations (readiness/locale/*/LC_MESSAGES/django.po)"
 	@echo "make clean   remove the virtual environment and the embedded database"
 
 $(PY):
@@ -42,12 +43,16 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
-run: $(STAMP)
+# The translations are compiled in pure Python (polib), so no GNU gettext is needed.
+messages: $(STAMP)
+	$(RUN_ENV) $(PY) manage.py compile_translations
+
+run: $(STAMP) messages
 	$(RUN_ENV) $(PY) manage.py migrate --no-input
 	$(RUN_ENV) $(PY) manage.py load_demo
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP) lint
+test: $(STAMP) lint messages
 	$(RUN_ENV) $(PY) manage.py makemigrations --check --dry-run --no-input
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -72,3 +77,4 @@ check-deploy: $(STAMP)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+	find readiness/locale -name '*.mo' -delete
