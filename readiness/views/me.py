@@ -47,6 +47,16 @@ def _context(
         item.can_reopen = item.kind == owed.ACTION and can_update_action(
             request.user, item.obj, to_status=Action.Status.OPEN
         )
+    # A refused change to an item not listed here (a facilitator's, on someone else's
+    # action) still says why.
+    shown = {item.key for item in items + closed}
+    unlisted = [
+        message
+        for key, form in (refused or {}).items()
+        if key not in shown
+        for messages in form.errors.values()
+        for message in messages
+    ]
     groups = owed.group(items, now)
     labels = {
         "overdue": _("Overdue"),
@@ -59,6 +69,7 @@ def _context(
         "groups": [(name, labels[name], groups[name]) for name in owed.GROUPS],
         "owed_count": len(items),
         "closed": closed,
+        "unlisted_errors": unlisted,
         "now": now,
     }
 
