@@ -133,7 +133,11 @@ def event_record(
         # Tell the live view something changed, and flag changes to closed minutes.
         Session.objects.filter(pk=session.pk).update(revision=F("revision") + 1)
         status = Session.objects.values_list("status", flat=True).get(pk=session.pk)
-        is_addendum = status == Session.Status.CLOSED and verb != "session.closed"
+        # Closing and sending the minutes change nothing in them.
+        is_addendum = status == Session.Status.CLOSED and verb not in (
+            "session.closed",
+            "session.minutes_sent",
+        )
     return Event.objects.create(
         actor=actor,
         actor_name=(actor.get_full_name() or actor.get_username()) if actor else "",

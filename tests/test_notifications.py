@@ -182,7 +182,8 @@ def test_send_minutes_gives_each_participant_the_minutes_and_what_they_owe(
     # The Markdown minutes, readable in both parts; raw HTML stays text.
     assert "# " in to_bob.body and "<h1>" in html_of(to_bob)
     assert "<b>k6</b>" not in html_of(to_ana) and "&lt;b&gt;k6&lt;/b&gt;" in html_of(to_ana)
-    assert Session.objects.get(pk=session.pk).events.filter(verb="session.minutes_sent").exists()
+    sent = Session.objects.get(pk=session.pk).events.get(verb="session.minutes_sent")
+    assert not sent.is_addendum  # sending changes nothing in the minutes
 
 
 def test_send_minutes_answers_405_404_and_login(client, facilitator, session):
