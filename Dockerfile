@@ -14,6 +14,9 @@ COPY static ./static
 # Editable, so that the code runs from /app next to templates/ and static/.
 RUN pip install -e .
 
+# Compile the translations (pure Python: the slim image has no GNU gettext).
+RUN DEBUG=1 python manage.py compile_translations
+
 # Hash and compress the static files into the image; the values are only for this step.
 RUN DEBUG=0 SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --no-input

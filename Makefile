@@ -19,7 +19,7 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 python3 \
 
 RUN_ENV := DEBUG=1
 
-.PHONY: help run test lint format migrate demo bench check-deploy clean
+.PHONY: help run test lint format messages migrate demo bench check-deploy clean
 
 help:
 	@echo "make run     install, migrate, load the demo release and serve http://127.0.0.1:8000"
@@ -27,6 +27,7 @@ help:
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  rewrite the code with ruff format and the safe ruff fixes"
 	@echo "make bench   time the history list and CSV exports over 10,000 releases (rolled back)"
+	@echo "make messages compile the translations (readiness/locale/*/LC_MESSAGES/django.po)"
 	@echo "make clean   remove the virtual environment and the embedded database"
 
 $(PY):
@@ -43,12 +44,16 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
-run: $(STAMP)
+# The translations are compiled in pure Python (polib), so no GNU gettext is needed.
+messages: $(STAMP)
+	$(RUN_ENV) $(PY) manage.py compile_translations
+
+run: $(STAMP) messages
 	$(RUN_ENV) $(PY) manage.py migrate --no-input
 	$(RUN_ENV) $(PY) manage.py load_demo
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP) lint
+test: $(STAMP) lint messages
 	$(RUN_ENV) $(PY) manage.py makemigrations --check --dry-run --no-input
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -78,3 +83,4 @@ check-deploy: $(STAMP)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+	find readiness/locale -name '*.mo' -delete

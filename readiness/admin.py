@@ -20,8 +20,10 @@ from readiness.models import (
     Person,
     ReadinessCheck,
     Release,
+    ReminderSent,
     Session,
     SessionTemplate,
+    UserSettings,
     Vote,
     Webhook,
     WebhookDelivery,
@@ -223,3 +225,17 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "webhook", "event", "attempt", "status_code", "delivered_at"]
     list_filter = ["event", "status_code"]
     list_select_related = ["webhook"]
+
+
+@admin.register(UserSettings)
+class UserSettingsAdmin(ReadOnlyAdmin):
+    list_display = ["user", "language", "reminders", "feed_created_at"]
+    list_select_related = ["user"]
+    # The feed token's hash stays out of sight, like an API token's.
+    fields = ["user", "language", "reminders", "feed_created_at"]
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(ReadOnlyAdmin):
+    list_display = ["day", "person", "items", "sent_at"]
+    list_select_related = ["person"]

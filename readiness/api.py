@@ -402,7 +402,7 @@ def action_update_status(
         Action.objects.select_related("owner", "session__facilitator", "session__release"),
         pk=action_id,
     )
-    if not permissions.can_update_action(request.user, action):
+    if not permissions.can_update_action(request.user, action, to_status=body.status):
         raise PermissionDenied(_("Only the action's owner or a facilitator may update it."))
     services.action_set_status(
         user=request.user,

@@ -380,6 +380,48 @@ class ActionEditForm(VersionedForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Action.Kind.choices)
 
 
+class ActionStatusForm(VersionedForm):
+    """One click on an action: start, block (with a reason), finish, or reopen."""
+
+    id_prefix = "action-status"
+
+    status = forms.ChoiceField(label=_("Status"), choices=Action.Status.choices)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+    note = forms.CharField(label=_("Completion note"), required=False, max_length=2000)
+    evidence_url = forms.CharField(label=_("Evidence link"), required=False, max_length=1000)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == Action.Status.BLOCKED and not data.get("reason", "").strip():
+            self.add_error("reason", _("Say what blocks this action."))
+        if data.get("evidence_url") and not _is_web_url(data["evidence_url"].strip()):
+            self.add_error("evidence_url", _("Give an http:// or https:// URL."))
+        return data
+
+
+class ConditionSatisfyForm(VersionedForm):
+    id_prefix = "condition-satisfy"
+
+    evidence_url = forms.CharField(label=_("Evidence link"), max_length=1000)
+    note = forms.CharField(label=_("How it was satisfied"), required=False, max_length=2000)
+
+    def clean_evidence_url(self) -> str:
+        value = self.cleaned_data["evidence_url"].strip()
+        if not _is_web_url(value):
+            raise ValidationError(_("Give an http:// or https:// URL."))
+        return value
+
+
+class UserSettingsForm(Form):
+    id_prefix = "settings"
+
+    language = forms.ChoiceField(label=_("Language of your e-mails"), choices=settings.LANGUAGES)
+    reminders = forms.BooleanField(
+        label=_("E-mail me a daily reminder of what is overdue or due within two days"),
+        required=False,
+    )
+
+
 # --- Evidence and addenda -----------------------------------------------------------------
 
 

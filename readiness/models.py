@@ -502,8 +502,28 @@ class DecisionMethod(models.TextChoices):
     VOTE = "vote", _("Vote")
 
 
+class DecisionQuerySet(models.QuerySet):
+    def reviews_for(self, person: Person) -> DecisionQuerySet:
+        """Post-go-live reviews still to hold by the facilitator of the session that decided."""
+        return (
+            self.filter(
+                session__facilitator=person,
+                is_current=True,
+                outcome__in=(DecisionOutcome.GO, DecisionOutcome.CONDITIONAL_GO),
+                review_on__isnull=False,
+                review_done_at__isnull=True,
+            )
+            .select_related("session__release")
+            .order_by("review_on", "pk")
+        )
+
+
 class Decision(models.Model):
-    """What the meeting decided. Append-only: a change is a new row superseding the old one."""
+    """What the meeting decided. Append-only: a change is a new row superseding the old one.
+
+    Holding the post-go-live review is recorded next to the decision (`review_done_at`),
+    which leaves what was decided (outcome, rationale, conditions) untouched.
+    """
 
     Outcome = DecisionOutcome
 
@@ -536,6 +556,17 @@ class Decision(models.Model):
         on_delete=models.PROTECT,
         related_name="superseded_by",
     )
+    review_done_at = models.DateTimeField(_("review held at"), null=True, blank=True)
+    review_done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("review recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = DecisionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("decision")
@@ -561,6 +592,23 @@ class Decision(models.Model):
     @property
     def is_conditional(self) -> bool:
         return self.outcome == self.Outcome.CONDITIONAL_GO
+
+
+class ConditionQuerySet(models.QuerySet):
+    def owed_by(self, person: Person) -> ConditionQuerySet:
+        """The person's unsatisfied conditions of decisions still in force."""
+        return (
+            self.filter(owner=person, satisfied_at__isnull=True, decision__is_current=True)
+            .select_related("decision__session__release")
+            .order_by("deadline", "pk")
+        )
+
+    def satisfied_by_owner(self, person: Person, since: dt.datetime) -> ConditionQuerySet:
+        return (
+            self.filter(owner=person, satisfied_at__gte=since)
+            .select_related("decision__session__release")
+            .order_by("-satisfied_at", "-pk")
+        )
 
 
 class Condition(Versioned):
@@ -593,6 +641,8 @@ class Condition(Versioned):
     satisfied_note = models.TextField(_("how it was satisfied"), blank=True)
     # When the facilitator was told that the deadline passed unsatisfied; they are told once.
     expiry_notified_at = models.DateTimeField(_("expiry notified at"), null=True, blank=True)
+
+    objects = ConditionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("condition")
@@ -627,6 +677,27 @@ class ActionQuerySet(models.QuerySet):
             session=OuterRef("session"), person=OuterRef("owner"), role=ParticipantRole.MEMBER
         )
         return self.annotate(area=Subquery(membership.values("area")[:1]))
+
+    def owed_by(self, person: Person) -> ActionQuerySet:
+        """The person's open actions across every release, with what a row shows."""
+        return (
+            self.open()
+            .filter(owner=person)
+            .select_related("session__release", "session__facilitator", "owner")
+            .order_by(models.F("due_date").asc(nulls_last=True), "pk")
+        )
+
+    def closed_by(self, person: Person, since: dt.datetime) -> ActionQuerySet:
+        """The person's actions done or cancelled since `since`, newest first."""
+        return (
+            self.filter(
+                owner=person,
+                status__in=(Action.Status.DONE, Action.Status.CANCELLED),
+                completed_at__gte=since,
+            )
+            .select_related("session__release", "session__facilitator", "owner")
+            .order_by("-completed_at", "-pk")
+        )
 
 
 class ActionStatus(models.TextChoices):
@@ -835,6 +906,12 @@ EVENT_VERBS = {
     "condition.expiry_notified": _("told the facilitator about the expired condition"),
     "action.created": _("assigned"),
     "action.status_changed": _("changed the status of"),
+    "action.updated": _("updated the action"),
+    "decision.review_done": _("held the post-go-live review of"),
+    "session.minutes_sent": _("sent the minutes of"),
+    "user_settings.created": _("saved their settings"),
+    "user_settings.updated": _("changed their settings"),
+    "user_settings.feed_regenerated": _("regenerated their calendar feed address"),
     "evidence.added": _("linked the evidence"),
     "evidence.verified": _("verified the evidence"),
     "api_token.created": _("created the API token"),
@@ -1172,3 +1249,72 @@ class WebhookDelivery(models.Model):
     @property
     def succeeded(self) -> bool:
         return self.delivered_at is not None
+
+
+# --- People's own settings and reminders --------------------------------------------------
+
+
+class UserSettings(models.Model):
+    """A login's preferences: the language of its e-mails, reminders, its calendar feed.
+
+    The feed token is a secret in a URL that calendar apps fetch without logging in; only
+    its SHA-256 is kept, so it is shown once, when it is made.
+    """
+
+    EVENT_REDACTED = ("feed_token_hash",)
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="readiness_settings",
+    )
+    language = models.CharField(
+        _("language of your e-mails"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    reminders = models.BooleanField(_("e-mail me a daily reminder of what is due"), default=True)
+    feed_token_hash = models.CharField(
+        _("feed token hash"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    feed_created_at = models.DateTimeField(_("feed address made at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("user settings")
+        verbose_name_plural = _("user settings")
+
+    def __str__(self) -> str:
+        return str(_("Settings of %(user)s") % {"user": self.user})
+
+    @classmethod
+    def for_user(cls, user) -> UserSettings:
+        """The saved settings, or the defaults (unsaved) for a login that never changed them."""
+        found = cls.objects.filter(user=user).first()
+        return found if found is not None else cls(user=user)
+
+
+class ReminderSent(models.Model):
+    """One daily reminder e-mailed to one person: the row makes a second run a no-op.
+
+    A log, like webhook deliveries, written by `notifications.reminders_send`, not an Event.
+    """
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    day = models.DateField(_("day"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    items = models.PositiveIntegerField(_("items listed"), default=0)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        ordering = ["-day", "person"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "day"], name="reminder_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.day.isoformat()}"

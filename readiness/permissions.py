@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from readiness.models import Action, ApiToken, Condition, Release, Session, Webhook
+from readiness.models import Action, ApiToken, Condition, Decision, Release, Session, Webhook
 
 FACILITATORS = "facilitators"
 MANAGERS = "managers"
@@ -87,13 +87,25 @@ def actions_for_user(user: User) -> QuerySet[Action]:
     return Action.objects.filter(session__release__in=releases_for_user(user))
 
 
-def can_update_action(user: User, action: Action) -> bool:
-    """The action's owner, or whoever may facilitate its session."""
+def can_update_action(user: User, action: Action, *, to_status: str | None = None) -> bool:
+    """The action's owner, or whoever may facilitate its session.
+
+    Reopening a done action questions the work, so only a facilitator may do that.
+    """
     if not (user.is_authenticated and user.is_active):
         return False
-    if action.owner.user_id == user.pk:
+    reopening = action.status == Action.Status.DONE and to_status in Action.OPEN_STATUSES
+    if action.owner.user_id == user.pk and not reopening:
         return True
     return can_facilitate_session(user, action.session)
+
+
+# --- Decisions ----------------------------------------------------------------------------
+
+
+def can_record_review(user: User, decision: Decision) -> bool:
+    """Whoever may facilitate the session records that its post-go-live review was held."""
+    return can_facilitate_session(user, decision.session)
 
 
 # --- Minutes ------------------------------------------------------------------------------

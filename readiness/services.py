@@ -39,6 +39,7 @@ from readiness.models import (
     Release,
     Session,
     SessionTemplate,
+    UserSettings,
     Versioned,
     Vote,
     Webhook,
@@ -132,7 +133,11 @@ def event_record(
         # Tell the live view something changed, and flag changes to closed minutes.
         Session.objects.filter(pk=session.pk).update(revision=F("revision") + 1)
         status = Session.objects.values_list("status", flat=True).get(pk=session.pk)
-        is_addendum = status == Session.Status.CLOSED and verb != "session.closed"
+        # Closing and sending the minutes change nothing in them.
+        is_addendum = status == Session.Status.CLOSED and verb not in (
+            "session.closed",
+            "session.minutes_sent",
+        )
     return Event.objects.create(
         actor=actor,
         actor_name=(actor.get_full_name() or actor.get_username()) if actor else "",
@@ -504,6 +509,8 @@ def decision_record(
             deadline=spec.deadline or default_deadline,
         )
         _create(condition, user=user, verb="condition.added", session=session)
+        if condition.owner is not None:
+            notifications.notify("condition_assigned", condition_id=condition.pk)
     for spec in votes:
         vote = Vote(
             decision=decision,
@@ -604,6 +611,13 @@ def condition_satisfy(
         text=_("%(release)s: condition satisfied: %(condition)s")
         % {"release": release, "condition": _labelled(condition.text, condition.reference)},
     )
+    decision = current.decision
+    if (
+        decision.is_current
+        and decision.is_conditional
+        and not decision.conditions.filter(satisfied_at__isnull=True).exists()
+    ):
+        notifications.notify("conditions_satisfied", decision_id=decision.pk)
     _announce_if_ready(release=release, was_ready=was_ready)
     return condition
 
@@ -726,7 +740,9 @@ def action_create(
         due_date=due_date,
         kind=kind,
     )
-    return _create(action, user=user, verb="action.created")
+    _create(action, user=user, verb="action.created")
+    notifications.notify("action_assigned", action_id=action.pk)
+    return action
 
 
 @transaction.atomic
@@ -758,6 +774,8 @@ def action_set_status(
         status_reason=reason,
         completed_at=timezone.now() if closing else None,
     )
+    if status != previous and status == Action.Status.BLOCKED:
+        notifications.notify("action_blocked", action_id=action.pk)
     if status != previous and status in (Action.Status.DONE, Action.Status.BLOCKED):
         done = status == Action.Status.DONE
         text = (
@@ -1115,7 +1133,8 @@ def action_update(
         raise ValidationError({"description": _("Say what has to be done.")})
     if kind not in Action.Kind.values:
         raise ValidationError({"kind": _("Unknown kind.")})
-    return _update(
+    old_owner, old_due = action.owner_id, action.due_date
+    _update(
         action,
         user=user,
         verb="action.updated",
@@ -1125,6 +1144,132 @@ def action_update(
         due_date=due_date,
         kind=kind,
     )
+    if action.owner_id != old_owner:
+        notifications.notify("action_assigned", action_id=action.pk)
+    elif action.due_date != old_due:
+        notifications.notify(
+            "action_due_changed",
+            action_id=action.pk,
+            old_due=old_due.isoformat() if old_due else "",
+        )
+    return action
+
+
+@transaction.atomic
+def action_complete(
+    *,
+    user: User,
+    action: Action,
+    note: str = "",
+    evidence_url: str = "",
+    evidence_title: str = "",
+    expected_version: int | None = None,
+) -> Action:
+    """Mark the action done, with an optional note and a link to what shows it."""
+    evidence_url = evidence_url.strip()
+    if evidence_url and not _is_web_url(evidence_url):
+        raise ValidationError({"evidence_url": _("Give an http:// or https:// URL.")})
+    if not action.is_open:
+        raise ValidationError(_("This action is already closed."), code="invalid_state")
+    action_set_status(
+        user=user,
+        action=action,
+        status=Action.Status.DONE,
+        reason=note,
+        expected_version=expected_version,
+    )
+    if evidence_url:
+        evidence_add(
+            user=user,
+            session=action.session,
+            title=evidence_title.strip() or _labelled(action.description, action.code)[:300],
+            location=evidence_url,
+            action=action,
+        )
+    return action
+
+
+@transaction.atomic
+def action_status_change(
+    *,
+    user: User,
+    action: Action,
+    status: str,
+    reason: str = "",
+    note: str = "",
+    evidence_url: str = "",
+    expected_version: int | None = None,
+) -> Action:
+    """The one-click status change of the owner's pages: done takes a note and a link,
+    back to open from done is a reopening, anything else is a plain status change."""
+    if status == Action.Status.DONE:
+        return action_complete(
+            user=user,
+            action=action,
+            note=note,
+            evidence_url=evidence_url,
+            expected_version=expected_version,
+        )
+    if action.status == Action.Status.DONE and status in Action.OPEN_STATUSES:
+        return action_reopen(
+            user=user, action=action, reason=reason, expected_version=expected_version
+        )
+    return action_set_status(
+        user=user, action=action, status=status, reason=reason, expected_version=expected_version
+    )
+
+
+@transaction.atomic
+def action_reopen(
+    *, user: User, action: Action, reason: str, expected_version: int | None = None
+) -> Action:
+    """Put a done action back to open; the reason says what was missing."""
+    if action.status != Action.Status.DONE:
+        raise ValidationError(_("Only a done action can be reopened."), code="invalid_state")
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the action is reopened.")})
+    return action_set_status(
+        user=user,
+        action=action,
+        status=Action.Status.OPEN,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def decision_review_done(*, user: User, decision: Decision) -> Decision:
+    """Record that the post-go-live review was held. What was decided stays as it was:
+    only the review's completion is written next to it."""
+    current = Decision.objects.select_for_update().get(pk=decision.pk)
+    if current.review_on is None:
+        raise ValidationError(_("This decision has no post-go-live review."), code="invalid_state")
+    if current.review_done_at is not None:
+        raise ValidationError(_("This review is already recorded."), code="invalid_state")
+    before = snapshot(current)
+    current.review_done_at = timezone.now()
+    current.review_done_by = _actor(user)
+    current.save(update_fields=["review_done_at", "review_done_by"])
+    event_record(
+        user=user, verb="decision.review_done", obj=current, before=before, after=snapshot(current)
+    )
+    decision.review_done_at, decision.review_done_by = (
+        current.review_done_at,
+        current.review_done_by,
+    )
+    return decision
+
+
+@transaction.atomic
+def session_minutes_send(*, user: User, session: Session) -> Event:
+    """E-mail the closed minutes to every participant with an address, after the commit."""
+    if session.status != Session.Status.CLOSED:
+        raise ValidationError(
+            _("Close the session before sending its minutes."), code="invalid_state"
+        )
+    event = event_record(user=user, verb="session.minutes_sent", obj=session)
+    notifications.notify("minutes", session_id=session.pk)
+    return event
 
 
 def action_next_code(session: Session) -> str:
@@ -1257,3 +1402,49 @@ def webhook_delete(*, user: User, webhook: Webhook) -> None:
         release=webhook.release,
     )
     webhook.delete()
+
+
+# --- A login's own settings ---------------------------------------------------------------
+
+
+def feed_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _settings_for_update(user: AbstractBaseUser) -> tuple[UserSettings, dict[str, Any] | None]:
+    found = UserSettings.objects.select_for_update().filter(user=user).first()
+    if found is None:
+        return UserSettings(user=user), None
+    return found, snapshot(found)
+
+
+@transaction.atomic
+def user_settings_update(
+    *, user: AbstractBaseUser, language: str, reminders: bool
+) -> UserSettings:
+    if language not in dict(UserSettings._meta.get_field("language").choices):
+        raise ValidationError({"language": _("Unknown language.")})
+    current, before = _settings_for_update(user)
+    current.language, current.reminders = language, reminders
+    current.save()
+    verb = "user_settings.updated" if before else "user_settings.created"
+    event_record(user=user, verb=verb, obj=current, before=before, after=snapshot(current))
+    return current
+
+
+@transaction.atomic
+def feed_token_regenerate(*, user: AbstractBaseUser) -> str:
+    """A new calendar feed token; the old address stops working. Returned here only."""
+    current, before = _settings_for_update(user)
+    token = secrets.token_urlsafe(32)
+    current.feed_token_hash = feed_token_hash(token)
+    current.feed_created_at = timezone.now()
+    current.save()
+    event_record(
+        user=user,
+        verb="user_settings.feed_regenerated",
+        obj=current,
+        before=before,
+        after=snapshot(current),
+    )
+    return token

@@ -83,7 +83,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 REPOSITORY_URL = env_url("REPOSITORY_URL")
 
 # The site's public address, for links in e-mails (e.g. https://readiness.example.com).
-SITE_URL = env_url("SITE_URL")
+# In development, links point at `make run`'s server.
+SITE_URL = env_url("SITE_URL") or ("http://127.0.0.1:8000" if DEBUG else "")
 
 # E-mail (Django 6.1's MAILERS): the console in development, SMTP otherwise.
 _email_backend = env_str("EMAIL_BACKEND", "console" if DEBUG else "smtp")

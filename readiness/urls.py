@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from readiness import api
-from readiness.views import core, history, minutes, releases, sessions, webhooks
+from readiness.views import core, history, me, minutes, releases, sessions, webhooks
 from readiness.views import settings as user_settings
 
 release_patterns = (
@@ -58,6 +58,15 @@ session_patterns = (
         path(f"{S}actions/add", sessions.action_add, name="action_add"),
         path(f"{S}actions/<int:item>/edit", sessions.action_edit, name="action_edit"),
         path(f"{S}actions/<int:item>/cancel", sessions.action_cancel, name="action_cancel"),
+        path(f"{S}actions/<int:item>/status", sessions.action_status, name="action_status"),
+        path(
+            f"{S}conditions/<int:item>/satisfy",
+            sessions.condition_satisfy,
+            name="condition_satisfy",
+        ),
+        path(f"{S}review-done", sessions.review_done, name="review_done"),
+        path(f"{S}send-minutes", sessions.minutes_send, name="minutes_send"),
+        path(f"{S}invite.ics", sessions.session_invite, name="invite"),
         path(f"{S}evidence/add", sessions.evidence_add, name="evidence_add"),
         path(f"{S}evidence/<int:item>/verify", sessions.evidence_verify, name="evidence_verify"),
         path(f"{S}addenda/add", sessions.addendum_add, name="addendum_add"),
@@ -73,8 +82,21 @@ minutes_patterns = (
     "minutes",
 )
 
+me_patterns = (
+    [
+        path("", me.me_home, name="home"),
+        path("actions/<int:pk>/status", me.action_status, name="action_status"),
+        path("conditions/<int:pk>/satisfy", me.condition_satisfy, name="condition_satisfy"),
+        path("reviews/<int:pk>/done", me.review_done, name="review_done"),
+        path("feed/<str:token>.ics", me.feed, name="feed"),
+    ],
+    "me",
+)
+
 settings_patterns = (
     [
+        path("", user_settings.settings_index, name="index"),
+        path("feed/", user_settings.feed_regenerate, name="feed_regenerate"),
         path("tokens/", user_settings.token_list, name="tokens"),
         path("tokens/create/", user_settings.token_create, name="token_create"),
         path("tokens/<int:token_id>/revoke/", user_settings.token_revoke, name="token_revoke"),
@@ -99,6 +121,7 @@ urlpatterns = [
     path("releases/", include(session_patterns)),
     path("people/search", sessions.people_search, name="people_search"),
     path("import/", include(minutes_patterns)),
+    path("me/", include(me_patterns)),
     path("settings/", include(settings_patterns)),
     path("webhooks/", include(webhook_patterns)),
     path("api/", api.urls()),

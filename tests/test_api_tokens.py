@@ -223,5 +223,7 @@ def test_it_refuses_the_wrong_method(client, manager):
 
 
 def test_it_links_the_settings_from_the_navigation(client, manager):
+    # The navigation leads to the settings page, which leads to the tokens.
     client.force_login(manager)
-    assert f'href="{PAGE}"' in client.get("/releases/").text
+    assert 'href="/settings/"' in client.get("/releases/").text
+    assert f'href="{PAGE}"' in client.get("/settings/").text

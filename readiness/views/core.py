@@ -9,11 +9,16 @@ from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from readiness.models import Person
+
 logger = logging.getLogger(__name__)
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """Owners (logins linked to a person) land on what they owe; others on the releases."""
+    if Person.objects.filter(user=request.user).exists():
+        return redirect("me:home")
     return redirect("releases:list")
 
 

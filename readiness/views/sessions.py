@@ -16,7 +16,7 @@ from django import forms as django_forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from readiness import forms, services
+from readiness import calendars, forms, services
 from readiness.models import (
     Action,
     AgendaItem,
@@ -39,6 +39,9 @@ from readiness.models import (
 )
 from readiness.permissions import (
     can_facilitate_session,
+    can_record_review,
+    can_satisfy_condition,
+    can_update_action,
     can_view_release,
     get_release_for_user,
     is_facilitator,
@@ -146,6 +149,17 @@ def _page_context(request: HtmxHttpRequest, session: Session, **overrides: Any) 
         "next_action_code": _next_action_code(session),
         "editing": None,
         "stale": None,
+        # The owner's own rows (and every row, for a facilitator) get the status controls.
+        "updatable_actions": {
+            a.pk for a in session.actions.all() if can_update_action(request.user, a)
+        },
+        "satisfiable_conditions": {
+            c.pk
+            for c in (decision.conditions.all() if decision else [])
+            if can_satisfy_condition(request.user, c)
+        },
+        "status_for": None,
+        "status_form": None,
     }
     context.update(overrides)
     defaults: dict[str, Callable[[], Any]] = {
@@ -887,6 +901,101 @@ def action_cancel(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> Ht
         ),
         "action-changed",
     )
+
+
+@require_POST
+def action_status(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
+    """The owner's (or a facilitator's) one-click status change, from the session page."""
+    session = _load_session(request, slug, pk)
+    action = _child(Action.objects.select_related("owner", "session__facilitator"), session, item)
+    if not can_update_action(request.user, action, to_status=request.POST.get("status")):
+        raise PermissionDenied
+    form = forms.ActionStatusForm(request.POST)
+    return _write(
+        request,
+        session,
+        section="actions",
+        form=form,
+        form_name="status_form",
+        write=lambda data: services.action_status_change(
+            user=request.user,
+            action=action,
+            status=data["status"],
+            reason=data["reason"],
+            note=data["note"],
+            evidence_url=data["evidence_url"],
+            expected_version=data["version"],
+        ),
+        events=("action-changed",),
+        extra={"status_for": {"kind": "action", "pk": action.pk}},
+    )
+
+
+@require_POST
+def condition_satisfy(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
+    session = _load_session(request, slug, pk)
+    condition = get_object_or_404(
+        Condition.objects.select_related("owner", "decision__session__facilitator"),
+        pk=item,
+        decision__session=session,
+    )
+    if not can_satisfy_condition(request.user, condition):
+        raise PermissionDenied
+    form = forms.ConditionSatisfyForm(request.POST)
+    return _write(
+        request,
+        session,
+        section="decision",
+        form=form,
+        form_name="status_form",
+        write=lambda data: services.condition_satisfy_with_evidence(
+            user=request.user,
+            condition=condition,
+            url=data["evidence_url"],
+            note=data["note"],
+            expected_version=data["version"],
+        ),
+        events=("decision-changed",),
+        extra={"status_for": {"kind": "condition", "pk": condition.pk}},
+    )
+
+
+@require_POST
+def review_done(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    session = _load_session(request, slug, pk)
+    decision = session.current_decision
+    if decision is None:
+        raise Http404
+    if not can_record_review(request.user, decision):
+        raise PermissionDenied
+    return _simple(
+        request,
+        session,
+        "decision",
+        lambda: services.decision_review_done(user=request.user, decision=decision),
+        "decision-changed",
+    )
+
+
+@require_POST
+def minutes_send(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """E-mail the closed minutes to the participants; the sending happens after the answer."""
+    session = _session_for_editor(request, slug, pk)
+    return _simple(
+        request,
+        session,
+        "session-header",
+        lambda: services.session_minutes_send(user=request.user, session=session),
+    )
+
+
+@require_GET
+def session_invite(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The session as a calendar event, in its time zone, to add to one's calendar."""
+    session = _load_session(request, slug, pk)
+    response = HttpResponse(calendars.session_invite(session), content_type="text/calendar")
+    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
+    return response
 
 
 # --- Evidence and addenda -----------------------------------------------------------------

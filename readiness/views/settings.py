@@ -1,22 +1,84 @@
-"""The user's settings: API tokens for the pipelines and tools that act as them."""
+"""The user's settings: e-mail language, reminders, the calendar feed, and API tokens."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from readiness import services
-from readiness.forms import ApiTokenForm
-from readiness.models import ApiToken
+from readiness.forms import ApiTokenForm, UserSettingsForm
+from readiness.models import ApiToken, UserSettings
 from readiness.permissions import can_manage_api_token
 from readiness.views import HtmxHttpRequest, wants_fragment
 
 # The new token survives the redirect after its creation in the session, for one page view.
 NEW_TOKEN_KEY = "readiness_new_token"
+# Likewise the new calendar feed address, shown once since only its hash is kept.
+NEW_FEED_KEY = "readiness_new_feed"
+SETTINGS_TEMPLATE = "readiness/settings.html"
+
+
+def _settings_page(
+    request: HtmxHttpRequest,
+    form: UserSettingsForm,
+    *,
+    region: str = "preferences",
+    new_feed_url: str = "",
+    saved: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    template = f"{SETTINGS_TEMPLATE}#{region}" if wants_fragment(request) else SETTINGS_TEMPLATE
+    context = {
+        "form": form,
+        "user_settings": UserSettings.for_user(request.user),
+        "new_feed_url": new_feed_url,
+        "saved": saved,
+    }
+    return render(request, template, context, status=status)
+
+
+def _settings_form(request: HtmxHttpRequest) -> UserSettingsForm:
+    current = UserSettings.for_user(request.user)
+    return UserSettingsForm(initial={"language": current.language, "reminders": current.reminders})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@vary_on_headers("HX-Request")
+def settings_index(request: HtmxHttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _settings_page(
+            request, _settings_form(request), new_feed_url=request.session.pop(NEW_FEED_KEY, "")
+        )
+    form = UserSettingsForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, form, status=422)
+    services.user_settings_update(
+        user=request.user,
+        language=form.cleaned_data["language"],
+        reminders=form.cleaned_data["reminders"],
+    )
+    if not request.htmx:
+        messages.success(request, _("Your settings are saved."))
+        return redirect("settings:index")
+    return _settings_page(request, _settings_form(request), saved=True)
+
+
+@require_POST
+@never_cache
+def feed_regenerate(request: HtmxHttpRequest) -> HttpResponse:
+    """A new feed address; the old one answers 404 from now on."""
+    token = services.feed_token_regenerate(user=request.user)
+    url = request.build_absolute_uri(reverse("me:feed", args=[token]))
+    if not request.htmx:
+        request.session[NEW_FEED_KEY] = url
+        return redirect("settings:index")
+    return _settings_page(request, _settings_form(request), region="feed", new_feed_url=url)
 
 
 def _get_token_for_user(request: HtmxHttpRequest, token_id: int) -> ApiToken:

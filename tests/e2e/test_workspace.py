@@ -14,7 +14,8 @@ PASSWORD = "a-long-test-password"
 
 
 def log_in(page, base_url, username):
-    page.goto(f"{base_url}/accounts/login/")
+    # Owners land on /me/ by default; these tests start from the releases.
+    page.goto(f"{base_url}/accounts/login/?next=/releases/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()

@@ -1,0 +1,126 @@
+"""What a person owes across releases, dated in each session's time zone.
+
+Their open actions, their unsatisfied conditions and the post-go-live reviews of the
+sessions they facilitate, read in a fixed number of queries and shared by the /me/ page,
+the reminders and the calendar feed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model
+
+from readiness.models import Action, Condition, Decision, Person, Session
+
+ACTION, CONDITION, REVIEW = "action", "condition", "review"
+# Done and cancelled items stay listed this long under "recently closed".
+RECENTLY = dt.timedelta(days=30)
+# A reminder lists what is overdue or due within this many days.
+REMINDER_HORIZON = dt.timedelta(days=2)
+
+
+@dataclass
+class OwedItem:
+    kind: str
+    obj: Action | Condition | Decision
+    session: Session
+    # The calendar date it is due on, in the session's time zone.
+    due: dt.date | None
+    # The exact moment, for conditions (their deadline is a time).
+    due_at: dt.datetime | None = None
+    # A bound form with the errors of a refused change, shown in the item's row.
+    form: Any = field(default=None, repr=False)
+
+    @property
+    def release(self):
+        return self.session.release
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}-{self.obj.pk}"
+
+    @property
+    def title(self) -> str:
+        if self.kind == ACTION:
+            return f"{self.obj.code}: {self.obj.description}"
+        if self.kind == CONDITION:
+            ref = self.obj.reference
+            return f"{ref}: {self.obj.text}" if ref else self.obj.text
+        return str(self.obj.get_outcome_display())
+
+    def today(self, now: dt.datetime) -> dt.date:
+        return now.astimezone(self.session.tzinfo).date()
+
+    def is_overdue(self, now: dt.datetime) -> bool:
+        return self.due is not None and self.due < self.today(now)
+
+
+def _condition_item(condition: Condition) -> OwedItem:
+    session = condition.decision.session
+    local = condition.deadline.astimezone(session.tzinfo) if condition.deadline else None
+    return OwedItem(
+        CONDITION, condition, session, local.date() if local else None, condition.deadline
+    )
+
+
+def owed_items(person: Person) -> list[OwedItem]:
+    """Everything the person still owes, soonest first, undated last (three queries)."""
+    items = [OwedItem(ACTION, a, a.session, a.due_date) for a in Action.objects.owed_by(person)]
+    items += [_condition_item(c) for c in Condition.objects.owed_by(person)]
+    items += [
+        OwedItem(REVIEW, d, d.session, d.review_on) for d in Decision.objects.reviews_for(person)
+    ]
+    items.sort(key=lambda i: (i.due is None, i.due or dt.date.min, i.kind, i.obj.pk))
+    return items
+
+
+def closed_items(person: Person, now: dt.datetime) -> list[OwedItem]:
+    """What the person finished (or saw cancelled) in the last 30 days, newest first."""
+    since = now - RECENTLY
+    items = [
+        OwedItem(ACTION, a, a.session, a.due_date) for a in Action.objects.closed_by(person, since)
+    ]
+    items += [_condition_item(c) for c in Condition.objects.satisfied_by_owner(person, since)]
+    reviews = Decision.objects.filter(
+        session__facilitator=person, review_done_at__gte=since
+    ).select_related("session__release")
+    items += [OwedItem(REVIEW, d, d.session, d.review_on) for d in reviews]
+    items.sort(key=lambda i: _closed_at(i.obj) or now, reverse=True)
+    return items
+
+
+def _closed_at(obj: Model) -> dt.datetime | None:
+    return (
+        getattr(obj, "completed_at", None)
+        or getattr(obj, "satisfied_at", None)
+        or getattr(obj, "review_done_at", None)
+    )
+
+
+GROUPS = ("overdue", "week", "later", "undated")
+
+
+def group(items: list[OwedItem], now: dt.datetime) -> dict[str, list[OwedItem]]:
+    """Overdue, due this (ISO) week, later, and with no date; "today" is each session's."""
+    groups: dict[str, list[OwedItem]] = {name: [] for name in GROUPS}
+    for item in items:
+        if item.due is None:
+            groups["undated"].append(item)
+            continue
+        today = item.today(now)
+        end_of_week = today + dt.timedelta(days=6 - today.weekday())
+        if item.due < today:
+            groups["overdue"].append(item)
+        elif item.due <= end_of_week:
+            groups["week"].append(item)
+        else:
+            groups["later"].append(item)
+    return groups
+
+
+def due_soon(items: list[OwedItem], now: dt.datetime) -> list[OwedItem]:
+    """What a reminder lists: overdue, or due within the next two days."""
+    return [i for i in items if i.due is not None and i.due <= i.today(now) + REMINDER_HORIZON]

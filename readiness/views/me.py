@@ -1,0 +1,205 @@
+"""My work: what a person owes across releases, updated in one click, and its calendar feed.
+
+The list is one region (`#my-work`): every change re-renders it, so an item moves to its
+new group or to "recently closed" at once. A refused change comes back in its own row with
+the person's input kept: 422 for a missing reason or a bad link, 409 when someone else
+changed the item first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from readiness import calendars, forms, owed, services
+from readiness.models import Action, Condition, Decision, Person, UserSettings
+from readiness.permissions import (
+    can_record_review,
+    can_satisfy_condition,
+    can_update_action,
+)
+from readiness.views import HtmxHttpRequest, wants_fragment
+
+TEMPLATE = "readiness/me.html"
+
+
+def _person(request: HtmxHttpRequest) -> Person | None:
+    return Person.objects.filter(user=request.user).first()
+
+
+def _context(
+    request: HtmxHttpRequest, person: Person | None, refused: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    now = timezone.now()
+    items = owed.owed_items(person) if person else []
+    closed = owed.closed_items(person, now) if person else []
+    for item in items + closed:
+        item.form = (refused or {}).get(item.key)
+        item.can_reopen = item.kind == owed.ACTION and can_update_action(
+            request.user, item.obj, to_status=Action.Status.OPEN
+        )
+    # A refused change to an item not listed here (a facilitator's, on someone else's
+    # action) still says why.
+    shown = {item.key for item in items + closed}
+    unlisted = [
+        message
+        for key, form in (refused or {}).items()
+        if key not in shown
+        for messages in form.errors.values()
+        for message in messages
+    ]
+    groups = owed.group(items, now)
+    labels = {
+        "overdue": _("Overdue"),
+        "week": _("Due this week"),
+        "later": _("Later"),
+        "undated": _("No due date"),
+    }
+    return {
+        "person": person,
+        "groups": [(name, labels[name], groups[name]) for name in owed.GROUPS],
+        "owed_count": len(items),
+        "closed": closed,
+        "unlisted_errors": unlisted,
+        "now": now,
+    }
+
+
+def _answer(
+    request: HtmxHttpRequest,
+    person: Person | None,
+    *,
+    refused: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    if status == 200 and not request.htmx:
+        return redirect("me:home")
+    template = f"{TEMPLATE}#my-work" if wants_fragment(request) else TEMPLATE
+    return render(request, template, _context(request, person, refused), status=status)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def me_home(request: HtmxHttpRequest) -> HttpResponse:
+    template = f"{TEMPLATE}#my-work" if wants_fragment(request) else TEMPLATE
+    return render(request, template, _context(request, _person(request)))
+
+
+def _refusal(
+    request: HtmxHttpRequest, key: str, form: forms.Form, error: Exception
+) -> HttpResponse:
+    """The list again, the refused row showing why, with what the person typed."""
+    status = 422
+    if isinstance(error, services.StaleEdit):
+        status = 409
+        form.add_error(None, str(error))
+    elif isinstance(error, ValidationError):
+        _add_errors(form, error)
+    return _answer(request, _person(request), refused={key: form}, status=status)
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+@require_POST
+def action_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(
+        Action.objects.select_related("owner", "session__facilitator", "session__release"), pk=pk
+    )
+    form = forms.ActionStatusForm(request.POST)
+    if not can_update_action(request.user, action, to_status=request.POST.get("status")):
+        raise PermissionDenied
+    key = f"{owed.ACTION}-{action.pk}"
+    if not form.is_valid():
+        return _refusal(request, key, form, ValidationError([]))
+    data = form.cleaned_data
+    try:
+        services.action_status_change(
+            user=request.user,
+            action=action,
+            status=data["status"],
+            reason=data["reason"],
+            note=data["note"],
+            evidence_url=data["evidence_url"],
+            expected_version=data["version"],
+        )
+    except (services.StaleEdit, ValidationError) as error:
+        return _refusal(request, key, form, error)
+    return _answer(request, _person(request))
+
+
+@require_POST
+def condition_satisfy(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    condition = get_object_or_404(
+        Condition.objects.select_related("owner", "decision__session__facilitator"), pk=pk
+    )
+    if not can_satisfy_condition(request.user, condition):
+        raise PermissionDenied
+    form = forms.ConditionSatisfyForm(request.POST)
+    key = f"{owed.CONDITION}-{condition.pk}"
+    if not form.is_valid():
+        return _refusal(request, key, form, ValidationError([]))
+    data = form.cleaned_data
+    try:
+        services.condition_satisfy_with_evidence(
+            user=request.user,
+            condition=condition,
+            url=data["evidence_url"],
+            note=data["note"],
+            expected_version=data["version"],
+        )
+    except (services.StaleEdit, ValidationError) as error:
+        return _refusal(request, key, form, error)
+    return _answer(request, _person(request))
+
+
+@require_POST
+def review_done(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    decision = get_object_or_404(Decision.objects.select_related("session__facilitator"), pk=pk)
+    if not can_record_review(request.user, decision):
+        raise PermissionDenied
+    try:
+        services.decision_review_done(user=request.user, decision=decision)
+    except ValidationError as error:
+        form = forms.Form(request.POST)
+        form.is_valid()
+        return _refusal(request, f"{owed.REVIEW}-{decision.pk}", form, error)
+    return _answer(request, _person(request))
+
+
+@require_GET
+@never_cache
+@login_not_required
+def feed(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """The person's due dates for a calendar app: the token in the URL is the credential."""
+    found = (
+        UserSettings.objects.select_related("user__person")
+        .filter(
+            feed_token_hash=services.feed_token_hash(token),
+            feed_token_hash__isnull=False,
+            user__is_active=True,
+        )
+        .first()
+    )
+    person = getattr(found.user, "person", None) if found else None
+    if found is None:
+        raise Http404
+    items = owed.owed_items(person) if person else []
+    name = _("Readiness: due dates of %(name)s") % {"name": person.name if person else ""}
+    response = HttpResponse(calendars.due_feed(name, items), content_type="text/calendar")
+    response["Content-Disposition"] = 'inline; filename="readiness.ics"'
+    return response
