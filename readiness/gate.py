@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from readiness.models import Action, Condition, Decision, Release
 
@@ -36,6 +37,14 @@ BLOCKER_KINDS = (CONDITION, EXPIRED_CONDITION, DECISION, ACTION)
 SHIPPABLE = (Decision.Outcome.GO, Decision.Outcome.CONDITIONAL_GO)
 
 
+KIND_LABELS = {
+    DECISION: gettext_lazy("Decision"),
+    CONDITION: gettext_lazy("Condition"),
+    EXPIRED_CONDITION: gettext_lazy("Expired condition"),
+    ACTION: gettext_lazy("Action"),
+}
+
+
 @dataclass(frozen=True)
 class Blocker:
     """One reason the release may not ship."""
@@ -44,6 +53,11 @@ class Blocker:
     text: str
     reference: str = ""
     owner: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The kind in words, for people (the API keeps the code)."""
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
     def as_dict(self) -> dict[str, Any]:
         return {

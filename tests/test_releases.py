@@ -265,3 +265,18 @@ def test_the_release_list_makes_the_same_queries_for_10_and_100_releases(
         make_action(make_session(make_release(f"R{i}")))
     with django_assert_max_num_queries(n_small):
         client.get("/releases/")
+
+
+def test_it_shows_the_deployment_gate_with_what_blocks_it(sample_page):
+    gate = sample_page.split('aria-labelledby="gate-heading"', 1)[1].split("</section>", 1)[0]
+    assert "Not ready to ship" in gate
+    assert "Condition" in gate and "BILL-230" in gate
+    assert "/api/releases/2024-07-15-billing-gateway/gate" in gate
+
+
+def test_a_release_with_a_plain_go_is_ready_on_its_page(client, manager):
+    session = make_session()
+    make_decision(session, Decision.Outcome.GO)
+    client.force_login(manager)
+    page = client.get(session.release.get_absolute_url()).text
+    assert "Ready to ship" in page and "Not ready to ship" not in page

@@ -295,6 +295,21 @@ def test_it_highlights_the_item_being_discussed(client, facilitator, manager, se
     assert item.discussed and session.current_agenda_item is None
 
 
+def test_it_hands_back_the_add_form_empty_and_focused(client, facilitator, session):
+    client.force_login(facilitator)
+    response = client.post(
+        url(session, "agenda/add"), {"title": "QA", "time_box_minutes": 10}, headers=HX
+    )
+    assert '<input type="text" name="title" maxlength="300" autofocus' in response.text
+    response = client.post(
+        url(session, "actions/add"),
+        {"code": "A1", "description": "Re-run k6", "owner": "Ana Souza", "kind": "action"},
+        headers=HX,
+    )
+    assert 'value="A2"' in response.text
+    assert '<textarea name="description" cols="40" rows="2" autofocus' in response.text
+
+
 def test_it_keeps_the_input_and_says_what_is_wrong(client, facilitator, session):
     client.force_login(facilitator)
     response = client.post(
@@ -781,6 +796,9 @@ def test_the_poll_answers_304_until_something_changes(
     changed = client.get(url(session, "live"), headers={**HX, "If-None-Match": etag})
     assert changed.status_code == 200
     assert "session-changed" in changed["HX-Trigger"]
+    assert '<p id="live-status" class="visually-hidden" role="status" hx-swap-oob="true">' in (
+        changed.text
+    )
     session.refresh_from_db()
     assert changed["ETag"] == f'"r{session.revision}"'
     assert f'\\"r{session.revision}\\"' in changed.text

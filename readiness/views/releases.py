@@ -3,8 +3,10 @@
 from django.conf import settings
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from readiness.gate import release_gate
 from readiness.models import Release
 from readiness.permissions import get_release_for_user, is_facilitator
 from readiness.views import HtmxHttpRequest
@@ -29,5 +31,8 @@ def release_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
             "timeline_length": TIMELINE_LENGTH,
             "repository_url": settings.REPOSITORY_URL,
             "can_schedule": is_facilitator(request.user),
+            # Read-only here: telling facilitators about expired conditions is the gate
+            # check's job (API and command), not a page view's.
+            "gate": release_gate(release, now=timezone.now()),
         },
     )

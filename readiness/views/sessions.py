@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -63,6 +64,14 @@ SECTIONS = {
     "timeline",
 }
 TIMELINE_LENGTH = 50
+# The forms that add one more item: after a save they come back empty and focused.
+ADD_FORMS = {
+    forms.ParticipantAddForm: "participant_form",
+    forms.AgendaItemAddForm: "agenda_form",
+    forms.ReadinessCheckForm: "check_form",
+    forms.ActionForm: "action_form",
+    forms.EvidenceForm: "evidence_form",
+}
 COMMON_AREAS = [
     "QA",
     "Compliance",
@@ -211,12 +220,34 @@ def _reload(session: Session) -> Session:
 
 
 def _after_write(
-    request: HtmxHttpRequest, session: Session, section: str, *events: str
+    request: HtmxHttpRequest,
+    session: Session,
+    section: str,
+    *events: str,
+    again: django_forms.Form | None = None,
 ) -> HttpResponse:
-    """Post/Redirect/Get without JavaScript; the changed section with it."""
+    """Post/Redirect/Get without JavaScript; the changed section with it.
+
+    After adding something (`again`, the form just used), the section comes back with that
+    form empty and focused, ready for the next item.
+    """
     if not request.htmx:
         return redirect(f"{session.get_workspace_url()}#{section}")
-    response = _render(request, _reload(session), section)
+    session = _reload(session)
+    overrides = {}
+    if again is not None and not isinstance(again, forms.VersionedForm):
+        form_name = ADD_FORMS.get(type(again))
+        if form_name:
+            fresh = _page_context(request, session)[form_name]
+            # The first field still to fill in (an action's code comes suggested).
+            first = next(
+                name
+                for name, field in fresh.fields.items()
+                if not field.widget.is_hidden and not fresh.initial.get(name, field.initial)
+            )
+            fresh.fields[first].widget.attrs["autofocus"] = True
+            overrides[form_name] = fresh
+    response = _render(request, session, section, **overrides)
     # The header, the timeline and whatever depends on this section refresh themselves.
     for event in ("session-written", *events):
         trigger_client_event(response, event)
@@ -256,7 +287,7 @@ def _write(
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            return _after_write(request, session, section, *events)
+            return _after_write(request, session, section, *events, again=form)
     return _render(
         request,
         session,
@@ -336,7 +367,12 @@ def session_live(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     response = render(
         request,
         f"{TEMPLATE}#live",
-        {"session": Session(pk=pk, revision=revision), "release": Release(slug=slug)},
+        {
+            "session": Session(pk=pk, revision=revision),
+            "release": Release(slug=slug),
+            # Screen readers hear that the page changed (role="status", out of band).
+            "changed_at": timezone.now(),
+        },
     )
     response["ETag"] = etag
     return trigger_client_event(response, "session-changed")

@@ -26,36 +26,52 @@
   });
   markFormsWithErrors(document);
 
-  // A live refresh (a region fetching itself after someone else's change) must not wipe
-  // what this person is typing: skip it; the region refreshes when they save or cancel.
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    var region = event.detail.elt;
-    if (!region.hasAttribute || !region.hasAttribute("data-live-region")) {
-      return;
-    }
+  // Whether a region must not be replaced now: someone is typing in it, a form in it holds
+  // typed text or errors, or one of its forms is being saved (its answer will replace it).
+  function isBusy(region) {
     var active = document.activeElement;
     var typing = active && region.contains(active) && active.matches("input, textarea, select");
-    if (typing || region.querySelector("form[data-dirty]")) {
-      event.preventDefault();
-      region.setAttribute("data-stale", "");
+    return typing || region.hasAttribute("data-saving") || region.querySelector("form[data-dirty]");
+  }
+
+  // A region fetching itself (a GET it issued), as opposed to a form saving inside it.
+  function isLiveRefresh(event) {
+    var elt = event.detail.elt;
+    var config = event.detail.requestConfig;
+    var verb = config ? config.verb : "get";
+    return verb === "get" && elt.hasAttribute && elt.hasAttribute("data-live-region");
+  }
+
+  // A write from inside a region marks the region as saving until its answer is in.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (isLiveRefresh(event)) {
+      // A live refresh (a region fetching itself after someone else's change) must not wipe
+      // what this person is doing: skip it; the region refreshes once they are done.
+      if (isBusy(event.detail.elt)) {
+        event.preventDefault();
+      }
+      return;
+    }
+    var region = event.detail.elt.closest && event.detail.elt.closest("[data-live-region]");
+    if (region && event.detail.requestConfig && event.detail.requestConfig.verb !== "get") {
+      region.setAttribute("data-saving", "");
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (isLiveRefresh(event)) {
+      return;
+    }
+    var region = event.detail.elt.closest && event.detail.elt.closest("[data-live-region]");
+    if (region) {
+      region.removeAttribute("data-saving");
     }
   });
 
-  // The same check when the refreshed region arrives: the person may have started typing
+  // The same check when a refresh arrives: the person may have started typing, or saving,
   // while it was on its way.
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var region = event.detail.elt;
-    if (!region.hasAttribute || !region.hasAttribute("data-live-region")) {
-      return;
-    }
-    if (event.detail.requestConfig && event.detail.requestConfig.verb !== "get") {
-      return;
-    }
-    var active = document.activeElement;
-    var typing = active && region.contains(active) && active.matches("input, textarea, select");
-    if (typing || region.querySelector("form[data-dirty]")) {
+    if (isLiveRefresh(event) && isBusy(event.detail.elt)) {
       event.detail.shouldSwap = false;
-      region.setAttribute("data-stale", "");
     }
   });
 

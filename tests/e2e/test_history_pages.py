@@ -4,7 +4,7 @@ import pytest
 
 from tests.history_data import history_set
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 PASSWORD = "a-long-test-password"
 
 

@@ -106,7 +106,7 @@ def test_the_sample_recorded_by_hand_equals_the_imported_sample(
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Close and lock the minutes").click()
-    page.get_by_text("The minutes were closed").wait_for()
+    page.locator("#session-header .notice").get_by_text("The minutes were closed").wait_for()
     screenshot("sample-recorded-by-hand")
 
     recorded = release_as_dict(Release.objects.get(slug="2024-07-15-billing-gateway"))
