@@ -452,8 +452,13 @@ def decision_record(
     votes: Iterable[VoteSpec] = (),
     review_on: dt.date | None = None,
     recorded_at: dt.datetime | None = None,
+    notify: bool = True,
 ) -> Decision:
-    """Record the session's decision; an earlier one is superseded, never changed or deleted."""
+    """Record the session's decision; an earlier one is superseded, never changed or deleted.
+
+    Owners, webhooks and facilitators hear about it unless `notify` is off: minutes being
+    imported tell of decisions taken long ago, which nobody should be paged about now.
+    """
     conditions = list(conditions)
     votes = list(votes)
     _check_votes(session=session, method=method, votes=votes)
@@ -509,7 +514,7 @@ def decision_record(
             deadline=spec.deadline or default_deadline,
         )
         _create(condition, user=user, verb="condition.added", session=session)
-        if condition.owner is not None:
+        if condition.owner is not None and notify:
             notifications.notify("condition_assigned", condition_id=condition.pk)
     for spec in votes:
         vote = Vote(
@@ -521,6 +526,8 @@ def decision_record(
         )
         _create(vote, user=user, verb="vote.recorded", session=session)
     release = session.release
+    if not notify:
+        return decision
     webhooks.emit(
         event=WebhookEvent.DECISION_RECORDED,
         release=release,
@@ -725,7 +732,9 @@ def action_create(
     owner: Person,
     due_date: dt.date | None = None,
     kind: str = Action.Kind.ACTION,
+    notify: bool = True,
 ) -> Action:
+    """A new action; its owner is told unless `notify` is off (history being imported)."""
     code = code.strip().upper()
     if session.actions.filter(code=code).exists():
         raise ValidationError(
@@ -741,7 +750,8 @@ def action_create(
         kind=kind,
     )
     _create(action, user=user, verb="action.created")
-    notifications.notify("action_assigned", action_id=action.pk)
+    if notify:
+        notifications.notify("action_assigned", action_id=action.pk)
     return action
 
 

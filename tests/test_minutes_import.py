@@ -322,3 +322,21 @@ def test_the_command_exits_non_zero_with_the_line(tmp_path):
     )
     assert result.returncode == 1
     assert f"{path}:3:" in result.stderr
+
+
+def test_importing_history_pages_nobody(mailoutbox, settings, django_capture_on_commit_callbacks):
+    """Minutes tell of decisions and assignments made long ago: no e-mail goes out."""
+    from django.contrib.auth import get_user_model
+
+    from readiness import services
+    from readiness.models import Person
+
+    settings.DEBUG = False
+    ana = get_user_model().objects.create_user("ana-owner", email="ana@example.com")
+    person = services.person_get_or_create(user=None, name="Ana Souza", title="SRE Lead")
+    Person.objects.filter(pk=person.pk).update(email="ana@example.com", user=ana)
+    from readiness.demo import load_demo
+
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo()
+    assert mailoutbox == []

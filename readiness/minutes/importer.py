@@ -213,6 +213,7 @@ def _session(
                 owner=owner,
                 due_date=action_doc.due,
                 kind=action_doc.kind,
+                notify=False,
             )
             if action_doc.status != action.status:
                 reason = action_doc.reason
@@ -252,6 +253,7 @@ def _decision(doc: SessionDoc, session, *, user: services.User) -> None:
             rationale=decision_doc.text,
             conditions=specs if decision_doc.outcome == CONDITIONAL_GO else (),
             recorded_at=doc.scheduled_at,
+            notify=False,
         )
         conditions = list(decision.conditions.order_by("position"))
         for condition, condition_doc in zip(conditions, decision_doc.conditions, strict=False):
