@@ -354,6 +354,16 @@ class Session(Versioned):
         return self.status == SessionStatus.CLOSED
 
     @property
+    def next_action_code(self) -> str:
+        """The next free A-number (A1, A2...), from the (prefetched) actions."""
+        numbers = [
+            int(a.code[1:])
+            for a in self.actions.all()
+            if a.code[:1] == "A" and a.code[1:].isdigit()
+        ]
+        return f"A{max(numbers, default=0) + 1}"
+
+    @property
     def members(self) -> list[Participant]:
         return [p for p in self.participants.all() if not p.is_observer]
 

@@ -1282,16 +1282,6 @@ def session_minutes_send(*, user: User, session: Session) -> Event:
     return event
 
 
-def action_next_code(session: Session) -> str:
-    """The next free A-number: A1, A2... after the highest one in the session."""
-    numbers = [
-        int(code[1:])
-        for code in session.actions.values_list("code", flat=True)
-        if code[:1] == "A" and code[1:].isdigit()
-    ]
-    return f"A{max(numbers, default=0) + 1}"
-
-
 @transaction.atomic
 def addendum_add(*, user: User, session: Session, text: str) -> Addendum:
     """A note added to closed minutes, kept apart with its author and time."""

@@ -155,7 +155,7 @@ def _page_context(request: HtmxHttpRequest, session: Session, **overrides: Any) 
             set(COMMON_AREAS) | {p.area for p in session.participants.all() if p.area}
         ),
         "common_time_zones": COMMON_TIME_ZONES,
-        "next_action_code": _next_action_code(session),
+        "next_action_code": session.next_action_code,
         "editing": None,
         "stale": None,
         # The owner's own rows (and every row, for a facilitator) get the status controls.
@@ -190,15 +190,6 @@ def _page_context(request: HtmxHttpRequest, session: Session, **overrides: Any) 
         if name not in context:
             context[name] = factory()
     return context
-
-
-def _next_action_code(session: Session) -> str:
-    numbers = [
-        int(a.code[1:])
-        for a in session.actions.all()
-        if a.code[:1] == "A" and a.code[1:].isdigit()
-    ]
-    return f"A{max(numbers, default=0) + 1}"
 
 
 def _render(
