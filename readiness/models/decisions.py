@@ -1,0 +1,225 @@
+"""What a meeting decided, append-only, with its conditions and votes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from readiness.models.base import Versioned
+from readiness.models.people import Person
+from readiness.models.sessions import Participant, Session
+
+
+class DecisionOutcome(models.TextChoices):
+    GO = "go", _("GO")
+    CONDITIONAL_GO = "conditional_go", _("GO with conditions")
+    NO_GO = "no_go", _("NO-GO")
+    POSTPONED = "postponed", _("Postponed")
+
+
+class DecisionMethod(models.TextChoices):
+    CONSENSUS = "consensus", _("Consensus")
+    VOTE = "vote", _("Vote")
+
+
+class DecisionQuerySet(models.QuerySet):
+    def reviews_for(self, person: Person) -> DecisionQuerySet:
+        """Post-go-live reviews still to hold by the facilitator of the session that decided."""
+        return (
+            self.filter(
+                session__facilitator=person,
+                is_current=True,
+                outcome__in=(DecisionOutcome.GO, DecisionOutcome.CONDITIONAL_GO),
+                review_on__isnull=False,
+                review_done_at__isnull=True,
+            )
+            .select_related("session__release")
+            .order_by("review_on", "pk")
+        )
+
+
+class Decision(models.Model):
+    """What the meeting decided. Append-only: a change is a new row superseding the old one.
+
+    Holding the post-go-live review is recorded next to the decision (`review_done_at`),
+    which leaves what was decided (outcome, rationale, conditions) untouched.
+    """
+
+    Outcome = DecisionOutcome
+
+    Method = DecisionMethod
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="decisions"
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    rationale = models.TextField(_("rationale"), blank=True)
+    method = models.CharField(
+        _("decided by"), max_length=20, choices=Method.choices, default=Method.CONSENSUS
+    )
+    review_on = models.DateField(_("post-go-live review"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    is_current = models.BooleanField(_("current"), default=True)
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("supersedes"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+    review_done_at = models.DateTimeField(_("review held at"), null=True, blank=True)
+    review_done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("review recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-recorded_at", "-pk"]
+        get_latest_by = "recorded_at"
+        indexes = [models.Index(fields=["outcome", "recorded_at"], name="decision_outcome_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session"], condition=Q(is_current=True), name="decision_one_current"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=DecisionOutcome.values), name="decision_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(method__in=DecisionMethod.values), name="decision_method_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_outcome_display()
+
+    @property
+    def is_conditional(self) -> bool:
+        return self.outcome == self.Outcome.CONDITIONAL_GO
+
+
+class ConditionQuerySet(models.QuerySet):
+    def owed_by(self, person: Person) -> ConditionQuerySet:
+        """The person's unsatisfied conditions of decisions still in force."""
+        return (
+            self.filter(owner=person, satisfied_at__isnull=True, decision__is_current=True)
+            .select_related("decision__session__release")
+            .order_by("deadline", "pk")
+        )
+
+    def satisfied_by_owner(self, person: Person, since: dt.datetime) -> ConditionQuerySet:
+        return (
+            self.filter(owner=person, satisfied_at__gte=since)
+            .select_related("decision__session__release")
+            .order_by("-satisfied_at", "-pk")
+        )
+
+
+class Condition(Versioned):
+    """One clause a conditional GO depends on, such as running the `BILL-230` check."""
+
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("decision"), on_delete=models.CASCADE, related_name="conditions"
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    text = models.TextField(_("condition"))
+    reference = models.CharField(_("ticket reference"), max_length=100, blank=True)
+    owner = models.ForeignKey(
+        Person,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="conditions",
+    )
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    satisfied_at = models.DateTimeField(_("satisfied at"), null=True, blank=True)
+    satisfied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("satisfied by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    satisfied_note = models.TextField(_("how it was satisfied"), blank=True)
+    # When the facilitator was told that the deadline passed unsatisfied; they are told once.
+    expiry_notified_at = models.DateTimeField(_("expiry notified at"), null=True, blank=True)
+
+    objects = ConditionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("condition")
+        verbose_name_plural = _("conditions")
+        ordering = ["position", "pk"]
+        indexes = [
+            models.Index(fields=["owner", "satisfied_at", "deadline"], name="condition_owner_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_satisfied(self) -> bool:
+        return self.satisfied_at is not None
+
+    def is_expired(self, now: dt.datetime) -> bool:
+        """Its deadline passed and it is still unsatisfied."""
+        return not self.is_satisfied and self.deadline is not None and self.deadline <= now
+
+
+class VoteChoice(models.TextChoices):
+    GO = "go", _("Go")
+    NO_GO = "no_go", _("No-go")
+    ABSTAIN = "abstain", _("Abstain")
+
+
+class Vote(models.Model):
+    """One voting member's sign-off for their area, when a decision is put to a vote."""
+
+    Choice = VoteChoice
+
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("decision"), on_delete=models.CASCADE, related_name="votes"
+    )
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("voter"), on_delete=models.PROTECT, related_name="votes"
+    )
+    area = models.CharField(_("area"), max_length=100, blank=True)
+    choice = models.CharField(_("vote"), max_length=20, choices=VoteChoice.choices)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "participant"], name="vote_once"),
+            models.CheckConstraint(
+                condition=Q(choice__in=VoteChoice.values), name="vote_choice_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant.person.name}: {self.get_choice_display()}"

@@ -1,0 +1,336 @@
+"""A release's go/no-go meetings: who took part, the agenda, the areas' readiness."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from readiness.models.base import Versioned
+from readiness.models.people import Person
+from readiness.models.releases import Release
+
+if TYPE_CHECKING:
+    from readiness.models.decisions import Decision
+
+
+def local_today_by_zone() -> dict[str, dt.date]:
+    """Today's date in each time zone a session was held in (one small query)."""
+    now = timezone.now()
+    zones = Session.objects.order_by().values_list("time_zone", flat=True).distinct()
+    return {zone: now.astimezone(zoneinfo.ZoneInfo(zone)).date() for zone in zones}
+
+
+class SessionQuerySet(models.QuerySet):
+    def with_everything(self) -> SessionQuerySet:
+        """Everything a session shows, in a fixed number of queries whatever its size."""
+        from readiness.models import Action, Condition, Decision, Evidence, Vote
+
+        return self.select_related("facilitator", "release__product_owner").prefetch_related(
+            Prefetch("participants", queryset=Participant.objects.select_related("person")),
+            Prefetch("agenda_items", queryset=AgendaItem.objects.prefetch_related("evidence")),
+            Prefetch(
+                "readiness_checks", queryset=ReadinessCheck.objects.prefetch_related("evidence")
+            ),
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.select_related("recorded_by").prefetch_related(
+                    Prefetch(
+                        "conditions",
+                        queryset=Condition.objects.select_related(
+                            "owner", "satisfied_by"
+                        ).prefetch_related("evidence"),
+                    ),
+                    Prefetch("votes", queryset=Vote.objects.select_related("participant__person")),
+                ),
+            ),
+            Prefetch(
+                "actions",
+                queryset=Action.objects.select_related("owner").prefetch_related("evidence"),
+            ),
+            Prefetch("evidence", queryset=Evidence.objects.select_related("verified_by")),
+            "addenda",
+        )
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    IN_PROGRESS = "in_progress", _("In progress")
+    CLOSED = "closed", _("Closed")
+
+
+class Session(Versioned):
+    """One go/no-go meeting of a release."""
+
+    Status = SessionStatus
+
+    release = models.ForeignKey(
+        Release, verbose_name=_("release"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    title = models.CharField(_("title"), max_length=200, default="Go/No-Go")
+    scheduled_at = models.DateTimeField(_("scheduled at"))
+    time_zone = models.CharField(_("time zone"), max_length=64, default="America/Sao_Paulo")
+    objective = models.TextField(_("objective"), blank=True)
+    facilitator = models.ForeignKey(
+        Person,
+        verbose_name=_("facilitator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="facilitated_sessions",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The agenda item being discussed right now, highlighted for everyone in the room.
+    current_agenda_item = models.ForeignKey(
+        "AgendaItem",
+        verbose_name=_("being discussed"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Grows with every change to anything in the session: the live view's cheap question
+    # "has anything changed since revision N?" is one primary-key lookup.
+    revision = models.PositiveBigIntegerField(_("revision"), default=0, editable=False)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["scheduled_at", "pk"]
+        indexes = [models.Index(fields=["release", "scheduled_at"], name="session_release_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=SessionStatus.values), name="session_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} – {self.local_scheduled_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def local_scheduled_at(self) -> dt.datetime:
+        return self.scheduled_at.astimezone(self.tzinfo)
+
+    def local_today(self) -> dt.date:
+        return timezone.now().astimezone(self.tzinfo).date()
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == SessionStatus.CLOSED
+
+    @property
+    def next_action_code(self) -> str:
+        """The next free A-number (A1, A2...), from the (prefetched) actions."""
+        numbers = [
+            int(a.code[1:])
+            for a in self.actions.all()
+            if a.code[:1] == "A" and a.code[1:].isdigit()
+        ]
+        return f"A{max(numbers, default=0) + 1}"
+
+    @property
+    def members(self) -> list[Participant]:
+        return [p for p in self.participants.all() if not p.is_observer]
+
+    @property
+    def observers(self) -> list[Participant]:
+        return [p for p in self.participants.all() if p.is_observer]
+
+    @property
+    def current_decision(self) -> Decision | None:
+        """The decision in force; uses the prefetched decisions when there are some."""
+        return next((d for d in self.decisions.all() if d.is_current), None)
+
+    @property
+    def superseded_decisions(self) -> list[Decision]:
+        return [d for d in self.decisions.all() if not d.is_current]
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("sessions:detail", args=[self.release.slug, self.pk])
+
+    get_workspace_url = get_absolute_url
+
+
+class ParticipantRole(models.TextChoices):
+    MEMBER = "member", _("Voting member")
+    OBSERVER = "observer", _("Observer")
+
+
+class ParticipantAttendance(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    PRESENT = "present", _("Present")
+    ABSENT = "absent", _("Absent")
+
+
+class Participant(Versioned):
+    Role = ParticipantRole
+
+    Attendance = ParticipantAttendance
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="participants"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="participations"
+    )
+    area = models.CharField(_("area"), max_length=100, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    attendance = models.CharField(
+        _("attendance"), max_length=20, choices=Attendance.choices, default=Attendance.CONFIRMED
+    )
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["role", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="participant_once"),
+            models.CheckConstraint(
+                condition=Q(role__in=ParticipantRole.values), name="participant_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance__in=ParticipantAttendance.values),
+                name="participant_attendance_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} ({self.area or self.get_role_display()})"
+
+    @property
+    def is_observer(self) -> bool:
+        return self.role == self.Role.OBSERVER
+
+
+class AgendaItem(Versioned):
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="agenda_items"
+    )
+    position = models.PositiveIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=300)
+    time_box_minutes = models.PositiveIntegerField(_("time box (minutes)"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    discussed = models.BooleanField(_("discussed"), default=False)
+    discussion_started_at = models.DateTimeField(_("discussion started"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["position", "pk"]
+        indexes = [models.Index(fields=["session", "position"], name="agenda_session_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+
+class ReadinessCheckStatus(models.TextChoices):
+    NOT_ASSESSED = "not_assessed", _("Not assessed")
+    GREEN = "green", _("Green: ready")
+    AMBER = "amber", _("Amber: ready with reservations")
+    RED = "red", _("Red: not ready")
+
+
+class ReadinessCheck(Versioned):
+    """How ready one area (QA, compliance, FinOps, residual risk...) says it is."""
+
+    Status = ReadinessCheckStatus
+
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="readiness_checks",
+    )
+    area = models.CharField(_("area"), max_length=100)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NOT_ASSESSED
+    )
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        verbose_name = _("readiness check")
+        verbose_name_plural = _("readiness checks")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "area"], name="check_area_once"),
+            models.CheckConstraint(
+                condition=Q(status__in=ReadinessCheckStatus.values), name="check_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area}: {self.get_status_display()}"
+
+
+class SessionTemplate(models.Model):
+    """A saved agenda and set of readiness areas to start a session from."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    # [{"title": str, "time_box_minutes": int | None}, ...]
+    agenda = models.JSONField(_("agenda"), default=list)
+    # ["QA", "Compliance", ...]
+    areas = models.JSONField(_("readiness areas"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("session template")
+        verbose_name_plural = _("session templates")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Addendum(models.Model):
+    """A note added to the minutes after the session closed, with its author and time."""
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="addenda"
+    )
+    text = models.TextField(_("addendum"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    author_name = models.CharField(_("author (name)"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("addendum")
+        verbose_name_plural = _("addenda")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
