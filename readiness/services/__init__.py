@@ -1,0 +1,127 @@
+"""Every write to the domain: one transaction each, each writing its Event.
+
+Views, the API, the importer, commands and admin actions all call these functions;
+nothing else saves a domain model. Functions are keyword-only and named
+`<entity>_<action>`; `from readiness import services` reads them all.
+"""
+
+from readiness.services._core import StaleEdit, User, event_record, snapshot
+from readiness.services.access import (
+    TOKEN_USE_PRECISION,
+    api_token_create,
+    api_token_hash,
+    api_token_revoke,
+    api_token_use,
+    feed_token_hash,
+    feed_token_regenerate,
+    user_settings_update,
+    webhook_create,
+    webhook_delete,
+)
+from readiness.services.actions import (
+    action_complete,
+    action_create,
+    action_reopen,
+    action_set_status,
+    action_status_change,
+    action_update,
+)
+from readiness.services.agenda import (
+    agenda_item_add,
+    agenda_item_delete,
+    agenda_item_move,
+    agenda_item_set_discussed,
+    agenda_item_start_discussion,
+    agenda_item_update,
+    readiness_check_set,
+)
+from readiness.services.decisions import (
+    ConditionSpec,
+    VoteSpec,
+    condition_expiry_notify,
+    condition_satisfy,
+    condition_satisfy_with_evidence,
+    decision_record,
+    decision_review_done,
+)
+from readiness.services.evidence import evidence_add, evidence_verify
+from readiness.services.participants import (
+    participant_add,
+    participant_set_attendance,
+    participant_update,
+)
+from readiness.services.people import person_get_or_create, person_link_user
+from readiness.services.releases import (
+    release_create,
+    release_delete,
+    release_gate_check,
+    release_record_import,
+    release_set_status,
+)
+from readiness.services.sessions import (
+    addendum_add,
+    session_close,
+    session_minutes_send,
+    session_schedule,
+    session_schedule_from_template,
+    session_start,
+    session_template_save,
+    session_update,
+)
+
+__all__ = [
+    "User",
+    "StaleEdit",
+    "snapshot",
+    "event_record",
+    "person_get_or_create",
+    "person_link_user",
+    "release_create",
+    "release_record_import",
+    "release_delete",
+    "release_set_status",
+    "release_gate_check",
+    "session_schedule",
+    "session_schedule_from_template",
+    "session_update",
+    "session_start",
+    "session_close",
+    "session_template_save",
+    "session_minutes_send",
+    "addendum_add",
+    "participant_add",
+    "participant_update",
+    "participant_set_attendance",
+    "agenda_item_add",
+    "agenda_item_update",
+    "agenda_item_delete",
+    "agenda_item_move",
+    "agenda_item_start_discussion",
+    "agenda_item_set_discussed",
+    "readiness_check_set",
+    "ConditionSpec",
+    "VoteSpec",
+    "decision_record",
+    "decision_review_done",
+    "condition_satisfy",
+    "condition_satisfy_with_evidence",
+    "condition_expiry_notify",
+    "action_create",
+    "action_set_status",
+    "action_update",
+    "action_complete",
+    "action_status_change",
+    "action_reopen",
+    "evidence_add",
+    "evidence_verify",
+    "TOKEN_USE_PRECISION",
+    "api_token_hash",
+    "api_token_create",
+    "api_token_revoke",
+    "api_token_use",
+    "webhook_create",
+    "webhook_delete",
+    "feed_token_hash",
+    "user_settings_update",
+    "feed_token_regenerate",
+]

@@ -1,0 +1,172 @@
+"""The agenda of a meeting and the areas' readiness checks."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from readiness.models import (
+    AgendaItem,
+    ReadinessCheck,
+    Session,
+)
+from readiness.services._core import User, _create, _update, event_record, snapshot
+
+
+@transaction.atomic
+def agenda_item_add(
+    *,
+    user: User,
+    session: Session,
+    title: str,
+    time_box_minutes: int | None = None,
+    notes: str = "",
+    discussed: bool = False,
+) -> AgendaItem:
+    last = session.agenda_items.aggregate(m=models.Max("position"))["m"] or 0
+    item = AgendaItem(
+        session=session,
+        position=last + 1,
+        title=title.strip(),
+        time_box_minutes=time_box_minutes,
+        notes=notes.strip(),
+        discussed=discussed,
+    )
+    return _create(item, user=user, verb="agenda_item.added")
+
+
+@transaction.atomic
+def readiness_check_set(
+    *,
+    user: User,
+    session: Session,
+    area: str,
+    status: str,
+    summary: str = "",
+    expected_version: int | None = None,
+) -> ReadinessCheck:
+    """Create the area's check or update it; areas are unique per session."""
+    area = " ".join(area.split())
+    existing = session.readiness_checks.filter(area__iexact=area).first()
+    if existing is None:
+        position = (session.readiness_checks.aggregate(m=models.Max("position"))["m"] or 0) + 1
+        check = ReadinessCheck(
+            session=session, area=area, status=status, summary=summary.strip(), position=position
+        )
+        return _create(check, user=user, verb="readiness_check.added")
+    return _update(
+        existing,
+        user=user,
+        verb="readiness_check.updated",
+        expected_version=expected_version,
+        status=status,
+        summary=summary.strip(),
+    )
+
+
+@transaction.atomic
+def agenda_item_update(
+    *,
+    user: User,
+    item: AgendaItem,
+    expected_version: int | None,
+    title: str,
+    time_box_minutes: int | None,
+    notes: str,
+) -> AgendaItem:
+    if not title.strip():
+        raise ValidationError({"title": _("An agenda item needs a title.")})
+    return _update(
+        item,
+        user=user,
+        verb="agenda_item.updated",
+        expected_version=expected_version,
+        title=title.strip(),
+        time_box_minutes=time_box_minutes,
+        notes=notes.strip(),
+    )
+
+
+@transaction.atomic
+def agenda_item_delete(*, user: User, item: AgendaItem) -> None:
+    session = item.session
+    before = snapshot(item)
+    Session.objects.filter(pk=session.pk, current_agenda_item=item).update(
+        current_agenda_item=None
+    )
+    event_record(user=user, verb="agenda_item.deleted", obj=item, before=before)
+    item.delete()
+    # Close the gap so positions stay 1..n.
+    for position, other in enumerate(session.agenda_items.order_by("position", "pk"), start=1):
+        if other.position != position:
+            AgendaItem.objects.filter(pk=other.pk).update(position=position)
+
+
+@transaction.atomic
+def agenda_item_move(*, user: User, item: AgendaItem, direction: str) -> AgendaItem:
+    """Swap the item with its neighbour above ("up") or below ("down")."""
+    if direction not in ("up", "down"):
+        raise ValidationError(_("Move an item up or down."))
+    items = list(
+        AgendaItem.objects.select_for_update()
+        .filter(session_id=item.session_id)
+        .order_by("position", "pk")
+    )
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    neighbour_index = index - 1 if direction == "up" else index + 1
+    if not 0 <= neighbour_index < len(items):
+        return item  # Already first or last: nothing to do.
+    items[index], items[neighbour_index] = items[neighbour_index], items[index]
+    before = {"position": item.position}
+    for position, other in enumerate(items, start=1):
+        if other.position != position:
+            AgendaItem.objects.filter(pk=other.pk).update(
+                position=position, version=F("version") + 1
+            )
+    item.refresh_from_db()
+    event_record(
+        user=user,
+        verb="agenda_item.moved",
+        obj=item,
+        before=before,
+        after={"position": item.position},
+    )
+    return item
+
+
+@transaction.atomic
+def agenda_item_start_discussion(*, user: User, item: AgendaItem) -> AgendaItem:
+    """Highlight the item for everyone, its clock running against its time box."""
+    session = Session.objects.select_for_update().get(pk=item.session_id)
+    previous = session.current_agenda_item_id
+    if previous == item.pk:
+        return item
+    Session.objects.filter(pk=session.pk).update(current_agenda_item=item)
+    item = _update(
+        item,
+        user=user,
+        verb="agenda_item.discussing",
+        expected_version=None,
+        discussion_started_at=timezone.now(),
+    )
+    return item
+
+
+@transaction.atomic
+def agenda_item_set_discussed(*, user: User, item: AgendaItem, discussed: bool) -> AgendaItem:
+    if discussed:
+        Session.objects.filter(pk=item.session_id, current_agenda_item=item).update(
+            current_agenda_item=None
+        )
+    if item.discussed == discussed:
+        return item
+    return _update(
+        item,
+        user=user,
+        verb="agenda_item.discussed" if discussed else "agenda_item.reopened",
+        expected_version=None,
+        discussed=discussed,
+    )

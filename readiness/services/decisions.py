@@ -1,0 +1,318 @@
+"""Recording decisions (append-only), their conditions, votes and reviews."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from readiness import notifications, webhooks
+from readiness.models import (
+    Condition,
+    Decision,
+    Participant,
+    Person,
+    Session,
+    Vote,
+    WebhookEvent,
+    _is_web_url,
+)
+from readiness.services._core import (
+    User,
+    _actor,
+    _create,
+    _labelled,
+    _update,
+    event_record,
+    snapshot,
+)
+from readiness.services._ready import _announce_if_ready, _is_ready_if_heard
+from readiness.services.evidence import evidence_add
+
+
+@dataclass(frozen=True)
+class ConditionSpec:
+    """A condition to record with a conditional GO."""
+
+    text: str
+    reference: str = ""
+    owner: Person | None = None
+    deadline: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class VoteSpec:
+    """One voting member's sign-off, when a decision is put to a vote."""
+
+    participant: Participant
+    choice: str
+    comment: str = ""
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    user: User,
+    session: Session,
+    outcome: str,
+    rationale: str = "",
+    method: str = Decision.Method.CONSENSUS,
+    conditions: Iterable[ConditionSpec] = (),
+    votes: Iterable[VoteSpec] = (),
+    review_on: dt.date | None = None,
+    recorded_at: dt.datetime | None = None,
+    notify: bool = True,
+) -> Decision:
+    """Record the session's decision; an earlier one is superseded, never changed or deleted.
+
+    Owners, webhooks and facilitators hear about it unless `notify` is off: minutes being
+    imported tell of decisions taken long ago, which nobody should be paged about now.
+    """
+    conditions = list(conditions)
+    votes = list(votes)
+    _check_votes(session=session, method=method, votes=votes)
+    if review_on is not None and outcome not in (
+        Decision.Outcome.GO,
+        Decision.Outcome.CONDITIONAL_GO,
+    ):
+        raise ValidationError(
+            {"review_on": _("A post-go-live review only follows a GO.")}, code="review_on"
+        )
+    was_ready = _is_ready_if_heard(session.release)
+    if outcome not in Decision.Outcome.values:
+        raise ValidationError(_("Unknown outcome %(outcome)s.") % {"outcome": outcome})
+    if outcome == Decision.Outcome.CONDITIONAL_GO and not conditions:
+        raise ValidationError(_("A GO with conditions needs at least one condition."))
+    if outcome != Decision.Outcome.CONDITIONAL_GO and conditions:
+        raise ValidationError(_("Only a GO with conditions can carry conditions."))
+    # Lock the session row so that two people recording at once are serialised.
+    Session.objects.select_for_update().get(pk=session.pk)
+    previous = session.decisions.filter(is_current=True).first()
+    if previous is not None:
+        before = snapshot(previous)
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+        event_record(
+            user=user,
+            verb="decision.superseded",
+            obj=previous,
+            before=before,
+            after=snapshot(previous),
+        )
+    decision = Decision(
+        session=session,
+        outcome=outcome,
+        rationale=rationale.strip(),
+        method=method,
+        review_on=review_on,
+        recorded_by=_actor(user),
+        recorded_at=recorded_at or timezone.now(),
+        supersedes=previous,
+    )
+    _create(decision, user=user, verb="decision.recorded")
+    default_deadline = session.release.deploy_window_start
+    for position, spec in enumerate(conditions, start=1):
+        if not spec.text.strip():
+            raise ValidationError(_("A condition needs a text."))
+        condition = Condition(
+            decision=decision,
+            position=position,
+            text=spec.text.strip(),
+            reference=spec.reference.strip(),
+            owner=spec.owner,
+            deadline=spec.deadline or default_deadline,
+        )
+        _create(condition, user=user, verb="condition.added", session=session)
+        if condition.owner is not None and notify:
+            notifications.notify("condition_assigned", condition_id=condition.pk)
+    for spec in votes:
+        vote = Vote(
+            decision=decision,
+            participant=spec.participant,
+            area=spec.participant.area,
+            choice=spec.choice,
+            comment=spec.comment.strip(),
+        )
+        _create(vote, user=user, verb="vote.recorded", session=session)
+    release = session.release
+    if not notify:
+        return decision
+    webhooks.emit(
+        event=WebhookEvent.DECISION_RECORDED,
+        release=release,
+        data={
+            "decision": {
+                "id": decision.pk,
+                "outcome": decision.outcome,
+                "rationale": decision.rationale,
+                "recorded_at": decision.recorded_at.isoformat(),
+                "conditions": len(conditions),
+            }
+        },
+        text=_("%(release)s: decision recorded: %(outcome)s.")
+        % {"release": release, "outcome": decision.get_outcome_display()},
+    )
+    _announce_if_ready(release=release, was_ready=was_ready)
+    return decision
+
+
+def _check_votes(*, session: Session, method: str, votes: list[VoteSpec]) -> None:
+    """Only voting members of this session vote, once each; the product owner is never
+    the only approver."""
+    if method != Decision.Method.VOTE:
+        if votes:
+            raise ValidationError(_("Votes are only recorded when the decision is put to a vote."))
+        return
+    if not votes:
+        raise ValidationError(_("A vote needs at least one voting member's sign-off."))
+    seen = set()
+    for spec in votes:
+        participant = spec.participant
+        if participant.session_id != session.pk:
+            raise ValidationError(_("Only participants of this session can vote."))
+        if participant.is_observer:
+            raise ValidationError(
+                _("%(name)s is an observer and cannot vote.") % {"name": participant.person.name},
+                code="observer_vote",
+            )
+        if participant.pk in seen:
+            raise ValidationError(_("Each member votes once."))
+        if spec.choice not in Vote.Choice.values:
+            raise ValidationError(_("Unknown vote %(choice)s.") % {"choice": spec.choice})
+        seen.add(participant.pk)
+    approvers = {s.participant.person_id for s in votes if s.choice == Vote.Choice.GO}
+    owner_id = session.release.product_owner_id
+    if owner_id is not None and approvers == {owner_id}:
+        raise ValidationError(
+            _("The release's own product owner cannot be its only approver."),
+            code="sole_approver",
+        )
+
+
+@transaction.atomic
+def condition_satisfy(
+    *,
+    user: User,
+    condition: Condition,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Condition:
+    # Read it again under a lock: two people satisfying it at once must not both succeed.
+    current = Condition.objects.select_for_update().get(pk=condition.pk)
+    if current.is_satisfied:
+        raise ValidationError(_("This condition is already satisfied."), code="invalid_state")
+    release = current.decision.session.release
+    was_ready = _is_ready_if_heard(release)
+    _update(
+        condition,
+        user=user,
+        verb="condition.satisfied",
+        expected_version=expected_version,
+        satisfied_at=timezone.now(),
+        satisfied_by=_actor(user),
+        satisfied_note=note.strip(),
+    )
+    webhooks.emit(
+        event=WebhookEvent.CONDITION_SATISFIED,
+        release=release,
+        data={
+            "condition": {
+                "id": condition.pk,
+                "text": condition.text,
+                "reference": condition.reference,
+                "satisfied_at": condition.satisfied_at.isoformat(),
+                "note": condition.satisfied_note,
+            }
+        },
+        text=_("%(release)s: condition satisfied: %(condition)s")
+        % {"release": release, "condition": _labelled(condition.text, condition.reference)},
+    )
+    decision = current.decision
+    if (
+        decision.is_current
+        and decision.is_conditional
+        and not decision.conditions.filter(satisfied_at__isnull=True).exists()
+    ):
+        notifications.notify("conditions_satisfied", decision_id=decision.pk)
+    _announce_if_ready(release=release, was_ready=was_ready)
+    return condition
+
+
+@transaction.atomic
+def condition_satisfy_with_evidence(
+    *,
+    user: User,
+    condition: Condition,
+    url: str,
+    title: str = "",
+    note: str = "",
+    expected_version: int | None = None,
+) -> Condition:
+    """Satisfy the condition and link the evidence that shows it, both or neither."""
+    url = url.strip()
+    if not _is_web_url(url):
+        raise ValidationError({"evidence_url": _("Give an http:// or https:// URL.")})
+    condition_satisfy(user=user, condition=condition, note=note, expected_version=expected_version)
+    evidence_add(
+        user=user,
+        session=condition.decision.session,
+        title=title.strip() or _labelled(condition.text, condition.reference)[:300],
+        location=url,
+        condition=condition,
+    )
+    return condition
+
+
+@transaction.atomic
+def condition_expiry_notify(*, user: User, condition: Condition) -> bool:
+    """Tell the facilitator, once, that the condition's deadline passed unsatisfied.
+
+    The telling is recorded before the e-mail leaves (after the commit), so that however
+    many times the gate is asked, the facilitator gets one e-mail per condition.
+    """
+    current = Condition.objects.select_for_update().get(pk=condition.pk)
+    if current.expiry_notified_at is not None or not current.is_expired(timezone.now()):
+        return False
+    before = snapshot(current)
+    current.expiry_notified_at = timezone.now()
+    current.save(update_fields=["expiry_notified_at"])
+    session = current.decision.session
+    event_record(
+        user=user,
+        verb="condition.expiry_notified",
+        obj=current,
+        before=before,
+        after=snapshot(current),
+        session=session,
+    )
+    condition.expiry_notified_at = current.expiry_notified_at
+    transaction.on_commit(lambda: notifications.expired_condition_tell(current))
+    return True
+
+
+@transaction.atomic
+def decision_review_done(*, user: User, decision: Decision) -> Decision:
+    """Record that the post-go-live review was held. What was decided stays as it was:
+    only the review's completion is written next to it."""
+    current = Decision.objects.select_for_update().get(pk=decision.pk)
+    if current.review_on is None:
+        raise ValidationError(_("This decision has no post-go-live review."), code="invalid_state")
+    if current.review_done_at is not None:
+        raise ValidationError(_("This review is already recorded."), code="invalid_state")
+    before = snapshot(current)
+    current.review_done_at = timezone.now()
+    current.review_done_by = _actor(user)
+    current.save(update_fields=["review_done_at", "review_done_by"])
+    event_record(
+        user=user, verb="decision.review_done", obj=current, before=before, after=snapshot(current)
+    )
+    decision.review_done_at, decision.review_done_by = (
+        current.review_done_at,
+        current.review_done_by,
+    )
+    return decision

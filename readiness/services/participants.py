@@ -1,0 +1,74 @@
+"""Who takes part in a session, in which role, and whether they came."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from readiness.models import (
+    Participant,
+    Person,
+    Session,
+)
+from readiness.services._core import User, _create, _update
+
+
+@transaction.atomic
+def participant_add(
+    *,
+    user: User,
+    session: Session,
+    person: Person,
+    area: str = "",
+    role: str = Participant.Role.MEMBER,
+    attendance: str = Participant.Attendance.CONFIRMED,
+) -> Participant:
+    if session.participants.filter(person=person).exists():
+        raise ValidationError(
+            _("%(person)s already takes part in this session.") % {"person": person.name},
+            code="duplicate",
+        )
+    participant = Participant(
+        session=session, person=person, area=area.strip(), role=role, attendance=attendance
+    )
+    return _create(participant, user=user, verb="participant.added")
+
+
+@transaction.atomic
+def participant_update(
+    *,
+    user: User,
+    participant: Participant,
+    expected_version: int | None,
+    area: str,
+    role: str,
+) -> Participant:
+    if role not in Participant.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    return _update(
+        participant,
+        user=user,
+        verb="participant.updated",
+        expected_version=expected_version,
+        area=area.strip(),
+        role=role,
+    )
+
+
+@transaction.atomic
+def participant_set_attendance(
+    *, user: User, participant: Participant, attendance: str
+) -> Participant:
+    """One click in the room: setting the same attendance again changes nothing."""
+    if attendance not in Participant.Attendance.values:
+        raise ValidationError({"attendance": _("Unknown attendance.")})
+    if participant.attendance == attendance:
+        return participant
+    return _update(
+        participant,
+        user=user,
+        verb="participant.attendance",
+        expected_version=None,
+        attendance=attendance,
+    )

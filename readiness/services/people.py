@@ -1,0 +1,61 @@
+"""Writes to the people directory."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from readiness.models import (
+    Person,
+)
+from readiness.services._core import User, _create, _update
+
+
+@transaction.atomic
+def person_get_or_create(
+    *, user: User, name: str, title: str = "", email: str = "", as_of: dt.date | None = None
+) -> Person:
+    """The one Person of that name (case-insensitive), created if new.
+
+    `as_of` is the date the title was seen (a meeting's date): an older document does not
+    overwrite the title a newer one gave. Without it, the given title is taken as current.
+    """
+    name = " ".join(name.split())
+    title = title.strip()
+    if not name:
+        raise ValidationError(_("A person needs a name."))
+    person = Person.objects.select_for_update().filter(name__iexact=name).first()
+    if person is None:
+        return _create(
+            Person(name=name, title=title, email=email.strip(), title_as_of=as_of),
+            user=user,
+            verb="person.created",
+        )
+    changes: dict[str, Any] = {}
+    newer = as_of is None or person.title_as_of is None or as_of >= person.title_as_of
+    if title and title != person.title and newer:
+        changes["title"] = title
+    if title and newer and as_of is not None and as_of != person.title_as_of:
+        changes["title_as_of"] = as_of
+    if email.strip() and email.strip() != person.email:
+        changes["email"] = email.strip()
+    if changes:
+        _update(person, user=user, verb="person.updated", expected_version=None, **changes)
+    return person
+
+
+@transaction.atomic
+def person_link_user(*, user: User, person: Person, login: AbstractBaseUser | None) -> Person:
+    """Tie a Person to the login they use, so that their actions show up as theirs."""
+    return _update(
+        person,
+        user=user,
+        verb="person.login_linked",
+        expected_version=None,
+        user_id=(login.pk if login is not None else None),
+    )

@@ -1,0 +1,195 @@
+"""A session's own life: scheduling, editing, starting, closing, its minutes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from readiness import notifications
+from readiness.models import (
+    Addendum,
+    Event,
+    Person,
+    ReadinessCheck,
+    Release,
+    Session,
+    SessionTemplate,
+)
+from readiness.services._core import User, _actor, _check_time_zone, _create, _update, event_record
+from readiness.services.agenda import agenda_item_add, readiness_check_set
+
+
+@transaction.atomic
+def session_schedule(
+    *,
+    user: User,
+    release: Release,
+    scheduled_at: dt.datetime,
+    time_zone: str,
+    objective: str = "",
+    facilitator: Person | None = None,
+    title: str = "Go/No-Go",
+    notes: str = "",
+) -> Session:
+    _check_time_zone(time_zone)
+    if timezone.is_naive(scheduled_at):
+        scheduled_at = scheduled_at.replace(tzinfo=zoneinfo.ZoneInfo(time_zone))
+    session = Session(
+        release=release,
+        title=title.strip() or "Go/No-Go",
+        scheduled_at=scheduled_at,
+        time_zone=time_zone,
+        objective=objective.strip(),
+        facilitator=facilitator,
+        notes=notes.strip(),
+    )
+    return _create(session, user=user, verb="session.scheduled")
+
+
+@transaction.atomic
+def session_close(*, user: User, session: Session, expected_version: int | None) -> Session:
+    if session.status == Session.Status.CLOSED:
+        raise ValidationError(_("This session is already closed."))
+    return _update(
+        session,
+        user=user,
+        verb="session.closed",
+        expected_version=expected_version,
+        status=Session.Status.CLOSED,
+        closed_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def session_schedule_from_template(
+    *,
+    user: User,
+    release: Release,
+    scheduled_at: dt.datetime,
+    time_zone: str,
+    objective: str = "",
+    facilitator: Person | None = None,
+    title: str = "Go/No-Go",
+    template: SessionTemplate | None = None,
+) -> Session:
+    """Schedule a session, blank or with a template's agenda and readiness areas."""
+    session = session_schedule(
+        user=user,
+        release=release,
+        scheduled_at=scheduled_at,
+        time_zone=time_zone,
+        objective=objective,
+        facilitator=facilitator,
+        title=title,
+    )
+    if template is not None:
+        for item in template.agenda:
+            agenda_item_add(
+                user=user,
+                session=session,
+                title=item["title"],
+                time_box_minutes=item.get("time_box_minutes"),
+            )
+        for area in template.areas:
+            readiness_check_set(
+                user=user, session=session, area=area, status=ReadinessCheck.Status.NOT_ASSESSED
+            )
+    return session
+
+
+@transaction.atomic
+def session_update(
+    *,
+    user: User,
+    session: Session,
+    expected_version: int | None,
+    title: str,
+    scheduled_at: dt.datetime,
+    time_zone: str,
+    objective: str,
+    facilitator: Person | None,
+) -> Session:
+    _check_time_zone(time_zone)
+    return _update(
+        session,
+        user=user,
+        verb="session.updated",
+        expected_version=expected_version,
+        title=title.strip() or "Go/No-Go",
+        scheduled_at=scheduled_at,
+        time_zone=time_zone,
+        objective=objective.strip(),
+        facilitator=facilitator,
+    )
+
+
+@transaction.atomic
+def session_start(*, user: User, session: Session, expected_version: int | None) -> Session:
+    if session.status != Session.Status.SCHEDULED:
+        raise ValidationError(_("Only a scheduled session can start."), code="invalid_state")
+    return _update(
+        session,
+        user=user,
+        verb="session.started",
+        expected_version=expected_version,
+        status=Session.Status.IN_PROGRESS,
+        started_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def session_template_save(*, user: User, session: Session, name: str) -> SessionTemplate:
+    """Keep this session's agenda and readiness areas as a template for the next ones."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": _("Give the template a name.")})
+    if SessionTemplate.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("A template with this name already exists.")})
+    template = SessionTemplate(
+        name=name,
+        agenda=[
+            {"title": item.title, "time_box_minutes": item.time_box_minutes}
+            for item in session.agenda_items.all()
+        ],
+        areas=[check.area for check in session.readiness_checks.all()],
+        created_by=_actor(user),
+    )
+    return _create(template, user=user, verb="template.saved", session=session)
+
+
+@transaction.atomic
+def session_minutes_send(*, user: User, session: Session) -> Event:
+    """E-mail the closed minutes to every participant with an address, after the commit."""
+    if session.status != Session.Status.CLOSED:
+        raise ValidationError(
+            _("Close the session before sending its minutes."), code="invalid_state"
+        )
+    event = event_record(user=user, verb="session.minutes_sent", obj=session)
+    notifications.notify("minutes", session_id=session.pk)
+    return event
+
+
+@transaction.atomic
+def addendum_add(*, user: User, session: Session, text: str) -> Addendum:
+    """A note added to closed minutes, kept apart with its author and time."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write the addendum.")})
+    if session.status != Session.Status.CLOSED:
+        raise ValidationError(
+            _("Addenda are for closed minutes; while the session is open, edit the minutes."),
+            code="invalid_state",
+        )
+    actor = _actor(user)
+    addendum = Addendum(
+        session=session,
+        text=text,
+        author=actor,
+        author_name=(actor.get_full_name() or actor.get_username()) if actor else "",
+    )
+    return _create(addendum, user=user, verb="addendum.added", session=session)
