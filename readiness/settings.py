@@ -1,5 +1,6 @@
 """Readiness settings: every knob is an environment variable, read and checked here."""
 
+import datetime as dt
 import os
 import zoneinfo
 from pathlib import Path
@@ -135,6 +136,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "readiness",
 ]
 
@@ -151,6 +153,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "readiness.middleware.SessionTimeoutMiddleware",
+    "readiness.middleware.PrivateCacheMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "readiness.urls"
@@ -200,6 +206,40 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # Refuses a login while its username and address are locked out, before any password
+    # is checked, so a guessed password gives nothing away during the cool-off.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling: after AXES_FAILURE_LIMIT wrong passwords for one username from one
+# address, that pair waits AXES_COOLOFF_MINUTES. The answer is the same whether or not the
+# username exists. An administrator unlocks early from the admin (Axes > Access attempts)
+# or with `manage.py axes_reset_username USERNAME`.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+if not 1 <= AXES_FAILURE_LIMIT <= 100:
+    raise ImproperlyConfigured(f"AXES_FAILURE_LIMIT={AXES_FAILURE_LIMIT} must be 1 to 100.")
+_cooloff = env_int("AXES_COOLOFF_MINUTES", 15)
+if not 1 <= _cooloff <= 24 * 60:
+    raise ImproperlyConfigured(f"AXES_COOLOFF_MINUTES={_cooloff} must be 1 to 1440 minutes.")
+AXES_COOLOFF_TIME = dt.timedelta(minutes=_cooloff)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "readiness.views.accounts.login_locked_out"
+# The access log would write a row on every successful login; failures are what matter.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# Sessions end after SESSION_IDLE_MINUTES without activity (the live view's polling does
+# not count as activity) and, whatever the activity, SESSION_MAX_AGE_HOURS after login.
+SESSION_IDLE_TIMEOUT = dt.timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 8 * 60))
+SESSION_MAX_AGE = dt.timedelta(hours=env_int("SESSION_MAX_AGE_HOURS", 14 * 24))
+if not dt.timedelta(minutes=5) <= SESSION_IDLE_TIMEOUT <= SESSION_MAX_AGE:
+    raise ImproperlyConfigured(
+        "SESSION_IDLE_MINUTES must be at least 5 and no longer than SESSION_MAX_AGE_HOURS."
+    )
+SESSION_COOKIE_AGE = int(SESSION_MAX_AGE.total_seconds())
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -272,5 +312,7 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        # Failed logins and lockouts are warnings; its routine bookkeeping is not news.
+        "axes": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
     },
 }
