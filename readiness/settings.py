@@ -1,6 +1,7 @@
 """Readiness settings: every knob is an environment variable, read and checked here."""
 
 import datetime as dt
+import ipaddress
 import os
 import zoneinfo
 from pathlib import Path
@@ -126,6 +127,17 @@ TASKS = {
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 5)
 if not 1 <= WEBHOOK_TIMEOUT <= 60:
     raise ImproperlyConfigured(f"WEBHOOK_TIMEOUT={WEBHOOK_TIMEOUT} must be 1 to 60 seconds.")
+
+# Private networks (CIDR, comma-separated) that webhook receivers may use, for receivers on
+# the company's own network. Every other loopback, private, link-local, multicast or
+# reserved address is refused.
+try:
+    WEBHOOK_ALLOWED_NETWORKS = [
+        ipaddress.ip_network(item, strict=False)
+        for item in env_list("WEBHOOK_ALLOWED_NETWORKS", [])
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"WEBHOOK_ALLOWED_NETWORKS: {exc}") from None
 
 INSTALLED_APPS = [
     "django.contrib.admin",

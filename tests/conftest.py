@@ -1,8 +1,12 @@
 """Fixtures shared by the suite: one login per role, and the sample release."""
 
+import ipaddress
+import socket
+
 import pytest
 from django.contrib.auth.models import Group
 
+from readiness import webhooks
 from readiness.demo import load_demo
 from readiness.permissions import FACILITATORS, MANAGERS
 from tests.factories import make_person
@@ -23,6 +27,48 @@ def _plain_static_storage(settings):
 def _fast_password_hasher(settings):
     """The production hasher is slow on purpose; tests create many logins."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Names the suite's webhooks use, and the addresses the stub resolver gives them. No test
+# asks a real resolver, and none connects anywhere but loopback.
+TEST_NAMES = {"localhost": "127.0.0.1"}
+# TEST-NET-3 plays the public internet: allowed below, never connected to.
+TEST_PUBLIC_ADDRESS = "203.0.113.10"
+
+
+def _stub_getaddrinfo(host, port):
+    address = TEST_NAMES.get(host)
+    if address is None and host.endswith("example.com"):
+        address = TEST_PUBLIC_ADDRESS
+    if address is None:
+        try:
+            address = str(ipaddress.ip_address(host.strip("[]")))
+        except ValueError:
+            try:  # the shorthand forms a real resolver reads, such as 127.1
+                address = socket.inet_ntoa(socket.inet_aton(host))
+            except OSError:
+                raise socket.gaierror(socket.EAI_NONAME, "unknown name in tests") from None
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    return [(family, socket.SOCK_STREAM, 6, "", (address, port))]
+
+
+def _loopback_only(sock, sockaddr):
+    if not ipaddress.ip_address(sockaddr[0]).is_loopback:
+        raise ConnectionRefusedError(f"the test suite connects to loopback only, not {sockaddr}")
+    sock.connect(sockaddr)
+
+
+@pytest.fixture(autouse=True)
+def _webhook_network(settings, monkeypatch):
+    """The suite's webhook receivers listen on 127.0.0.1, as an on-premises receiver would
+    on an allowed private network; tests of the refusal set their own list."""
+    settings.WEBHOOK_ALLOWED_NETWORKS = [
+        ipaddress.ip_network("127.0.0.0/8"),
+        ipaddress.ip_network("::1/128"),
+        ipaddress.ip_network("203.0.113.0/24"),
+    ]
+    monkeypatch.setattr(webhooks, "_getaddrinfo", _stub_getaddrinfo)
+    monkeypatch.setattr(webhooks, "_connect", _loopback_only)
 
 
 def _user(django_user_model, username, *, group=None, **extra):

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from readiness import webhooks
 from readiness.models import (
     API_TOKEN_PREFIX,
     ApiToken,
@@ -95,8 +96,10 @@ def webhook_create(
     release: Release | None = None,
     chat_format: bool = False,
 ) -> Webhook:
+    url = url.strip()
+    webhooks.target_check(url)
     webhook = Webhook(
-        url=url.strip(),
+        url=url,
         events=sorted(set(events)),
         release=release,
         chat_format=chat_format,
