@@ -27,4 +27,5 @@ USER readiness
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
   CMD python -c "import os, urllib.request as u; h=os.environ['ALLOWED_HOSTS'].split(',')[0]; u.urlopen(u.Request('http://127.0.0.1:8000/healthz', headers={'Host': h}), timeout=4)"
-CMD ["gunicorn", "readiness.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers and threads from GUNICORN_WORKERS and GUNICORN_THREADS (readiness/gunicorn.py).
+CMD ["gunicorn", "-c", "python:readiness.gunicorn", "readiness.wsgi"]

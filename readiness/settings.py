@@ -115,14 +115,21 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "readiness@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Background work (webhook deliveries) through Django's Tasks framework. The immediate
-# backend runs a task when it is enqueued, which is after the transaction commits; point
-# TASKS_BACKEND at a backend with a worker to take deliveries out of the web process.
-TASKS = {
-    "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
-    }
+# Background work (e-mails, webhook deliveries) through Django's Tasks framework.
+# `immediate` runs a task in the web process right after the commit: nothing more to run,
+# for `make run`. `database` (django-tasks-db) queues it in the database for the
+# `db_worker` command, so no request waits on a mail server or a webhook receiver: the
+# production choice, and docker-compose's. A dotted path names any other backend.
+TASKS_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
 }
+_tasks_backend = env_str("TASKS_BACKEND", "immediate")
+if "." not in _tasks_backend and _tasks_backend not in TASKS_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND={_tasks_backend!r} is not 'immediate', 'database' or a dotted path."
+    )
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS.get(_tasks_backend, _tasks_backend)}}
 # Seconds a webhook receiver has to answer before the attempt counts as failed.
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 5)
 if not 1 <= WEBHOOK_TIMEOUT <= 60:
@@ -149,6 +156,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "readiness",
 ]
 
@@ -272,7 +280,7 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError):
 
 # Static files: served by whitenoise, hashed and compressed outside development.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
