@@ -19,7 +19,7 @@ from readiness.history import (
     csv_lines,
     history_csv_rows,
 )
-from readiness.models import Release, local_today_by_zone
+from readiness.models import Event, Release, local_today_by_zone
 from readiness.permissions import (
     actions_for_user,
     can_view_history,
@@ -116,7 +116,7 @@ def release_dossier(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     events = list(release.events.order_by("created_at", "pk"))
     status_history = defaultdict(list)
     for event in events:
-        if event.verb == "action.status_changed":
+        if event.verb == Event.Verb.ACTION_STATUS_CHANGED:
             status_history[event.subject_id].append(event)
     sessions = list(release.sessions.all())
     for session in sessions:
