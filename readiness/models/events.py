@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.apps import apps
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from readiness.models.releases import Release
@@ -130,11 +140,96 @@ class Event(models.Model):
     def verb_label(self) -> str:
         return str(self.get_verb_display())
 
-    @property
-    def changes(self) -> list[tuple[str, object, object]]:
-        """(field, before, after) for each field a person changed (the version is bookkeeping)."""
+    def _changed(self) -> list[tuple[str, Any, Any]]:
+        """(key, before, after) for each field a person changed (the version is bookkeeping)."""
         before, after = self.before or {}, self.after or {}
         if not before:
             return []
         keys = [k for k in after if k != "version" and before.get(k) != after.get(k)]
         return [(k, before.get(k), after.get(k)) for k in keys]
+
+    @property
+    def changes(self) -> list[tuple[str, str, str]]:
+        """(field, before, after) as people read them: the field's name, times in the
+        session's zone, choices by their labels, related records by name once
+        `Event.for_timeline` has fetched them (by number before)."""
+        fields = _fields_of(self.subject_type)
+        rows = []
+        for key, old, new in self._changed():
+            field = fields.get(key)
+            label = capfirst(field.verbose_name) if field is not None else key
+            rows.append((str(label), self._show(field, old), self._show(field, new)))
+        return rows
+
+    # Filled by `for_timeline`: the session's zone and the names of related records.
+    _zone: str | None = None
+    _names: dict[tuple[type[models.Model], Any], str] | None = None
+
+    def _time_zone(self) -> dt.tzinfo:
+        name = self._zone
+        if name is None and self.session_id is not None:
+            name = self.session.time_zone
+        return zoneinfo.ZoneInfo(name) if name else timezone.get_current_timezone()
+
+    def _show(self, field: models.Field | None, value: Any) -> str:
+        if value is None or value == "":
+            return NOTHING
+        if field is None:
+            return str(value)
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(field, models.BooleanField):
+            return gettext("yes") if value else gettext("no")
+        if isinstance(field, models.DateTimeField):
+            moment = parse_datetime(value) if isinstance(value, str) else value
+            if moment is None:
+                return str(value)
+            zone = self._time_zone()
+            local = timezone.localtime(moment, zone) if timezone.is_aware(moment) else moment
+            return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({zone})"
+        if isinstance(field, models.DateField):
+            day = parse_date(value) if isinstance(value, str) else value
+            return formats.date_format(day, "DATE_FORMAT") if day else str(value)
+        if field.is_relation:
+            name = (self._names or {}).get((field.related_model, value))
+            return name if name is not None else f"#{value}"
+        return str(value)
+
+    @classmethod
+    def for_timeline(cls, events: Iterable[Event]) -> list[Event]:
+        """The events, ready to show their changes: their sessions' time zones and the
+        records their changes point to are read in a few queries, however many events."""
+        events = list(events)
+        session_ids = {event.session_id for event in events if event.session_id}
+        zones = dict(
+            Session.objects.filter(pk__in=session_ids).values_list("pk", "time_zone")
+            if session_ids
+            else ()
+        )
+        wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
+        for event in events:
+            fields = _fields_of(event.subject_type)
+            for key, old, new in event._changed():
+                field = fields.get(key)
+                if field is not None and field.is_relation:
+                    wanted[field.related_model].update(v for v in (old, new) if v is not None)
+        names: dict[tuple[type[models.Model], Any], str] = {}
+        for model, pks in wanted.items():
+            for obj in model._default_manager.filter(pk__in=pks):
+                names[(model, obj.pk)] = str(obj)
+        for event in events:
+            event._zone = zones.get(event.session_id)
+            event._names = names
+        return events
+
+
+NOTHING = "—"
+
+
+def _fields_of(subject_type: str) -> dict[str, models.Field]:
+    """The fields of an Event's record kind, by the names its snapshots use."""
+    try:
+        model = apps.get_model("readiness", subject_type)
+    except LookupError:
+        return {}
+    return {field.attname: field for field in model._meta.concrete_fields}

@@ -113,7 +113,7 @@ def release_dossier(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     release = get_release_for_user(
         request.user, slug, Release.objects.select_related("product_owner").with_everything()
     )
-    events = list(release.events.order_by("created_at", "pk"))
+    events = Event.for_timeline(release.events.order_by("created_at", "pk"))
     status_history = defaultdict(list)
     for event in events:
         if event.verb == Event.Verb.ACTION_STATUS_CHANGED:
