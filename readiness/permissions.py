@@ -28,10 +28,6 @@ def is_facilitator(user: User) -> bool:
     return user.is_authenticated and (user.is_superuser or _in_group(user, FACILITATORS))
 
 
-def is_manager(user: User) -> bool:
-    return user.is_authenticated and (user.is_superuser or _in_group(user, MANAGERS))
-
-
 # --- Releases -----------------------------------------------------------------------------
 
 

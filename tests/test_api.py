@@ -7,7 +7,7 @@ from django.urls import get_resolver
 from django.utils import timezone
 
 from readiness import permissions, services
-from readiness.models import Action, Decision, Event, Evidence
+from readiness.models import Action, Decision, Event, Evidence, Release
 from tests.factories import make_action, make_decision, make_person, make_release, make_session
 
 ROLES = ["anonymous", "manager", "owner", "facilitator", "admin_user"]
@@ -128,9 +128,8 @@ def test_it_shows_expired_conditions_in_the_gate(client, manager, record):
 def test_it_lists_releases_filtered_by_status_and_date(client, manager):
     old = make_release("Old", planned_date=dt.date(2024, 1, 10))
     new = make_release("New", planned_date=dt.date(2024, 9, 1))
-    services.release_set_status(
-        user=None, release=old, status="deployed", expected_version=old.version
-    )
+    # No screen sets a release's status yet; the API filters what is stored.
+    Release.objects.filter(pk=old.pk).update(status=Release.Status.DEPLOYED)
     client.force_login(manager)
 
     def slugs(query=""):

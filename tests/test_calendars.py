@@ -113,7 +113,7 @@ def test_only_the_tokens_hash_is_stored(client, owner):
     token = url.removeprefix("/me/feed/").removesuffix(".ics")
     assert len(token) >= 40
     stored = UserSettings.objects.get(user=owner)
-    assert stored.feed_token_hash == services.feed_token_hash(token)
+    assert stored.feed_token_hash == services.secret_hash(token)
     assert token not in str(list(Event.objects.values_list("before", "after")))
 
 

@@ -25,7 +25,7 @@ from readiness.minutes.parser import (
     PersonRef,
     SessionDoc,
 )
-from readiness.models import Participant, Person, Release, release_slug
+from readiness.models import Event, Participant, Person, Release, release_slug
 
 
 @dataclass
@@ -63,7 +63,7 @@ def _at(line: int | None) -> Iterator[None]:
 
 def replace_refusal(release: Release) -> str:
     """Why `release` may not be replaced by an import, or "" when it may."""
-    imported = release.events.filter(verb="release.imported").order_by("-pk").first()
+    imported = release.events.filter(verb=Event.Verb.RELEASE_IMPORTED).order_by("-pk").first()
     if imported is None:
         return (
             f"The release {release.slug} was not created by an import; replacing it would "

@@ -25,10 +25,7 @@ MAX_BYTES = 1024 * 1024
 
 # The `go/no-go outcome` values, the same strings the domain uses.
 GO, CONDITIONAL_GO, NO_GO, POSTPONED = "go", "conditional_go", "no_go", "postponed"
-ACTION, MONITORING = "action", "monitoring"
-ACTION_STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
-CHECK_STATUSES = ("not_assessed", "green", "amber", "red")
-EVIDENCE_CATEGORIES = ("summary", "qa", "compliance", "finops", "risk", "other")
+MONITORING = "monitoring"
 PT, EN = "pt-br", "en"
 
 

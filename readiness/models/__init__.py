@@ -35,7 +35,7 @@ from readiness.models.decisions import (
     Vote,
     VoteChoice,
 )
-from readiness.models.events import EVENT_VERBS, Event
+from readiness.models.events import Event, EventVerb
 from readiness.models.people import Person
 from readiness.models.releases import Release, ReleaseQuerySet, ReleaseStatus, _count, release_slug
 from readiness.models.sessions import (
@@ -90,7 +90,7 @@ __all__ = [
     "_is_web_url",
     "_is_relative_path",
     "Evidence",
-    "EVENT_VERBS",
+    "EventVerb",
     "Event",
     "API_TOKEN_PREFIX",
     "ApiTokenQuerySet",

@@ -2,52 +2,91 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.apps import apps
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from readiness.models.releases import Release
 from readiness.models.sessions import Session
 
-EVENT_VERBS = {
-    "person.created": _("added the person"),
-    "person.updated": _("updated the person"),
-    "person.login_linked": _("linked a login to"),
-    "release.created": _("created the release"),
-    "release.imported": _("imported the minutes of"),
-    "release.deleted": _("deleted the release"),
-    "release.status_changed": _("changed the status of"),
-    "session.scheduled": _("scheduled"),
-    "session.closed": _("closed"),
-    "participant.added": _("added the participant"),
-    "agenda_item.added": _("added the agenda item"),
-    "readiness_check.added": _("added the readiness check"),
-    "readiness_check.updated": _("updated the readiness check"),
-    "decision.recorded": _("recorded the decision"),
-    "decision.superseded": _("superseded the decision"),
-    "condition.added": _("added the condition"),
-    "condition.satisfied": _("marked satisfied"),
-    "condition.expiry_notified": _("told the facilitator about the expired condition"),
-    "action.created": _("assigned"),
-    "action.status_changed": _("changed the status of"),
-    "action.updated": _("updated the action"),
-    "decision.review_done": _("held the post-go-live review of"),
-    "session.minutes_sent": _("sent the minutes of"),
-    "user_settings.created": _("saved their settings"),
-    "user_settings.updated": _("changed their settings"),
-    "user_settings.feed_regenerated": _("regenerated their calendar feed address"),
-    "evidence.added": _("linked the evidence"),
-    "evidence.verified": _("verified the evidence"),
-    "api_token.created": _("created the API token"),
-    "api_token.revoked": _("revoked the API token"),
-    "webhook.created": _("registered the webhook"),
-    "webhook.deleted": _("removed the webhook"),
-}
+
+class EventVerb(models.TextChoices):
+    """What an Event says happened; the label reads after the actor's name and before the
+    record (“Ana *added the agenda item* Rollback plan”). Stored values never change."""
+
+    PERSON_CREATED = "person.created", _("added the person")
+    PERSON_UPDATED = "person.updated", _("updated the person")
+    PERSON_LOGIN_LINKED = "person.login_linked", _("linked a login to")
+    RELEASE_CREATED = "release.created", _("created the release")
+    RELEASE_IMPORTED = "release.imported", _("imported the minutes of")
+    RELEASE_DELETED = "release.deleted", _("deleted the release")
+    # No longer written; kept so that older events still read well.
+    RELEASE_STATUS_CHANGED = "release.status_changed", _("changed the status of")
+    SESSION_SCHEDULED = "session.scheduled", _("scheduled")
+    SESSION_UPDATED = "session.updated", _("updated the session")
+    SESSION_STARTED = "session.started", _("started")
+    SESSION_CURRENT_ITEM_CHANGED = (
+        "session.current_item_changed",
+        _("changed the item being discussed in"),
+    )
+    SESSION_CLOSED = "session.closed", _("closed")
+    SESSION_MINUTES_SENT = "session.minutes_sent", _("sent the minutes of")
+    TEMPLATE_SAVED = "template.saved", _("saved the session template")
+    ADDENDUM_ADDED = "addendum.added", _("added the addendum")
+    PARTICIPANT_ADDED = "participant.added", _("added the participant")
+    PARTICIPANT_UPDATED = "participant.updated", _("updated the participant")
+    PARTICIPANT_ATTENDANCE = "participant.attendance", _("recorded the attendance of")
+    AGENDA_ITEM_ADDED = "agenda_item.added", _("added the agenda item")
+    AGENDA_ITEM_UPDATED = "agenda_item.updated", _("updated the agenda item")
+    AGENDA_ITEM_DELETED = "agenda_item.deleted", _("deleted the agenda item")
+    AGENDA_ITEM_MOVED = "agenda_item.moved", _("moved the agenda item")
+    AGENDA_ITEM_DISCUSSING = "agenda_item.discussing", _("started discussing")
+    AGENDA_ITEM_DISCUSSED = "agenda_item.discussed", _("marked discussed")
+    AGENDA_ITEM_REOPENED = "agenda_item.reopened", _("reopened the agenda item")
+    READINESS_CHECK_ADDED = "readiness_check.added", _("added the readiness check")
+    READINESS_CHECK_UPDATED = "readiness_check.updated", _("updated the readiness check")
+    DECISION_RECORDED = "decision.recorded", _("recorded the decision")
+    DECISION_SUPERSEDED = "decision.superseded", _("superseded the decision")
+    DECISION_REVIEW_DONE = "decision.review_done", _("held the post-go-live review of")
+    VOTE_RECORDED = "vote.recorded", _("recorded the vote")
+    CONDITION_ADDED = "condition.added", _("added the condition")
+    CONDITION_SATISFIED = "condition.satisfied", _("marked satisfied")
+    CONDITION_EXPIRY_NOTIFIED = (
+        "condition.expiry_notified",
+        _("told the facilitator about the expired condition"),
+    )
+    ACTION_CREATED = "action.created", _("assigned")
+    ACTION_STATUS_CHANGED = "action.status_changed", _("changed the status of")
+    ACTION_UPDATED = "action.updated", _("updated the action")
+    EVIDENCE_ADDED = "evidence.added", _("linked the evidence")
+    EVIDENCE_VERIFIED = "evidence.verified", _("verified the evidence")
+    USER_SETTINGS_CREATED = "user_settings.created", _("saved their settings")
+    USER_SETTINGS_UPDATED = "user_settings.updated", _("changed their settings")
+    USER_SETTINGS_FEED_REGENERATED = (
+        "user_settings.feed_regenerated",
+        _("regenerated their calendar feed address"),
+    )
+    API_TOKEN_CREATED = "api_token.created", _("created the API token")
+    API_TOKEN_REVOKED = "api_token.revoked", _("revoked the API token")
+    WEBHOOK_CREATED = "webhook.created", _("registered the webhook")
+    WEBHOOK_DELETED = "webhook.deleted", _("removed the webhook")
 
 
 class Event(models.Model):
     """The log every change writes: who did what to which record, when, before and after."""
+
+    Verb = EventVerb
 
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -60,7 +99,7 @@ class Event(models.Model):
     )
     # Kept as text too, so the log still says who it was if the login is deleted.
     actor_name = models.CharField(_("who (name)"), max_length=200, blank=True)
-    verb = models.CharField(_("what"), max_length=60)
+    verb = models.CharField(_("what"), max_length=60, choices=EventVerb.choices)
     subject_type = models.CharField(_("record type"), max_length=60)
     subject_id = models.BigIntegerField(_("record id"))
     subject_repr = models.CharField(_("record"), max_length=300)
@@ -99,13 +138,98 @@ class Event(models.Model):
 
     @property
     def verb_label(self) -> str:
-        return str(EVENT_VERBS.get(self.verb, self.verb))
+        return str(self.get_verb_display())
 
-    @property
-    def changes(self) -> list[tuple[str, object, object]]:
-        """(field, before, after) for each field a person changed (the version is bookkeeping)."""
+    def _changed(self) -> list[tuple[str, Any, Any]]:
+        """(key, before, after) for each field a person changed (the version is bookkeeping)."""
         before, after = self.before or {}, self.after or {}
         if not before:
             return []
         keys = [k for k in after if k != "version" and before.get(k) != after.get(k)]
         return [(k, before.get(k), after.get(k)) for k in keys]
+
+    @property
+    def changes(self) -> list[tuple[str, str, str]]:
+        """(field, before, after) as people read them: the field's name, times in the
+        session's zone, choices by their labels, related records by name once
+        `Event.for_timeline` has fetched them (by number before)."""
+        fields = _fields_of(self.subject_type)
+        rows = []
+        for key, old, new in self._changed():
+            field = fields.get(key)
+            label = capfirst(field.verbose_name) if field is not None else key
+            rows.append((str(label), self._show(field, old), self._show(field, new)))
+        return rows
+
+    # Filled by `for_timeline`: the session's zone and the names of related records.
+    _zone: str | None = None
+    _names: dict[tuple[type[models.Model], Any], str] | None = None
+
+    def _time_zone(self) -> dt.tzinfo:
+        name = self._zone
+        if name is None and self.session_id is not None:
+            name = self.session.time_zone
+        return zoneinfo.ZoneInfo(name) if name else timezone.get_current_timezone()
+
+    def _show(self, field: models.Field | None, value: Any) -> str:
+        if value is None or value == "":
+            return NOTHING
+        if field is None:
+            return str(value)
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(field, models.BooleanField):
+            return gettext("yes") if value else gettext("no")
+        if isinstance(field, models.DateTimeField):
+            moment = parse_datetime(value) if isinstance(value, str) else value
+            if moment is None:
+                return str(value)
+            zone = self._time_zone()
+            local = timezone.localtime(moment, zone) if timezone.is_aware(moment) else moment
+            return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({zone})"
+        if isinstance(field, models.DateField):
+            day = parse_date(value) if isinstance(value, str) else value
+            return formats.date_format(day, "DATE_FORMAT") if day else str(value)
+        if field.is_relation:
+            name = (self._names or {}).get((field.related_model, value))
+            return name if name is not None else f"#{value}"
+        return str(value)
+
+    @classmethod
+    def for_timeline(cls, events: Iterable[Event]) -> list[Event]:
+        """The events, ready to show their changes: their sessions' time zones and the
+        records their changes point to are read in a few queries, however many events."""
+        events = list(events)
+        session_ids = {event.session_id for event in events if event.session_id}
+        zones = dict(
+            Session.objects.filter(pk__in=session_ids).values_list("pk", "time_zone")
+            if session_ids
+            else ()
+        )
+        wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
+        for event in events:
+            fields = _fields_of(event.subject_type)
+            for key, old, new in event._changed():
+                field = fields.get(key)
+                if field is not None and field.is_relation:
+                    wanted[field.related_model].update(v for v in (old, new) if v is not None)
+        names: dict[tuple[type[models.Model], Any], str] = {}
+        for model, pks in wanted.items():
+            for obj in model._default_manager.filter(pk__in=pks):
+                names[(model, obj.pk)] = str(obj)
+        for event in events:
+            event._zone = zones.get(event.session_id)
+            event._names = names
+        return events
+
+
+NOTHING = "—"
+
+
+def _fields_of(subject_type: str) -> dict[str, models.Field]:
+    """The fields of an Event's record kind, by the names its snapshots use."""
+    try:
+        model = apps.get_model("readiness", subject_type)
+    except LookupError:
+        return {}
+    return {field.attname: field for field in model._meta.concrete_fields}

@@ -9,11 +9,10 @@ from readiness.services._core import StaleEdit, User, event_record, snapshot
 from readiness.services.access import (
     TOKEN_USE_PRECISION,
     api_token_create,
-    api_token_hash,
     api_token_revoke,
     api_token_use,
-    feed_token_hash,
     feed_token_regenerate,
+    secret_hash,
     user_settings_update,
     webhook_create,
     webhook_delete,
@@ -56,7 +55,6 @@ from readiness.services.releases import (
     release_delete,
     release_gate_check,
     release_record_import,
-    release_set_status,
 )
 from readiness.services.sessions import (
     addendum_add,
@@ -79,7 +77,6 @@ __all__ = [
     "release_create",
     "release_record_import",
     "release_delete",
-    "release_set_status",
     "release_gate_check",
     "session_schedule",
     "session_schedule_from_template",
@@ -115,13 +112,12 @@ __all__ = [
     "evidence_add",
     "evidence_verify",
     "TOKEN_USE_PRECISION",
-    "api_token_hash",
+    "secret_hash",
     "api_token_create",
     "api_token_revoke",
     "api_token_use",
     "webhook_create",
     "webhook_delete",
-    "feed_token_hash",
     "user_settings_update",
     "feed_token_regenerate",
 ]

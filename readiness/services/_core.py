@@ -1,9 +1,21 @@
-"""The machinery every write shares: the Event, the stale-edit refusal, create and update."""
+"""The machinery every write shares: the Event, the stale-edit refusal, create and update.
+
+Locks are taken in one order, parent before child: release, then session, then the
+session's records (agenda items, participants, checks, decisions and their conditions,
+actions, evidence). `_update` is the one path that changes an existing record: it locks the
+record's session (`_lock_parents`), then the record, checks the version, snapshots, saves
+and writes the Event. Writing the Event bumps the session's revision, which locks the
+session; a write that locked a child first and the session second would deadlock against
+one that locked the session first. A write that locks several rows of its own (moving or
+renumbering agenda items) calls `_lock_parents` before them; a write that changes a release
+and its sessions locks the release first.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +26,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from readiness.models import (
+    Decision,
     Event,
     Release,
     Session,
@@ -75,7 +88,7 @@ def event_record(
 ) -> Event:
     actor = _actor(user)
     if session is None:
-        session = obj if isinstance(obj, Session) else getattr(obj, "session", None)
+        session = _session_of(obj)
     if release is None:
         release = obj if isinstance(obj, Release) else getattr(session, "release", None)
     is_addendum = False
@@ -85,8 +98,8 @@ def event_record(
         status = Session.objects.values_list("status", flat=True).get(pk=session.pk)
         # Closing and sending the minutes change nothing in them.
         is_addendum = status == Session.Status.CLOSED and verb not in (
-            "session.closed",
-            "session.minutes_sent",
+            Event.Verb.SESSION_CLOSED,
+            Event.Verb.SESSION_MINUTES_SENT,
         )
     return Event.objects.create(
         actor=actor,
@@ -118,24 +131,75 @@ def _create(obj: models.Model, *, user: User, verb: str, **where: Any) -> models
     return obj
 
 
-def _update(
-    obj: Versioned, *, user: User, verb: str, expected_version: int | None, **changes: Any
-) -> Versioned:
-    """Apply `changes` if `obj` is still at `expected_version`; bump the version; log it."""
+def _session_of(obj: models.Model) -> Session | None:
+    """The session a record belongs to, directly or through its decision."""
+    if isinstance(obj, Session):
+        return obj
+    if getattr(obj, "session_id", None) is not None:
+        return obj.session
+    if isinstance(getattr(obj, "decision", None), Decision):
+        return obj.decision.session
+    return None
+
+
+def _lock_parents(obj: models.Model) -> None:
+    """Lock the session above `obj` before `obj` itself is locked (the order above)."""
+    if isinstance(obj, Session | Release):
+        return
+    session_id = getattr(obj, "session_id", None)
+    if session_id is None and getattr(obj, "decision_id", None) is not None:
+        # One query, locking only the session row (not the decision joined to find it).
+        parents = Session.objects.select_for_update(of=("self",)).filter(decisions=obj.decision_id)
+    elif session_id is not None:
+        parents = Session.objects.select_for_update().filter(pk=session_id)
+    else:
+        return
+    list(parents.values_list("pk", flat=True))
+
+
+def _update[M: models.Model](
+    obj: M,
+    *,
+    user: User,
+    verb: str,
+    expected_version: int | None = None,
+    check: Callable[[M], bool | None] | None = None,
+    bump_version: bool = True,
+    **changes: Any,
+) -> M | None:
+    """Apply `changes` to `obj` under a lock and log the change: the one way to change a record.
+
+    A versioned record must still be at `expected_version` (when one is given) and its
+    version grows. `check`, called with the locked row, refuses by raising, or answers
+    False when there is nothing to change: then nothing is written and None is returned.
+    `bump_version=False` is for a change that must not make others' open edits stale.
+    """
     model = type(obj)
+    _lock_parents(obj)
     current = model.objects.select_for_update().get(pk=obj.pk)
-    if expected_version is not None and current.version != expected_version:
+    # A refusal on the record's state says more than "someone changed it", so it comes first.
+    if check is not None and check(current) is False:
+        return None
+    versioned = isinstance(current, Versioned)
+    if versioned and expected_version is not None and current.version != expected_version:
         raise StaleEdit(current, expected_version)
     before = snapshot(current)
     for name, value in changes.items():
         setattr(current, name, value)
-    current.version += 1
-    current.full_clean(validate_constraints=False)
+    if versioned and bump_version:
+        current.version += 1
+    # Only what changed is validated: the rest was valid (or imported) before.
+    unchanged = [f.name for f in model._meta.concrete_fields if f.name not in changes]
+    current.full_clean(exclude=unchanged, validate_constraints=False)
     current.save()
     event_record(user=user, verb=verb, obj=current, before=before, after=snapshot(current))
     # Keep the caller's instance in step with what was saved.
     for field in model._meta.concrete_fields:
         setattr(obj, field.attname, getattr(current, field.attname))
+    for name in changes:
+        field = model._meta.get_field(name)
+        if field.is_relation and field.is_cached(current):
+            field.set_cached_value(obj, field.get_cached_value(current))
     return obj
 
 

@@ -18,17 +18,19 @@ from readiness import webhooks
 from readiness.models import (
     API_TOKEN_PREFIX,
     ApiToken,
+    Event,
     Release,
     UserSettings,
     Webhook,
 )
-from readiness.services._core import User, _actor, _create, event_record, snapshot
+from readiness.services._core import User, _actor, _create, _update, event_record, snapshot
 
 # Recording every request's use would write on every call; a minute's precision is enough.
 TOKEN_USE_PRECISION = dt.timedelta(minutes=1)
 
 
-def api_token_hash(token: str) -> str:
+def secret_hash(token: str) -> str:
+    """What is kept of a secret shown once (an API token, a feed address): its SHA-256."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -44,26 +46,28 @@ def api_token_create(
     api_token = ApiToken(
         user=user,
         name=name,
-        token_hash=api_token_hash(token),
+        token_hash=secret_hash(token),
         prefix=token[: len(API_TOKEN_PREFIX) + 6],
         release=release,
     )
-    _create(api_token, user=user, verb="api_token.created", release=None)
+    _create(api_token, user=user, verb=Event.Verb.API_TOKEN_CREATED, release=None)
     return api_token, token
 
 
 @transaction.atomic
 def api_token_revoke(*, user: User, api_token: ApiToken) -> ApiToken:
-    current = ApiToken.objects.select_for_update().get(pk=api_token.pk)
-    if current.revoked_at is not None:
-        raise ValidationError(_("This token is already revoked."), code="invalid_state")
-    before = snapshot(current)
-    current.revoked_at = timezone.now()
-    current.save(update_fields=["revoked_at"])
-    event_record(
-        user=user, verb="api_token.revoked", obj=current, before=before, after=snapshot(current)
+
+    def refuse_if_revoked(current: ApiToken) -> None:
+        if current.revoked_at is not None:
+            raise ValidationError(_("This token is already revoked."), code="invalid_state")
+
+    _update(
+        api_token,
+        user=user,
+        verb=Event.Verb.API_TOKEN_REVOKED,
+        check=refuse_if_revoked,
+        revoked_at=timezone.now(),
     )
-    api_token.revoked_at = current.revoked_at
     return api_token
 
 
@@ -75,7 +79,7 @@ def api_token_use(*, token: str) -> ApiToken | None:
     api_token = (
         ApiToken.objects.active()
         .select_related("user", "release")
-        .filter(token_hash=api_token_hash(token), user__is_active=True)
+        .filter(token_hash=secret_hash(token), user__is_active=True)
         .first()
     )
     if api_token is None:
@@ -106,7 +110,7 @@ def webhook_create(
         secret=secrets.token_urlsafe(32),
         created_by=_actor(user),
     )
-    return _create(webhook, user=user, verb="webhook.created", release=release)
+    return _create(webhook, user=user, verb=Event.Verb.WEBHOOK_CREATED, release=release)
 
 
 @transaction.atomic
@@ -114,7 +118,7 @@ def webhook_delete(*, user: User, webhook: Webhook) -> None:
     """Remove the webhook and its delivery log; the Event keeps what it was."""
     event_record(
         user=user,
-        verb="webhook.deleted",
+        verb=Event.Verb.WEBHOOK_DELETED,
         obj=webhook,
         before=snapshot(webhook),
         release=webhook.release,
@@ -122,15 +126,15 @@ def webhook_delete(*, user: User, webhook: Webhook) -> None:
     webhook.delete()
 
 
-def feed_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _settings_for_update(user: AbstractBaseUser) -> tuple[UserSettings, dict[str, Any] | None]:
-    found = UserSettings.objects.select_for_update().filter(user=user).first()
-    if found is None:
-        return UserSettings(user=user), None
-    return found, snapshot(found)
+def _settings_write(
+    *, user: AbstractBaseUser, verb: str, first_verb: str, **changes: Any
+) -> UserSettings:
+    """Change the login's settings, making them on the first change (UserSettings.for_user
+    gives the defaults until then)."""
+    found = UserSettings.objects.filter(user=user).first()
+    if found is not None:
+        return _update(found, user=user, verb=verb, **changes)
+    return _create(UserSettings(user=user, **changes), user=user, verb=first_verb)
 
 
 @transaction.atomic
@@ -139,27 +143,24 @@ def user_settings_update(
 ) -> UserSettings:
     if language not in dict(UserSettings._meta.get_field("language").choices):
         raise ValidationError({"language": _("Unknown language.")})
-    current, before = _settings_for_update(user)
-    current.language, current.reminders = language, reminders
-    current.save()
-    verb = "user_settings.updated" if before else "user_settings.created"
-    event_record(user=user, verb=verb, obj=current, before=before, after=snapshot(current))
-    return current
+    return _settings_write(
+        user=user,
+        verb=Event.Verb.USER_SETTINGS_UPDATED,
+        first_verb=Event.Verb.USER_SETTINGS_CREATED,
+        language=language,
+        reminders=reminders,
+    )
 
 
 @transaction.atomic
 def feed_token_regenerate(*, user: AbstractBaseUser) -> str:
     """A new calendar feed token; the old address stops working. Returned here only."""
-    current, before = _settings_for_update(user)
     token = secrets.token_urlsafe(32)
-    current.feed_token_hash = feed_token_hash(token)
-    current.feed_created_at = timezone.now()
-    current.save()
-    event_record(
+    _settings_write(
         user=user,
-        verb="user_settings.feed_regenerated",
-        obj=current,
-        before=before,
-        after=snapshot(current),
+        verb=Event.Verb.USER_SETTINGS_FEED_REGENERATED,
+        first_verb=Event.Verb.USER_SETTINGS_FEED_REGENERATED,
+        feed_token_hash=secret_hash(token),
+        feed_created_at=timezone.now(),
     )
     return token

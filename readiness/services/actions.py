@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from readiness import notifications, webhooks
 from readiness.models import (
     Action,
+    Event,
     Person,
     Session,
     WebhookEvent,
@@ -49,7 +50,7 @@ def action_create(
         due_date=due_date,
         kind=kind,
     )
-    _create(action, user=user, verb="action.created")
+    _create(action, user=user, verb=Event.Verb.ACTION_CREATED)
     if notify:
         notifications.notify("action_assigned", action_id=action.pk)
     return action
@@ -78,7 +79,7 @@ def action_set_status(
     _update(
         action,
         user=user,
-        verb="action.status_changed",
+        verb=Event.Verb.ACTION_STATUS_CHANGED,
         expected_version=expected_version,
         status=status,
         status_reason=reason,
@@ -137,7 +138,7 @@ def action_update(
     _update(
         action,
         user=user,
-        verb="action.updated",
+        verb=Event.Verb.ACTION_UPDATED,
         expected_version=expected_version,
         description=description.strip(),
         owner=owner,

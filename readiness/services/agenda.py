@@ -10,10 +10,18 @@ from django.utils.translation import gettext as _
 
 from readiness.models import (
     AgendaItem,
+    Event,
     ReadinessCheck,
     Session,
 )
-from readiness.services._core import User, _create, _update, event_record, snapshot
+from readiness.services._core import (
+    User,
+    _create,
+    _lock_parents,
+    _update,
+    event_record,
+    snapshot,
+)
 
 
 @transaction.atomic
@@ -35,7 +43,7 @@ def agenda_item_add(
         notes=notes.strip(),
         discussed=discussed,
     )
-    return _create(item, user=user, verb="agenda_item.added")
+    return _create(item, user=user, verb=Event.Verb.AGENDA_ITEM_ADDED)
 
 
 @transaction.atomic
@@ -56,11 +64,11 @@ def readiness_check_set(
         check = ReadinessCheck(
             session=session, area=area, status=status, summary=summary.strip(), position=position
         )
-        return _create(check, user=user, verb="readiness_check.added")
+        return _create(check, user=user, verb=Event.Verb.READINESS_CHECK_ADDED)
     return _update(
         existing,
         user=user,
-        verb="readiness_check.updated",
+        verb=Event.Verb.READINESS_CHECK_UPDATED,
         expected_version=expected_version,
         status=status,
         summary=summary.strip(),
@@ -82,7 +90,7 @@ def agenda_item_update(
     return _update(
         item,
         user=user,
-        verb="agenda_item.updated",
+        verb=Event.Verb.AGENDA_ITEM_UPDATED,
         expected_version=expected_version,
         title=title.strip(),
         time_box_minutes=time_box_minutes,
@@ -90,19 +98,46 @@ def agenda_item_update(
     )
 
 
+def _set_current_item(
+    *, user: User, session: Session, item: AgendaItem | None, only_if: AgendaItem | None = None
+) -> bool:
+    """Point the session at the item being discussed (or at none), as an Event of its own.
+
+    Which item is up is the meeting's pointer, not the session's details, so it does not
+    bump the session's version: a facilitator's open edit of the session stays valid.
+    `only_if` clears or moves the pointer only while it is on that item.
+    """
+
+    def changes_something(session: Session) -> bool:
+        if only_if is not None and session.current_agenda_item_id != only_if.pk:
+            return False
+        return session.current_agenda_item_id != (item.pk if item else None)
+
+    changed = _update(
+        session,
+        user=user,
+        verb=Event.Verb.SESSION_CURRENT_ITEM_CHANGED,
+        check=changes_something,
+        bump_version=False,
+        current_agenda_item=item,
+    )
+    return changed is not None
+
+
 @transaction.atomic
 def agenda_item_delete(*, user: User, item: AgendaItem) -> None:
     session = item.session
+    _lock_parents(item)
     before = snapshot(item)
-    Session.objects.filter(pk=session.pk, current_agenda_item=item).update(
-        current_agenda_item=None
-    )
-    event_record(user=user, verb="agenda_item.deleted", obj=item, before=before)
+    _set_current_item(user=user, session=session, item=None, only_if=item)
+    event_record(user=user, verb=Event.Verb.AGENDA_ITEM_DELETED, obj=item, before=before)
     item.delete()
-    # Close the gap so positions stay 1..n.
+    # Close the gap so positions stay 1..n; a renumbered item is a changed item.
     for position, other in enumerate(session.agenda_items.order_by("position", "pk"), start=1):
         if other.position != position:
-            AgendaItem.objects.filter(pk=other.pk).update(position=position)
+            AgendaItem.objects.filter(pk=other.pk).update(
+                position=position, version=F("version") + 1
+            )
 
 
 @transaction.atomic
@@ -110,6 +145,7 @@ def agenda_item_move(*, user: User, item: AgendaItem, direction: str) -> AgendaI
     """Swap the item with its neighbour above ("up") or below ("down")."""
     if direction not in ("up", "down"):
         raise ValidationError(_("Move an item up or down."))
+    _lock_parents(item)
     items = list(
         AgendaItem.objects.select_for_update()
         .filter(session_id=item.session_id)
@@ -129,7 +165,7 @@ def agenda_item_move(*, user: User, item: AgendaItem, direction: str) -> AgendaI
     item.refresh_from_db()
     event_record(
         user=user,
-        verb="agenda_item.moved",
+        verb=Event.Verb.AGENDA_ITEM_MOVED,
         obj=item,
         before=before,
         after={"position": item.position},
@@ -140,33 +176,26 @@ def agenda_item_move(*, user: User, item: AgendaItem, direction: str) -> AgendaI
 @transaction.atomic
 def agenda_item_start_discussion(*, user: User, item: AgendaItem) -> AgendaItem:
     """Highlight the item for everyone, its clock running against its time box."""
-    session = Session.objects.select_for_update().get(pk=item.session_id)
-    previous = session.current_agenda_item_id
-    if previous == item.pk:
+    if not _set_current_item(user=user, session=item.session, item=item):
         return item
-    Session.objects.filter(pk=session.pk).update(current_agenda_item=item)
-    item = _update(
+    return _update(
         item,
         user=user,
-        verb="agenda_item.discussing",
-        expected_version=None,
+        verb=Event.Verb.AGENDA_ITEM_DISCUSSING,
         discussion_started_at=timezone.now(),
     )
-    return item
 
 
 @transaction.atomic
 def agenda_item_set_discussed(*, user: User, item: AgendaItem, discussed: bool) -> AgendaItem:
     if discussed:
-        Session.objects.filter(pk=item.session_id, current_agenda_item=item).update(
-            current_agenda_item=None
-        )
+        # Done with it: the meeting moves on.
+        _set_current_item(user=user, session=item.session, item=None, only_if=item)
     if item.discussed == discussed:
         return item
     return _update(
         item,
         user=user,
-        verb="agenda_item.discussed" if discussed else "agenda_item.reopened",
-        expected_version=None,
+        verb=Event.Verb.AGENDA_ITEM_DISCUSSED if discussed else Event.Verb.AGENDA_ITEM_REOPENED,
         discussed=discussed,
     )

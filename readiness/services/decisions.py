@@ -15,6 +15,7 @@ from readiness import notifications, webhooks
 from readiness.models import (
     Condition,
     Decision,
+    Event,
     Participant,
     Person,
     Session,
@@ -28,8 +29,6 @@ from readiness.services._core import (
     _create,
     _labelled,
     _update,
-    event_record,
-    snapshot,
 )
 from readiness.services._ready import _announce_if_ready, _is_ready_if_heard
 from readiness.services.evidence import evidence_add
@@ -94,16 +93,7 @@ def decision_record(
     Session.objects.select_for_update().get(pk=session.pk)
     previous = session.decisions.filter(is_current=True).first()
     if previous is not None:
-        before = snapshot(previous)
-        previous.is_current = False
-        previous.save(update_fields=["is_current"])
-        event_record(
-            user=user,
-            verb="decision.superseded",
-            obj=previous,
-            before=before,
-            after=snapshot(previous),
-        )
+        _update(previous, user=user, verb=Event.Verb.DECISION_SUPERSEDED, is_current=False)
     decision = Decision(
         session=session,
         outcome=outcome,
@@ -114,7 +104,7 @@ def decision_record(
         recorded_at=recorded_at or timezone.now(),
         supersedes=previous,
     )
-    _create(decision, user=user, verb="decision.recorded")
+    _create(decision, user=user, verb=Event.Verb.DECISION_RECORDED)
     default_deadline = session.release.deploy_window_start
     for position, spec in enumerate(conditions, start=1):
         if not spec.text.strip():
@@ -127,7 +117,7 @@ def decision_record(
             owner=spec.owner,
             deadline=spec.deadline or default_deadline,
         )
-        _create(condition, user=user, verb="condition.added", session=session)
+        _create(condition, user=user, verb=Event.Verb.CONDITION_ADDED, session=session)
         if condition.owner is not None and notify:
             notifications.notify("condition_assigned", condition_id=condition.pk)
     for spec in votes:
@@ -138,7 +128,7 @@ def decision_record(
             choice=spec.choice,
             comment=spec.comment.strip(),
         )
-        _create(vote, user=user, verb="vote.recorded", session=session)
+        _create(vote, user=user, verb=Event.Verb.VOTE_RECORDED, session=session)
     release = session.release
     if not notify:
         return decision
@@ -202,17 +192,20 @@ def condition_satisfy(
     note: str = "",
     expected_version: int | None = None,
 ) -> Condition:
-    # Read it again under a lock: two people satisfying it at once must not both succeed.
-    current = Condition.objects.select_for_update().get(pk=condition.pk)
-    if current.is_satisfied:
-        raise ValidationError(_("This condition is already satisfied."), code="invalid_state")
-    release = current.decision.session.release
+    release = condition.decision.session.release
     was_ready = _is_ready_if_heard(release)
+
+    def refuse_if_satisfied(current: Condition) -> None:
+        # Checked under the lock: two people satisfying it at once must not both succeed.
+        if current.is_satisfied:
+            raise ValidationError(_("This condition is already satisfied."), code="invalid_state")
+
     _update(
         condition,
         user=user,
-        verb="condition.satisfied",
+        verb=Event.Verb.CONDITION_SATISFIED,
         expected_version=expected_version,
+        check=refuse_if_satisfied,
         satisfied_at=timezone.now(),
         satisfied_by=_actor(user),
         satisfied_note=note.strip(),
@@ -232,7 +225,7 @@ def condition_satisfy(
         text=_("%(release)s: condition satisfied: %(condition)s")
         % {"release": release, "condition": _labelled(condition.text, condition.reference)},
     )
-    decision = current.decision
+    decision = condition.decision
     if (
         decision.is_current
         and decision.is_conditional
@@ -275,23 +268,18 @@ def condition_expiry_notify(*, user: User, condition: Condition) -> bool:
     The telling is recorded before the e-mail leaves (after the commit), so that however
     many times the gate is asked, the facilitator gets one e-mail per condition.
     """
-    current = Condition.objects.select_for_update().get(pk=condition.pk)
-    if current.expiry_notified_at is not None or not current.is_expired(timezone.now()):
-        return False
-    before = snapshot(current)
-    current.expiry_notified_at = timezone.now()
-    current.save(update_fields=["expiry_notified_at"])
-    session = current.decision.session
-    event_record(
+    now = timezone.now()
+    notified = _update(
+        condition,
         user=user,
-        verb="condition.expiry_notified",
-        obj=current,
-        before=before,
-        after=snapshot(current),
-        session=session,
+        verb=Event.Verb.CONDITION_EXPIRY_NOTIFIED,
+        check=lambda current: current.expiry_notified_at is None and current.is_expired(now),
+        bump_version=False,
+        expiry_notified_at=now,
     )
-    condition.expiry_notified_at = current.expiry_notified_at
-    transaction.on_commit(lambda: notifications.expired_condition_tell(current))
+    if notified is None:
+        return False
+    transaction.on_commit(lambda: notifications.expired_condition_tell(condition))
     return True
 
 
@@ -299,20 +287,21 @@ def condition_expiry_notify(*, user: User, condition: Condition) -> bool:
 def decision_review_done(*, user: User, decision: Decision) -> Decision:
     """Record that the post-go-live review was held. What was decided stays as it was:
     only the review's completion is written next to it."""
-    current = Decision.objects.select_for_update().get(pk=decision.pk)
-    if current.review_on is None:
-        raise ValidationError(_("This decision has no post-go-live review."), code="invalid_state")
-    if current.review_done_at is not None:
-        raise ValidationError(_("This review is already recorded."), code="invalid_state")
-    before = snapshot(current)
-    current.review_done_at = timezone.now()
-    current.review_done_by = _actor(user)
-    current.save(update_fields=["review_done_at", "review_done_by"])
-    event_record(
-        user=user, verb="decision.review_done", obj=current, before=before, after=snapshot(current)
-    )
-    decision.review_done_at, decision.review_done_by = (
-        current.review_done_at,
-        current.review_done_by,
+
+    def refuse(current: Decision) -> None:
+        if current.review_on is None:
+            raise ValidationError(
+                _("This decision has no post-go-live review."), code="invalid_state"
+            )
+        if current.review_done_at is not None:
+            raise ValidationError(_("This review is already recorded."), code="invalid_state")
+
+    _update(
+        decision,
+        user=user,
+        verb=Event.Verb.DECISION_REVIEW_DONE,
+        check=refuse,
+        review_done_at=timezone.now(),
+        review_done_by=_actor(user),
     )
     return decision

@@ -11,6 +11,7 @@ from readiness.models import (
     Action,
     AgendaItem,
     Condition,
+    Event,
     Evidence,
     ReadinessCheck,
     Session,
@@ -49,7 +50,7 @@ def evidence_add(
         condition=condition,
         action=action,
     )
-    return _create(evidence, user=user, verb="evidence.added")
+    return _create(evidence, user=user, verb=Event.Verb.EVIDENCE_ADDED)
 
 
 @transaction.atomic
@@ -61,7 +62,7 @@ def evidence_verify(
     return _update(
         evidence,
         user=user,
-        verb="evidence.verified",
+        verb=Event.Verb.EVIDENCE_VERIFIED,
         expected_version=expected_version,
         verified=True,
         verified_by=_actor(user),

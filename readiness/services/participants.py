@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from readiness.models import (
+    Event,
     Participant,
     Person,
     Session,
@@ -32,7 +33,7 @@ def participant_add(
     participant = Participant(
         session=session, person=person, area=area.strip(), role=role, attendance=attendance
     )
-    return _create(participant, user=user, verb="participant.added")
+    return _create(participant, user=user, verb=Event.Verb.PARTICIPANT_ADDED)
 
 
 @transaction.atomic
@@ -49,7 +50,7 @@ def participant_update(
     return _update(
         participant,
         user=user,
-        verb="participant.updated",
+        verb=Event.Verb.PARTICIPANT_UPDATED,
         expected_version=expected_version,
         area=area.strip(),
         role=role,
@@ -68,7 +69,7 @@ def participant_set_attendance(
     return _update(
         participant,
         user=user,
-        verb="participant.attendance",
+        verb=Event.Verb.PARTICIPANT_ATTENDANCE,
         expected_version=None,
         attendance=attendance,
     )

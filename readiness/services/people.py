@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from readiness.models import (
+    Event,
     Person,
 )
 from readiness.services._core import User, _create, _update
@@ -34,7 +35,7 @@ def person_get_or_create(
         return _create(
             Person(name=name, title=title, email=email.strip(), title_as_of=as_of),
             user=user,
-            verb="person.created",
+            verb=Event.Verb.PERSON_CREATED,
         )
     changes: dict[str, Any] = {}
     newer = as_of is None or person.title_as_of is None or as_of >= person.title_as_of
@@ -45,7 +46,9 @@ def person_get_or_create(
     if email.strip() and email.strip() != person.email:
         changes["email"] = email.strip()
     if changes:
-        _update(person, user=user, verb="person.updated", expected_version=None, **changes)
+        _update(
+            person, user=user, verb=Event.Verb.PERSON_UPDATED, expected_version=None, **changes
+        )
     return person
 
 
@@ -55,7 +58,7 @@ def person_link_user(*, user: User, person: Person, login: AbstractBaseUser | No
     return _update(
         person,
         user=user,
-        verb="person.login_linked",
+        verb=Event.Verb.PERSON_LOGIN_LINKED,
         expected_version=None,
         user_id=(login.pk if login is not None else None),
     )

@@ -18,7 +18,7 @@ from readiness.models import (
     Release,
     release_slug,
 )
-from readiness.services._core import User, _actor, _create, _update, event_record
+from readiness.services._core import User, _actor, _create, event_record
 from readiness.services.decisions import condition_expiry_notify
 
 
@@ -50,7 +50,7 @@ def release_create(
         product_owner=product_owner,
         language=language,
     )
-    return _create(release, user=user, verb="release.created", release=release)
+    return _create(release, user=user, verb=Event.Verb.RELEASE_CREATED, release=release)
 
 
 @transaction.atomic
@@ -64,7 +64,7 @@ def release_record_import(
     """
     return event_record(
         user=user,
-        verb="release.imported",
+        verb=Event.Verb.RELEASE_IMPORTED,
         obj=release,
         after={"source": source[:300], "replaced": replaced},
     )
@@ -81,7 +81,7 @@ def release_delete(*, user: User, release: Release, record: dict[str, Any]) -> E
     event = Event.objects.create(
         actor=actor,
         actor_name=(actor.get_full_name() or actor.get_username()) if actor else "",
-        verb="release.deleted",
+        verb=Event.Verb.RELEASE_DELETED,
         subject_type=release._meta.model_name,
         subject_id=release.pk,
         subject_repr=str(release)[:300],
@@ -92,21 +92,6 @@ def release_delete(*, user: User, release: Release, record: dict[str, Any]) -> E
         decision.delete()
     release.delete()
     return event
-
-
-@transaction.atomic
-def release_set_status(
-    *, user: User, release: Release, status: str, expected_version: int | None
-) -> Release:
-    if status not in Release.Status.values:
-        raise ValidationError(_("Unknown release status %(status)s.") % {"status": status})
-    return _update(
-        release,
-        user=user,
-        verb="release.status_changed",
-        expected_version=expected_version,
-        status=status,
-    )
 
 
 def release_gate_check(

@@ -48,7 +48,7 @@ def session_schedule(
         facilitator=facilitator,
         notes=notes.strip(),
     )
-    return _create(session, user=user, verb="session.scheduled")
+    return _create(session, user=user, verb=Event.Verb.SESSION_SCHEDULED)
 
 
 @transaction.atomic
@@ -58,7 +58,7 @@ def session_close(*, user: User, session: Session, expected_version: int | None)
     return _update(
         session,
         user=user,
-        verb="session.closed",
+        verb=Event.Verb.SESSION_CLOSED,
         expected_version=expected_version,
         status=Session.Status.CLOSED,
         closed_at=timezone.now(),
@@ -118,7 +118,7 @@ def session_update(
     return _update(
         session,
         user=user,
-        verb="session.updated",
+        verb=Event.Verb.SESSION_UPDATED,
         expected_version=expected_version,
         title=title.strip() or "Go/No-Go",
         scheduled_at=scheduled_at,
@@ -135,7 +135,7 @@ def session_start(*, user: User, session: Session, expected_version: int | None)
     return _update(
         session,
         user=user,
-        verb="session.started",
+        verb=Event.Verb.SESSION_STARTED,
         expected_version=expected_version,
         status=Session.Status.IN_PROGRESS,
         started_at=timezone.now(),
@@ -159,7 +159,7 @@ def session_template_save(*, user: User, session: Session, name: str) -> Session
         areas=[check.area for check in session.readiness_checks.all()],
         created_by=_actor(user),
     )
-    return _create(template, user=user, verb="template.saved", session=session)
+    return _create(template, user=user, verb=Event.Verb.TEMPLATE_SAVED, session=session)
 
 
 @transaction.atomic
@@ -169,7 +169,7 @@ def session_minutes_send(*, user: User, session: Session) -> Event:
         raise ValidationError(
             _("Close the session before sending its minutes."), code="invalid_state"
         )
-    event = event_record(user=user, verb="session.minutes_sent", obj=session)
+    event = event_record(user=user, verb=Event.Verb.SESSION_MINUTES_SENT, obj=session)
     notifications.notify("minutes", session_id=session.pk)
     return event
 
@@ -192,4 +192,4 @@ def addendum_add(*, user: User, session: Session, text: str) -> Addendum:
         author=actor,
         author_name=(actor.get_full_name() or actor.get_username()) if actor else "",
     )
-    return _create(addendum, user=user, verb="addendum.added", session=session)
+    return _create(addendum, user=user, verb=Event.Verb.ADDENDUM_ADDED, session=session)

@@ -19,7 +19,7 @@ from readiness.history import (
     csv_lines,
     history_csv_rows,
 )
-from readiness.models import Release, local_today_by_zone
+from readiness.models import Event, Release, local_today_by_zone
 from readiness.permissions import (
     actions_for_user,
     can_view_history,
@@ -113,10 +113,10 @@ def release_dossier(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     release = get_release_for_user(
         request.user, slug, Release.objects.select_related("product_owner").with_everything()
     )
-    events = list(release.events.order_by("created_at", "pk"))
+    events = Event.for_timeline(release.events.order_by("created_at", "pk"))
     status_history = defaultdict(list)
     for event in events:
-        if event.verb == "action.status_changed":
+        if event.verb == Event.Verb.ACTION_STATUS_CHANGED:
             status_history[event.subject_id].append(event)
     sessions = list(release.sessions.all())
     for session in sessions:

@@ -189,7 +189,7 @@ def feed(request: HtmxHttpRequest, token: str) -> HttpResponse:
     found = (
         UserSettings.objects.select_related("user__person")
         .filter(
-            feed_token_hash=services.feed_token_hash(token),
+            feed_token_hash=services.secret_hash(token),
             feed_token_hash__isnull=False,
             user__is_active=True,
         )

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from readiness.gate import release_gate
-from readiness.models import Release
+from readiness.models import Event, Release
 from readiness.permissions import get_release_for_user, is_facilitator
 from readiness.views import HtmxHttpRequest
 
@@ -19,7 +19,7 @@ def release_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     release = get_release_for_user(
         request.user, slug, Release.objects.select_related("product_owner").with_everything()
     )
-    events = release.events.all()[:TIMELINE_LENGTH]
+    events = Event.for_timeline(release.events.all()[:TIMELINE_LENGTH])
     return render(
         request,
         "readiness/release_detail.html",

@@ -147,7 +147,7 @@ def _page_context(request: HtmxHttpRequest, session: Session, **overrides: Any) 
         "follow_up_conditions": Condition.objects.filter(
             decision__session__in=earlier, decision__is_current=True, satisfied_at__isnull=True
         ).select_related("owner", "decision__session"),
-        "events": session.events.all()[:TIMELINE_LENGTH],
+        "events": Event.for_timeline(session.events.all()[:TIMELINE_LENGTH]),
         "addendum_events": session.events.filter(is_addendum=True).order_by("created_at", "pk")
         if session.is_closed
         else [],

@@ -1,0 +1,65 @@
+"""Writes at the same instant: locks taken in one order, so no two writes deadlock."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from readiness import services
+from readiness.models import AgendaItem, Event
+from tests.factories import make_session
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_discuss_now_and_edits_of_one_item_at_once_neither_fail_nor_deadlock():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks (SELECT ... FOR UPDATE) are what this checks; CI runs PostgreSQL")
+    session = make_session()
+    item = services.agenda_item_add(user=None, session=session, title="QA")
+    services.agenda_item_add(user=None, session=session, title="FinOps")
+    barrier = threading.Barrier(20)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        from django.db import connection as thread_connection
+
+        try:
+            read = AgendaItem.objects.get(pk=item.pk)
+            barrier.wait()
+            if n % 2:
+                services.agenda_item_start_discussion(user=None, item=read)
+                outcomes.append("discussing")
+            else:
+                services.agenda_item_update(
+                    user=None,
+                    item=read,
+                    expected_version=read.version,
+                    title=f"QA {n}",
+                    time_box_minutes=None,
+                    notes=f"Notes {n}",
+                )
+                outcomes.append("saved")
+        except services.StaleEdit:
+            outcomes.append("stale")
+        except BaseException as exc:  # A deadlock or any other failure fails the test.
+            errors.append(exc)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    assert errors == []
+    assert outcomes.count("discussing") == 10
+    assert len(outcomes) == 20 and outcomes.count("saved") >= 1
+    session.refresh_from_db()
+    assert session.current_agenda_item_id == item.pk
+    # Only one Discuss now moved the pointer; each saved edit wrote its Event.
+    assert Event.objects.filter(verb=Event.Verb.SESSION_CURRENT_ITEM_CHANGED).count() == 1
+    assert Event.objects.filter(verb=Event.Verb.AGENDA_ITEM_UPDATED).count() == outcomes.count(
+        "saved"
+    )
