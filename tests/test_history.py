@@ -10,8 +10,9 @@ from django.db import connection
 from django.http import QueryDict, StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 
-from readiness.history import ReleaseFilter, csv_cell
 from readiness.models import Action, Decision, Participant, Person, Release, Session
+from readiness.reports.exports import csv_cell
+from readiness.reports.history import ReleaseFilter
 from tests.history_data import act, history_set, release_with_session
 
 LIST = "/releases/"

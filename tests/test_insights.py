@@ -4,15 +4,15 @@ import datetime as dt
 
 import pytest
 
-from readiness import charts
-from readiness.insights import (
+from readiness.models import Action, Decision, Release, local_today_by_zone
+from readiness.reports import charts
+from readiness.reports.insights import (
     Scope,
     conditional_gos,
     on_time_rates,
     outcomes_per_month,
     overdue_by_owner,
 )
-from readiness.models import Action, Decision, Release, local_today_by_zone
 from tests.factories import make_person
 from tests.history_data import act, at, decide, release_with_session, satisfy
 
