@@ -382,7 +382,11 @@ def test_it_does_not_ask_a_token_caller_for_csrf(owner, record):
 
     client = Client(enforce_csrf_checks=True)
     headers = {"Authorization": f"Bearer {services.api_token_create(user=owner, name='t')[1]}"}
-    assert _set_status(client, record["action"], headers, status="done").status_code == 200
+    response = _set_status(client, record["action"], headers, status="done")
+    assert response.status_code == 200
+    assert response.json()["status"] == "done"
+    record["action"].refresh_from_db()
+    assert record["action"].status == "done"
 
 
 # --- The OpenAPI document -----------------------------------------------------------------
