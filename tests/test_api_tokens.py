@@ -9,6 +9,7 @@ from django.utils import timezone
 from readiness import services
 from readiness.models import ApiToken, Decision, Event
 from tests.factories import make_decision, make_release, make_session
+from tests.helpers import snapshot
 
 PAGE = "/settings/tokens/"
 
@@ -102,6 +103,7 @@ def test_it_refuses_writes_to_a_restricted_token(client, owner, release):
 
     action = make_action(release.sessions.get(), owner=owner.person)
     _, token = services.api_token_create(user=owner, name="deploy", release=release)
+    before = snapshot(action)
     response = client.post(
         f"/api/actions/{action.pk}/status",
         {"status": "done"},
@@ -109,6 +111,7 @@ def test_it_refuses_writes_to_a_restricted_token(client, owner, release):
         headers=_bearer(token),
     )
     assert response.status_code == 403
+    before.assert_unchanged()
 
 
 def test_it_notes_when_a_token_was_last_used(client, manager, release):
