@@ -32,7 +32,6 @@ CONDITION = "condition"
 EXPIRED_CONDITION = "expired_condition"
 DECISION = "decision"
 ACTION = "action"
-BLOCKER_KINDS = (CONDITION, EXPIRED_CONDITION, DECISION, ACTION)
 
 SHIPPABLE = (Decision.Outcome.GO, Decision.Outcome.CONDITIONAL_GO)
 
