@@ -1,6 +1,7 @@
 """The admin shows every record and changes none (writes go through the services)."""
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 
 from readiness.models import Action
@@ -33,6 +34,10 @@ def test_it_lists_each_model(client, admin_user, sample_release, name):
     client.force_login(admin_user)
     response = client.get(f"/admin/readiness/{name}/")
     assert response.status_code == 200
+    model = apps.get_model("readiness", name)
+    count = model.objects.count()
+    label = model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural
+    assert f"{count} {label}" in response.text
 
 
 def test_it_shows_a_record_read_only(client, admin_user, sample_release):

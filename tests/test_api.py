@@ -9,6 +9,7 @@ from django.utils import timezone
 from readiness import permissions, services
 from readiness.models import Action, Decision, Event, Evidence, Release
 from tests.factories import make_action, make_decision, make_person, make_release, make_session
+from tests.helpers import snapshot
 
 ROLES = ["anonymous", "manager", "owner", "facilitator", "admin_user"]
 
@@ -198,9 +199,12 @@ def test_it_lets_only_the_owner_and_facilitators_satisfy_a_condition(
 ):
     condition = record["conditions"][0]
     headers = _as(client, request, role)
+    before = snapshot(condition)
     response = _satisfy(client, condition, headers)
     expected = {"anonymous": 401, "manager": 403, "owner": 200, "facilitator": 200}
     assert response.status_code == expected.get(role, 200)
+    if response.status_code != 200:
+        before.assert_unchanged()
     if role != "anonymous":
         user = request.getfixturevalue(role)
         assert (response.status_code == 200) == permissions.can_satisfy_condition(user, condition)
@@ -210,9 +214,11 @@ def test_it_refuses_a_condition_owned_by_someone_else(client, django_user_model,
     other = django_user_model.objects.create_user("other", password="x")
     make_person("Olga Other", user=other)
     headers = {"Authorization": f"Bearer {services.api_token_create(user=other, name='t')[1]}"}
+    before = snapshot(record["conditions"][0])
     response = _satisfy(client, record["conditions"][0], headers)
     assert response.status_code == 403
     assert "owner" in response.json()["detail"]
+    before.assert_unchanged()
 
 
 def test_it_satisfies_a_condition_with_its_evidence_in_one_go(client, owner, record):
@@ -241,9 +247,11 @@ def test_it_answers_422_for_an_already_satisfied_condition(client, owner, record
     client.force_login(owner)
     condition = record["conditions"][0]
     assert _satisfy(client, condition).status_code == 200
+    before = snapshot(condition)
     response = _satisfy(client, condition)
     assert response.status_code == 422
     assert "already satisfied" in response.json()["detail"]
+    before.assert_unchanged()
     assert Evidence.objects.filter(condition=condition).count() == 1
 
 
@@ -269,28 +277,34 @@ def test_it_answers_409_for_a_stale_version_and_keeps_nothing(client, owner, rec
 )
 def test_it_answers_400_for_bad_input(client, owner, record, body):
     client.force_login(owner)
+    before = snapshot(record["conditions"][0])
     response = _satisfy(client, record["conditions"][0], **body)
     assert response.status_code == 400
     assert isinstance(response.json()["detail"], str)
+    before.assert_unchanged()
 
 
 def test_it_answers_400_for_a_body_that_is_not_json(client, owner, record):
     client.force_login(owner)
+    before = snapshot(record["conditions"][0])
     response = client.post(
         f"/api/conditions/{record['conditions'][0].pk}/satisfy",
         "nope",
         content_type="application/json",
     )
     assert response.status_code == 400
+    before.assert_unchanged()
 
 
 def test_it_answers_404_for_an_unknown_condition_or_action(client, owner):
     client.force_login(owner)
+    before = snapshot()
     assert _satisfy(client, type("C", (), {"pk": 999999})).status_code == 404
     response = client.post(
         "/api/actions/999999/status", {"status": "done"}, content_type="application/json"
     )
     assert response.status_code == 404
+    before.assert_unchanged()
 
 
 # --- Writes: an action's status -----------------------------------------------------------
@@ -308,9 +322,13 @@ def _set_status(client, action, headers=None, **body):
 @pytest.mark.parametrize("role", ROLES)
 def test_it_lets_only_the_owner_and_facilitators_update_an_action(client, request, record, role):
     action = record["action"]
-    response = _set_status(client, action, _as(client, request, role), status="in_progress")
+    headers = _as(client, request, role)
+    before = snapshot(action)
+    response = _set_status(client, action, headers, status="in_progress")
     expected = {"anonymous": 401, "manager": 403, "owner": 200, "facilitator": 200}
     assert response.status_code == expected.get(role, 200)
+    if response.status_code != 200:
+        before.assert_unchanged()
     if role != "anonymous":
         user = request.getfixturevalue(role)
         assert (response.status_code == 200) == permissions.can_update_action(user, action)
@@ -335,21 +353,27 @@ def test_it_updates_an_action_as_its_owner(client, owner, record):
 
 def test_it_needs_a_reason_to_block_an_action(client, owner, record):
     client.force_login(owner)
+    before = snapshot(record["action"])
     response = _set_status(client, record["action"], status="blocked")
     assert response.status_code == 400
     assert "blocks" in response.json()["detail"]
+    before.assert_unchanged()
 
 
 def test_it_answers_409_for_a_stale_action(client, owner, record):
     client.force_login(owner)
     action = record["action"]
+    before = snapshot(action)
     response = _set_status(client, action, status="done", expected_version=action.version + 3)
     assert response.status_code == 409
+    before.assert_unchanged()
 
 
 def test_it_refuses_an_unknown_status(client, owner, record):
     client.force_login(owner)
+    before = snapshot(record["action"])
     assert _set_status(client, record["action"], status="finished").status_code == 400
+    before.assert_unchanged()
 
 
 def test_it_refuses_the_wrong_method(client, owner, record):
@@ -367,9 +391,11 @@ def test_it_enforces_csrf_on_session_writes_but_not_on_reads(owner, record):
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
     assert client.get(_gate_url(record["release"])).status_code == 200
+    before = snapshot(record["action"])
     response = _set_status(client, record["action"], status="done")
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
+    before.assert_unchanged()
     client.get("/releases/")  # sets the CSRF cookie, as the page does
     token = client.cookies["csrftoken"].value
     response = _set_status(client, record["action"], {"X-CSRFToken": token}, status="done")
@@ -381,7 +407,11 @@ def test_it_does_not_ask_a_token_caller_for_csrf(owner, record):
 
     client = Client(enforce_csrf_checks=True)
     headers = {"Authorization": f"Bearer {services.api_token_create(user=owner, name='t')[1]}"}
-    assert _set_status(client, record["action"], headers, status="done").status_code == 200
+    response = _set_status(client, record["action"], headers, status="done")
+    assert response.status_code == 200
+    assert response.json()["status"] == "done"
+    record["action"].refresh_from_db()
+    assert record["action"].status == "done"
 
 
 # --- The OpenAPI document -----------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.utils import timezone
 from readiness import services
 from readiness.models import ApiToken, Decision, Event
 from tests.factories import make_decision, make_release, make_session
+from tests.helpers import snapshot
 
 PAGE = "/settings/tokens/"
 
@@ -43,7 +44,10 @@ def test_it_keeps_only_the_hash_of_a_token(manager):
 
 def test_it_accepts_a_valid_token(client, manager, release):
     _, token = services.api_token_create(user=manager, name="deploy")
-    assert _gate(client, release, token).status_code == 200
+    response = _gate(client, release, token)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["release"] == release.slug and body["ready"] is True and body["outcome"] == "go"
 
 
 def test_it_answers_401_without_a_token(client, release):
@@ -82,7 +86,10 @@ def test_it_answers_401_to_the_token_of_a_deactivated_login(client, manager, rel
 def test_it_lets_a_restricted_token_read_its_release_gate_only(client, manager, release):
     other = make_release("Other")
     _, token = services.api_token_create(user=manager, name="deploy", release=release)
-    assert _gate(client, release, token).status_code == 200
+    response = _gate(client, release, token)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["release"] == release.slug and body["ready"] is True and body["outcome"] == "go"
     response = _gate(client, other, token)
     assert response.status_code == 403
     assert release.slug in response.json()["detail"]
@@ -96,6 +103,7 @@ def test_it_refuses_writes_to_a_restricted_token(client, owner, release):
 
     action = make_action(release.sessions.get(), owner=owner.person)
     _, token = services.api_token_create(user=owner, name="deploy", release=release)
+    before = snapshot(action)
     response = client.post(
         f"/api/actions/{action.pk}/status",
         {"status": "done"},
@@ -103,6 +111,7 @@ def test_it_refuses_writes_to_a_restricted_token(client, owner, release):
         headers=_bearer(token),
     )
     assert response.status_code == 403
+    before.assert_unchanged()
 
 
 def test_it_notes_when_a_token_was_last_used(client, manager, release):
@@ -150,7 +159,10 @@ def test_it_shows_a_new_token_once_after_a_redirect(client, manager, release):
     api_token = ApiToken.objects.get(user=manager)
     token = page.split('<code class="secret">')[1].split("</code>")[0]
     assert hashlib.sha256(token.encode()).hexdigest() == api_token.token_hash
-    assert _gate(client, release, token).status_code == 200
+    response = _gate(client, release, token)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["release"] == release.slug and body["ready"] is True and body["outcome"] == "go"
     assert '<code class="secret">' not in client.get(PAGE).text
 
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from readiness import services
-from readiness.models import Decision
+from readiness.models import Action, Decision
 from tests.factories import make_action, make_person
 from tests.history_data import decide, release_with_session
 
@@ -159,7 +159,10 @@ def test_it_sends_anonymous_visitors_to_the_login_page(client, sample_release):
 
 def test_it_answers_every_role(client, any_role, sample_release):
     client.force_login(any_role)
-    assert client.get(SAMPLE).status_code == 200
+    response = client.get(SAMPLE)
+    assert response.status_code == 200
+    assert "Dossier: Billing Gateway" in response.text
+    assert response.text.count('<ol class="status-history">') == Action.objects.count()
 
 
 def test_it_refuses_other_methods(client, manager, sample_release):

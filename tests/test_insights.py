@@ -4,15 +4,15 @@ import datetime as dt
 
 import pytest
 
-from readiness import charts
-from readiness.insights import (
+from readiness.models import Action, Decision, Release, local_today_by_zone
+from readiness.reports import charts
+from readiness.reports.insights import (
     Scope,
     conditional_gos,
     on_time_rates,
     outcomes_per_month,
     overdue_by_owner,
 )
-from readiness.models import Action, Decision, Release, local_today_by_zone
 from tests.factories import make_person
 from tests.history_data import act, at, decide, release_with_session, satisfy
 
@@ -245,7 +245,10 @@ def test_it_sends_anonymous_visitors_to_the_login_page(client):
 
 def test_it_answers_every_role(client, any_role, small):
     client.force_login(any_role)
-    assert client.get(URL).status_code == 200
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert '<div id="insights-figures"' in response.text
+    assert "6.3 days" in response.text
 
 
 def test_it_refuses_other_methods(client, manager):

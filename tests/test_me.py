@@ -8,6 +8,7 @@ from django.utils import timezone
 from readiness import services
 from readiness.models import Action, Condition, Decision, Event, Evidence
 from tests.factories import make_action, make_decision, make_person, make_session
+from tests.helpers import snapshot
 
 HX = {"HX-Request": "true"}
 
@@ -97,8 +98,10 @@ def test_it_lists_the_reviews_of_the_sessions_a_facilitator_runs(client, facilit
 def test_only_the_facilitator_records_a_review(client, owner, session):
     decision = make_decision(session, Decision.Outcome.GO, review_on=dt.date(2030, 1, 10))
     client.force_login(owner)
+    before = snapshot(decision)
     assert client.post(f"/me/reviews/{decision.pk}/done").status_code == 403
     assert client.post("/me/reviews/99999/done").status_code == 404
+    before.assert_unchanged()
 
 
 def test_a_login_without_a_person_sees_an_explanation(client, manager):
@@ -197,11 +200,13 @@ def test_an_owner_gets_403_on_someone_elses_condition(client, owner, session):
     )
     condition = decision.conditions.get()
     client.force_login(owner)
+    before = snapshot(condition)
     response = client.post(
         f"/me/conditions/{condition.pk}/satisfy",
         {"evidence_url": "https://ci.example.com/1", "version": condition.version},
     )
     assert response.status_code == 403
+    before.assert_unchanged()
 
 
 def test_blocked_without_a_reason_is_refused_inline(client, owner, mine):
@@ -260,8 +265,10 @@ def test_an_owner_satisfies_a_condition_with_its_evidence(client, owner, session
     condition = decision.conditions.get()
     client.force_login(owner)
     url = f"/me/conditions/{condition.pk}/satisfy"
+    before = snapshot(condition)
     response = client.post(url, {"evidence_url": "", "version": condition.version}, headers=HX)
     assert response.status_code == 422
+    before.assert_unchanged()
     response = client.post(
         url,
         {"evidence_url": "https://ci.example.com/job/7", "version": condition.version},
@@ -275,10 +282,12 @@ def test_an_owner_satisfies_a_condition_with_its_evidence(client, owner, session
 
 def test_writes_answer_404_for_missing_items_and_405_for_get(client, owner):
     client.force_login(owner)
+    before = snapshot()
     assert client.post("/me/actions/99999/status", {"status": "done"}).status_code == 404
     assert client.post("/me/conditions/99999/satisfy").status_code == 404
     assert client.get("/me/actions/1/status").status_code == 405
     assert client.get("/me/conditions/1/satisfy").status_code == 405
+    before.assert_unchanged()
 
 
 def test_anonymous_writes_go_to_the_login(client, mine):
@@ -301,12 +310,14 @@ def test_the_owner_sees_controls_on_their_own_row_only(client, owner, mine, thei
 def test_the_owner_updates_their_row_from_the_session_page(client, owner, mine, theirs):
     client.force_login(owner)
     base = mine.session.get_absolute_url()
+    before = snapshot(mine)
     response = client.post(
         f"{base}actions/{mine.pk}/status",
         {"status": "blocked", "reason": "", "version": mine.version},
         headers={**HX, "HX-Target": "actions"},
     )
     assert response.status_code == 422
+    before.assert_unchanged()
     assert response.text.lstrip().startswith('<section id="actions"')
     assert "Say what blocks this action." in response.text
     response = client.post(
@@ -316,12 +327,14 @@ def test_the_owner_updates_their_row_from_the_session_page(client, owner, mine, 
     )
     assert response.status_code == 200
     assert Action.objects.get(pk=mine.pk).status == Action.Status.DONE
+    before = snapshot(mine, theirs)
     other = client.post(
         f"{base}actions/{theirs.pk}/status", {"status": "done", "version": theirs.version}
     )
     assert other.status_code == 403
     missing = client.post(f"{base}actions/99999/status", {"status": "done"})
     assert missing.status_code == 404
+    before.assert_unchanged()
     assert client.get(f"{base}actions/{mine.pk}/status").status_code == 405
 
 

@@ -13,6 +13,7 @@ from readiness.forms import MINUTES_SALT
 from readiness.minutes.parser import MAX_BYTES
 from readiness.models import Person, Release
 from tests.factories import make_action, make_person, make_release, make_session
+from tests.helpers import snapshot
 from tests.test_minutes_parser import SAMPLE_TEXT
 
 pytestmark = pytest.mark.django_db
@@ -75,8 +76,10 @@ def test_it_answers_405_to_other_methods(client, facilitator):
 def test_it_requires_the_csrf_token(facilitator):
     client = Client(enforce_csrf_checks=True)
     client.force_login(facilitator)
+    before = snapshot()
     assert client.post(IMPORT_URL, upload()).status_code == 403
     assert client.post(CONFIRM_URL, {"token": "x"}).status_code == 403
+    before.assert_unchanged()
 
 
 # --- Preview, then confirm ----------------------------------------------------------------
@@ -142,8 +145,10 @@ def test_it_replaces_on_request_and_refuses_when_the_release_changed(
     preview = client.post(IMPORT_URL, upload()).text
     assert "changed in the app since it was imported" in preview
     assert 'name="replace"' not in preview
+    before = snapshot(release)
     refused = client.post(CONFIRM_URL, {"token": token_of(preview), "replace": "on"}, headers=HTMX)
     assert refused.status_code == 422
+    before.assert_unchanged()
     assert "changed in the app" in refused.text
     assert Release.objects.get().pk == release.pk
 
@@ -181,9 +186,11 @@ def test_it_gives_the_form_back_with_the_error_inline(client, facilitator, case)
 
 def test_it_asks_for_a_file(client, facilitator):
     client.force_login(facilitator)
+    before = snapshot()
     response = client.post(IMPORT_URL, {}, headers=HTMX)
     assert response.status_code == 422
     assert "This field is required." in response.text
+    before.assert_unchanged()
 
 
 def test_it_refuses_an_altered_or_foreign_preview(client, facilitator, admin_user):

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from readiness import notifications, services
 from readiness.models import Decision, ReminderSent, Session
 from tests.factories import make_action, make_decision, make_person, make_session
+from tests.helpers import snapshot
 
 SITE = "https://readiness.example.com"
 SAO_PAULO = zoneinfo.ZoneInfo("America/Sao_Paulo")
@@ -164,10 +165,14 @@ def test_send_minutes_gives_each_participant_the_minutes_and_what_they_owe(
     make_action(session, code="A1", owner=ana, description="Re-run <b>k6</b>")
     url = f"{session.get_absolute_url()}send-minutes"
     client.force_login(facilitator)
+    before = snapshot(session)
     assert client.post(url).status_code == 422  # the session is still open
+    before.assert_unchanged()
     services.session_close(user=None, session=session, expected_version=None)
     client.force_login(ana.user)
+    before = snapshot(session)
     assert client.post(url).status_code == 403
+    before.assert_unchanged()
     client.force_login(facilitator)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -192,7 +197,9 @@ def test_send_minutes_answers_405_404_and_login(client, facilitator, session):
     client.force_login(facilitator)
     assert client.get(url).status_code == 405
     missing = f"/releases/{session.release.slug}/sessions/99999/send-minutes"
+    before = snapshot(session)
     assert client.post(missing).status_code == 404
+    before.assert_unchanged()
 
 
 # --- Reminders ----------------------------------------------------------------------------

@@ -30,7 +30,10 @@ def test_it_shows_the_release_list_to_every_role(client, any_role, sample_releas
 
 def test_it_shows_the_release_page_to_every_role(client, any_role, sample_release):
     client.force_login(any_role)
-    assert client.get(SAMPLE_URL).status_code == 200
+    response = client.get(SAMPLE_URL)
+    assert response.status_code == 200
+    assert "Billing Gateway" in response.text
+    assert sample_release.sessions.get().title in response.text
 
 
 def test_it_refuses_an_inactive_login(client, manager, sample_release):

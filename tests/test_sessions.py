@@ -20,6 +20,7 @@ from readiness.models import (
     SessionTemplate,
 )
 from tests.factories import make_action, make_decision, make_person, make_session
+from tests.helpers import snapshot
 
 HX = {"HX-Request": "true"}
 
@@ -199,8 +200,10 @@ def test_it_refuses_the_same_person_twice_inline(client, facilitator, session):
     client.force_login(facilitator)
     data = {"name": "Ana Souza", "role": "member"}
     client.post(url(session, "participants/add"), data)
+    before = snapshot(session)
     response = client.post(url(session, "participants/add"), data, headers=HX)
     assert response.status_code == 422
+    before.assert_unchanged()
     assert "already takes part" in response.text
     assert session.participants.count() == 1
 
@@ -549,10 +552,12 @@ def test_a_vote_needs_more_than_the_product_owner(client, facilitator, session):
 
 def test_a_review_date_only_follows_a_go(client, facilitator, session):
     client.force_login(facilitator)
+    before = snapshot(session)
     response = client.post(
         url(session, "decision"), decision_data("no_go", review_on="2024-08-15"), headers=HX
     )
     assert response.status_code == 422 and "only follows a GO" in response.text
+    before.assert_unchanged()
     client.post(url(session, "decision"), decision_data("go", review_on="2024-08-15"))
     assert session.decisions.get().review_on == dt.date(2024, 8, 15)
 
@@ -686,6 +691,7 @@ def test_it_creates_a_release_with_its_deploy_window(client, facilitator, manage
     client.force_login(manager)
     assert client.get("/releases/new/").status_code == 403
     client.force_login(facilitator)
+    before = snapshot()
     bad = client.post(
         "/releases/new/",
         {
@@ -698,6 +704,7 @@ def test_it_creates_a_release_with_its_deploy_window(client, facilitator, manage
         },
     )
     assert bad.status_code == 422 and "must close after it opens" in bad.text
+    before.assert_unchanged()
     response = client.post(
         "/releases/new/",
         {
@@ -723,8 +730,10 @@ def test_it_saves_a_session_as_a_template(client, facilitator, session):
     template = SessionTemplate.objects.get(name="Billing")
     assert template.agenda == [{"title": "QA", "time_box_minutes": 5}]
     assert template.areas == ["QA"]
+    before = snapshot(template)
     again = client.post(url(session, "save-template"), {"name": "billing"}, headers=HX)
     assert again.status_code == 422 and "already exists" in again.text
+    before.assert_unchanged()
 
 
 def test_it_starts_and_closes_and_then_records_changes_as_addenda(
@@ -751,9 +760,11 @@ def test_it_starts_and_closes_and_then_records_changes_as_addenda(
 
 def test_addenda_are_refused_while_the_session_is_open(client, facilitator, session):
     client.force_login(facilitator)
+    before = snapshot(session)
     response = client.post(url(session, "addenda/add"), {"text": "Too early"}, headers=HX)
     assert response.status_code == 422
     assert "Addenda are for closed minutes" in response.text
+    before.assert_unchanged()
 
 
 def test_it_carries_open_items_of_earlier_sessions_into_follow_ups(client, manager):

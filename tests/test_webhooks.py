@@ -15,6 +15,7 @@ from django.utils import timezone
 from readiness import services, webhooks
 from readiness.models import Action, Decision, Event, Webhook, WebhookDelivery, WebhookEvent
 from tests.factories import make_action, make_decision, make_person, make_release, make_session
+from tests.helpers import snapshot
 
 ALL_EVENTS = list(WebhookEvent.values)
 
@@ -376,12 +377,14 @@ def test_it_accepts_only_http_urls(client, facilitator, url):
 
 def test_it_keeps_the_input_of_an_invalid_form_over_htmx(client, facilitator):
     client.force_login(facilitator)
+    before = snapshot()
     response = client.post(
         "/webhooks/create/",
         {"url": "https://kept.example.com/h", "events": []},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 422
+    before.assert_unchanged()
     assert response.text.lstrip().startswith('<form id="webhook-form"')
     assert 'value="https://kept.example.com/h"' in response.text
 
@@ -413,7 +416,9 @@ def test_it_removes_a_webhook(client, facilitator):
 
 def test_it_answers_404_and_405(client, facilitator):
     client.force_login(facilitator)
+    before = snapshot()
     assert client.get("/webhooks/999999/").status_code == 404
     assert client.post("/webhooks/999999/delete/").status_code == 404
+    before.assert_unchanged()
     assert client.get("/webhooks/create/").status_code == 405
     assert client.post("/webhooks/").status_code == 405

@@ -1,14 +1,14 @@
 """GIN expression indexes for the history's full-text search, on PostgreSQL only.
 
 Each index is built from the very expression the search filters on
-(`to_tsvector('simple', COALESCE(column, ''))`, see readiness.history.SEARCHED), so the
+(`to_tsvector('simple', COALESCE(column, ''))`, see readiness.reports.history.SEARCHED), so the
 planner can use it; no column is added and nothing has to keep a search document up to
 date. SQLite has no GIN indexes and searches with LIKE, so there the migration does nothing.
 """
 
 from django.db import migrations
 
-# (model, column, index name): the columns readiness.history.SEARCHED searches.
+# (model, column, index name): the columns readiness.reports.history.SEARCHED searches.
 SEARCH_INDEXES = [
     ("release", "name", "release_name_search_idx"),
     ("decision", "rationale", "decision_search_idx"),

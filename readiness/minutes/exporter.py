@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from readiness.minutes.parser import PT, detect_outcome, guess_category
+from readiness.minutes.vocabulary import PT, detect_outcome, guess_category
 from readiness.models import Release
 
 SCHEMA_VERSION = "1.0"

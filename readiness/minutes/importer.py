@@ -16,15 +16,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from readiness import services
-from readiness.minutes.exporter import release_as_dict
-from readiness.minutes.parser import (
-    CONDITIONAL_GO,
+from readiness.minutes.documents import (
     MinutesDoc,
     MinutesError,
     MinutesWarning,
     PersonRef,
     SessionDoc,
 )
+from readiness.minutes.exporter import release_as_dict
+from readiness.minutes.vocabulary import CONDITIONAL_GO
 from readiness.models import Event, Participant, Person, Release, release_slug
 
 

@@ -14,146 +14,62 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
-import unicodedata
-import zoneinfo
-from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
+from readiness.minutes.documents import (
+    ActionDoc,
+    AgendaItemDoc,
+    CheckDoc,
+    ConditionDoc,
+    DecisionDoc,
+    EvidenceDoc,
+    MinutesDoc,
+    MinutesError,
+    MinutesWarning,
+    ParticipantDoc,
+    SessionDoc,
+)
+from readiness.minutes.fields import (
+    Inline,
+    as_sentence,
+    inline_of,
+    leading_word,
+    line_of,
+    match_table,
+    parse_date,
+    parse_person,
+    parse_zone,
+    plain_text,
+    split_label,
+    split_lines,
+    split_meta,
+    split_people,
+)
+from readiness.minutes.vocabulary import (
+    CATEGORY_WORDS,
+    CHECK_WORDS,
+    CONDITIONAL_GO,
+    CONDITIONS_START,
+    DATE_LIKE,
+    DUE,
+    EN,
+    FULL_DATE,
+    LABELS,
+    MONITORING,
+    OBSERVERS,
+    PT,
+    SECTIONS,
+    STATUS_WORDS,
+    TICKET,
+    detect_outcome,
+    guess_category,
+    normalize,
+    outcome_from_label,
+)
+
 MAX_BYTES = 1024 * 1024
-
-# The `go/no-go outcome` values, the same strings the domain uses.
-GO, CONDITIONAL_GO, NO_GO, POSTPONED = "go", "conditional_go", "no_go", "postponed"
-MONITORING = "monitoring"
-PT, EN = "pt-br", "en"
-
-
-class MinutesError(Exception):
-    """The document cannot be imported; `line` (1-based) says where, when it is known."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        self.message = message
-        self.line = line
-        super().__init__(f"line {line}: {message}" if line else message)
-
-
-@dataclass(frozen=True)
-class MinutesWarning:
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line else self.message
-
-
-@dataclass(frozen=True)
-class PersonRef:
-    name: str
-    title: str = ""
-
-
-@dataclass
-class ParticipantDoc:
-    person: PersonRef
-    area: str
-    observer: bool
-    line: int | None
-
-
-@dataclass
-class AgendaItemDoc:
-    title: str
-    notes: str
-    discussed: bool
-    line: int | None
-
-
-@dataclass
-class CheckDoc:
-    area: str
-    status: str
-    summary: str
-    line: int | None
-
-
-@dataclass
-class ConditionDoc:
-    text: str
-    reference: str
-    satisfied: bool
-    line: int | None
-
-
-@dataclass
-class DecisionDoc:
-    outcome: str
-    text: str
-    conditions: list[ConditionDoc]
-    line: int | None
-
-
-@dataclass
-class ActionDoc:
-    code: str
-    kind: str
-    description: str
-    owner: PersonRef
-    due: dt.date | None
-    status: str
-    reason: str
-    line: int | None
-
-
-@dataclass
-class EvidenceDoc:
-    title: str
-    location: str
-    category: str
-    verified: bool
-    line: int | None
-
-
-@dataclass
-class SessionDoc:
-    title: str
-    scheduled_at: dt.datetime
-    time_zone: str
-    line: int | None
-    objective: str = ""
-    facilitator: PersonRef | None = None
-    participants: list[ParticipantDoc] = field(default_factory=list)
-    agenda: list[AgendaItemDoc] = field(default_factory=list)
-    checks: list[CheckDoc] = field(default_factory=list)
-    decision: DecisionDoc | None = None
-    actions: list[ActionDoc] = field(default_factory=list)
-    evidence: list[EvidenceDoc] = field(default_factory=list)
-    notes_parts: list[str] = field(default_factory=list)
-
-    @property
-    def notes(self) -> str:
-        return "\n\n".join(part for part in self.notes_parts if part)
-
-    @property
-    def date(self) -> dt.date:
-        return self.scheduled_at.date()
-
-    def people(self) -> list[PersonRef]:
-        """Everyone the session names, in document order."""
-        found = [self.facilitator] if self.facilitator else []
-        found += [p.person for p in self.participants]
-        found += [a.owner for a in self.actions]
-        return found
-
-
-@dataclass
-class MinutesDoc:
-    release_name: str
-    release_date: dt.date
-    language: str
-    sessions: list[SessionDoc]
-    warnings: list[MinutesWarning]
-    line: int | None = 1
 
 
 # --- Bytes to text ------------------------------------------------------------------------
@@ -171,388 +87,6 @@ def decode_minutes(data: bytes) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise MinutesError("The file is not UTF-8 text.", line) from None
     return text.removeprefix("\ufeff")
-
-
-# --- Labels -------------------------------------------------------------------------------
-
-
-def normalize(text: str) -> str:
-    """Lower case, no accents, one kind of dash, single spaces: how labels are compared."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2212", "-")
-    text = re.sub(r"[*_`]", "", text)
-    return " ".join(text.lower().split()).strip(" .:")
-
-
-# (pattern on the normalized label, kind, language or None when both use the word)
-SECTIONS = [
-    (r"participantes( confirmados)?|presentes", "participants", PT),
-    (r"(confirmed )?participants|attendees", "participants", EN),
-    (r"agenda da sessao|pauta( da sessao)?", "agenda", PT),
-    (r"session agenda", "agenda", EN),
-    (r"agenda", "agenda", None),
-    (r"ata( e decisoes| da reuniao)?|decisoes", "minutes", PT),
-    (r"minutes( and decisions)?|decisions", "minutes", EN),
-    (r"evidencias( vinculadas)?", "evidence", PT),
-    (r"(linked )?evidence", "evidence", EN),
-    (r"(checagens|verificacoes|checks) de (readiness|prontidao)", "checks", PT),
-    (r"readiness checks?", "checks", EN),
-    (r"notas|anotacoes|observacoes", "notes", PT),
-    (r"notes", "notes", EN),
-]
-LABELS = [
-    (r"objetivo", "objective", PT),
-    (r"objective|goal", "objective", EN),
-    (r"facilitador(a|\(a\))?", "facilitator", PT),
-    (r"facilitator|facilitated by", "facilitator", EN),
-    (r"decisao( principal)?(\s*\((?P<outcome>.*)\))?", "decision", PT),
-    (r"(main )?decision(\s*\((?P<outcome>.*)\))?", "decision", EN),
-    (r"acao(\s+(?P<code>[a-z]*\d[a-z0-9-]*))?", "action", PT),
-    (r"action(\s+(?P<code>[a-z]*\d[a-z0-9-]*))?", "action", EN),
-    (
-        r"monitoramento( pos-?go-live| pos go-live| pos-lancamento)?(\s+(?P<code>[a-z]*\d+))?",
-        "monitoring",
-        PT,
-    ),
-    (r"(post-go-live |post go-live )?monitoring(\s+(?P<code>[a-z]*\d+))?", "monitoring", EN),
-]
-OBSERVERS = [(r"observador(es|as|a)?", PT), (r"observers?", EN)]
-META_KEYS = {
-    "owner": r"owner|responsavel|dono|dona",
-    "status": r"status|situacao",
-    "due": r"prazo|due|vencimento",
-    "category": r"categoria|category",
-    "ref": r"ref|referencia|reference|ticket",
-}
-FLAGS = {
-    "verified": r"verificad[ao]|verified",
-    "discussed": r"discutid[ao]|discussed",
-}
-STATUS_WORDS = {
-    "open": r"aberta|aberto|open|pendente|pending",
-    "in_progress": r"em andamento|em progresso|in progress|inprogress",
-    "blocked": r"bloqueada|bloqueado|blocked",
-    "done": r"concluida|concluido|feita|feito|done|completed|complete",
-    "cancelled": r"cancelada|cancelado|cancelled|canceled",
-}
-CHECK_WORDS = {
-    "green": r"verde|green",
-    "amber": r"ambar|amarelo|amber|yellow",
-    "red": r"vermelho|red",
-    "not_assessed": r"nao avaliado|nao avaliada|not assessed|notassessed",
-}
-CATEGORY_WORDS = {
-    "summary": r"resumo|summary",
-    "qa": r"qa",
-    "compliance": r"compliance",
-    "finops": r"finops",
-    "risk": r"risco|risk",
-    "other": r"outra|outro|other",
-}
-# What an evidence title says about its kind, tried in this order.
-CATEGORY_HINTS = [
-    ("summary", r"\b(resumo|summary|go/no-go|ata|minutes)\b"),
-    ("qa", r"\b(qa|testes?|tests?|quality|qualidade)\b"),
-    ("compliance", r"\b(compliance|dpia|pci|juridic\w*|legal|lgpd|gdpr)\b"),
-    ("finops", r"\b(finops|custos?|costs?)\b"),
-    ("risk", r"\b(riscos?|risks?)\b"),
-]
-TICKET = re.compile(r"^[A-Z][A-Z0-9]*-\d+$")
-CONDITIONAL_HINT = re.compile(
-    r"condicionad|condicional|condic(ao|oes)|conditional|conditioned|conditions?\b|"
-    r"subject to|provided|desde que|ressalvas"
-)
-CONDITIONS_START = re.compile(
-    r"(?:condicionad[oa]s?|condicional|conditional|conditioned|subject|provided|desde)"
-    r"\s*(?:(?:à|às|ao|aos|a|on|upon|to|that|que)\s+)?"
-    r"|(?:com|with)\s+(?:as\s+|the\s+)?(?:condições|condicoes|conditions)\s*:?\s*",
-    re.IGNORECASE,
-)
-
-
-def guess_category(title: str) -> str:
-    """The evidence category its title suggests; `other` when it suggests none."""
-    text = normalize(title)
-    for category, pattern in CATEGORY_HINTS:
-        if re.search(pattern, text):
-            return category
-    return "other"
-
-
-def _match(table, label: str) -> tuple[str, str | None, re.Match] | None:
-    for pattern, kind, lang in table:
-        found = re.fullmatch(pattern, label)
-        if found:
-            return kind, lang, found
-    return None
-
-
-def _word(table: dict[str, str], text: str) -> tuple[str, str] | None:
-    """(key, rest) when the normalized `text` starts with one of the table's words."""
-    norm = normalize(text)
-    for key, pattern in table.items():
-        found = re.match(rf"(?:{pattern})\b", norm)
-        if found:
-            # The words are ASCII after normalization; count them back on the original.
-            rest = _strip_words(text, len(found.group(0).split()))
-            return key, rest
-    return None
-
-
-def _strip_words(text: str, n: int) -> str:
-    parts = text.strip().split(None, n)
-    return parts[n] if len(parts) > n else ""
-
-
-# --- Dates and zones ----------------------------------------------------------------------
-
-FULL_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})/(\d{4})")
-DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\d{1,2}")
-DUE = re.compile(
-    r"\b(?:até|ate|by|due(?: by| on)?|until|prazo:?)\s+"
-    r"(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}(?:/\d{4})?)",
-    re.IGNORECASE,
-)
-ZONES = {"BRT": "America/Sao_Paulo", "BRST": "America/Sao_Paulo", "UTC": "UTC", "GMT": "UTC"}
-ZONES["Z"] = "UTC"
-
-
-def parse_date(token: str, line: int | None, *, after: dt.date | None = None) -> dt.date:
-    """`2024-07-16`, `16/07/2024`, or `16/07` (the first such date on or after `after`)."""
-    token = token.strip()
-    try:
-        found = FULL_DATE.fullmatch(token)
-        if found and found.group(1):
-            return dt.date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
-        if found:
-            return dt.date(int(found.group(6)), int(found.group(5)), int(found.group(4)))
-        short = re.fullmatch(r"(\d{1,2})/(\d{1,2})", token)
-        if short and after is not None:
-            day, month = int(short.group(1)), int(short.group(2))
-            for year in range(after.year, after.year + 9):
-                try:
-                    candidate = dt.date(year, month, day)
-                except ValueError:
-                    continue
-                if candidate >= after:
-                    return candidate
-    except (ValueError, OverflowError):
-        pass
-    raise MinutesError(f"“{token}” is not a date: write 2024-07-16, 16/07/2024 or 16/07.", line)
-
-
-def parse_zone(text: str, line: int | None, default: str) -> tuple[str, dt.tzinfo, str]:
-    """(zone name to store, tzinfo to read the time in, warning or "")."""
-    raw = text.strip().strip("()").strip()
-    if not raw:
-        return default, zoneinfo.ZoneInfo(default), f"No time zone given; {default} assumed."
-    upper = raw.upper().replace("\u2212", "-").replace("\u2013", "-")
-    if upper in ZONES:
-        return ZONES[upper], zoneinfo.ZoneInfo(ZONES[upper]), ""
-    offset = re.fullmatch(r"(?:UTC|GMT)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", upper)
-    if offset:
-        sign = 1 if offset.group(1) == "+" else -1
-        hours, minutes = int(offset.group(2)), int(offset.group(3) or 0)
-        if hours > 14 or minutes > 59:
-            raise MinutesError(f"“{raw}” is not a UTC offset.", line)
-        fixed = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
-        if minutes == 0:
-            # A whole-hour offset has an IANA name; note Etc/ names invert the sign.
-            name = "UTC" if hours == 0 else f"Etc/GMT{'-' if sign > 0 else '+'}{hours}"
-            return name, zoneinfo.ZoneInfo(name), ""
-        return "UTC", fixed, f"The offset {raw} has no IANA zone; the time is kept, shown in UTC."
-    try:
-        return raw, zoneinfo.ZoneInfo(raw), ""
-    except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
-        raise MinutesError(
-            f"Unknown time zone “{raw}”: write BRT, UTC, an offset such as UTC-3 or -03:00, "
-            "or an IANA name such as America/Sao_Paulo.",
-            line,
-        ) from None
-
-
-# --- Inline text --------------------------------------------------------------------------
-
-
-@dataclass
-class Inline:
-    """The text of one heading, item or paragraph line, as plain text and code spans."""
-
-    nodes: list[SyntaxTreeNode]
-    line: int | None
-
-    @property
-    def plain(self) -> str:
-        return " ".join(_plain(self.nodes).split())
-
-    @property
-    def codes(self) -> list[str]:
-        return [n.content for n in _walk(self.nodes) if n.type == "code_inline"]
-
-
-def _walk(nodes):
-    for node in nodes:
-        yield node
-        if node.children:
-            yield from _walk(node.children)
-
-
-def _plain(nodes) -> str:
-    out = []
-    for node in nodes:
-        if node.type in ("text", "code_inline"):
-            out.append(node.content)
-        elif node.type in ("softbreak", "hardbreak"):
-            out.append(" ")
-        elif node.children:
-            out.append(_plain(node.children))
-    return "".join(out)
-
-
-def _line(node: SyntaxTreeNode) -> int | None:
-    return node.map[0] + 1 if node.map else None
-
-
-def _inline_of(node: SyntaxTreeNode) -> Inline:
-    inline = node.children[0] if node.children else None
-    return Inline(list(inline.children) if inline else [], _line(node))
-
-
-def _split_lines(paragraph: SyntaxTreeNode) -> list[Inline]:
-    """A paragraph written as several lines, one field a line, without bullets."""
-    whole = _inline_of(paragraph)
-    lines, current = [], []
-    for node in whole.nodes:
-        if node.type in ("softbreak", "hardbreak"):
-            lines.append(current)
-            current = []
-        else:
-            current.append(node)
-    lines.append(current)
-    start = whole.line or 1
-    return [Inline(nodes, start + i) for i, nodes in enumerate(lines) if _plain(nodes).strip()]
-
-
-def _label(text: str) -> tuple[str, str] | None:
-    """("Objetivo", "validar ...") for "Objetivo: validar ..."; None without a label."""
-    found = re.match(r"\s*([^:]{1,80}?)\s*:(?!//)\s*", text)
-    if not found or not found.group(1).strip():
-        return None
-    return found.group(1), text[found.end() :].strip()
-
-
-def _split_meta(text: str) -> tuple[str, dict[str, str], set[str]]:
-    """Split a trailing `(Owner: X; Status: done)` off `text` when it holds known keys.
-
-    Scans backwards for the matching parenthesis rather than using a regular expression,
-    so that a long line cannot make it slow.
-    """
-    stripped = text.rstrip().rstrip(".").rstrip()
-    if not stripped.endswith(")"):
-        return text, {}, set()
-    depth = 0
-    for i in range(len(stripped) - 1, -1, -1):
-        char = stripped[i]
-        if char == ")":
-            depth += 1
-        elif char == "(":
-            depth -= 1
-            if depth == 0:
-                break
-    else:
-        return text, {}, set()
-    body, before = stripped[i + 1 : -1], stripped[:i].rstrip()
-    meta: dict[str, str] = {}
-    flags: set[str] = set()
-    status_at = re.search(r"\b(status|situação|situacao)\s*:", body, re.IGNORECASE)
-    parts = body[: status_at.start()].split(";") if status_at else body.split(";")
-    if status_at:
-        meta["status"] = body[status_at.end() :].strip()
-    for part in parts:
-        part = part.strip()
-        if not part:
-            continue
-        labelled = _label(part)
-        key = None
-        if labelled:
-            key = next(
-                (k for k, p in META_KEYS.items() if re.fullmatch(p, normalize(labelled[0]))),
-                None,
-            )
-        if key:
-            meta[key] = labelled[1]
-            continue
-        flag = next((k for k, p in FLAGS.items() if re.fullmatch(p, normalize(part))), None)
-        if flag is None:
-            return text, {}, set()  # an ordinary parenthesis, not ours
-        flags.add(flag)
-    return before, meta, flags
-
-
-def parse_person(text: str) -> PersonRef | None:
-    """`Ana Souza (SRE Lead)` or `Ana Souza – SRE Lead` or `Ana Souza`."""
-    text = " ".join(text.split()).strip(" .;,")
-    if "(" in text and text.endswith(")"):
-        name, _, title = text.partition("(")
-        title = title[:-1]
-    else:
-        parts = re.split(r"\s+[\u2013\u2014-]\s+", text, maxsplit=1)
-        name, title = parts[0], parts[1] if len(parts) > 1 else ""
-    name = " ".join(name.split()).strip(" .;,")
-    if not name:
-        return None
-    return PersonRef(name=name, title=title.strip())
-
-
-def _split_people(text: str) -> list[str]:
-    """Split on commas and semicolons outside parentheses."""
-    out, depth, current = [], 0, []
-    for char in text:
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth = max(depth - 1, 0)
-        if char in ",;" and depth == 0:
-            out.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    out.append("".join(current))
-    return [part for part in (p.strip() for p in out) if part]
-
-
-def _sentence(text: str) -> str:
-    text = " ".join(text.split()).strip(" ;,")
-    text = text.rstrip(".").rstrip()
-    if not text:
-        return ""
-    return text[0].upper() + text[1:] + "."
-
-
-def detect_outcome(text: str) -> str | None:
-    """GO (in capitals), GO with conditions, NO-GO or postponed, as the sentence says it."""
-    norm = normalize(text)
-    if re.search(r"\bno[\s-]?go\b(?![\s-]?live)", text, re.IGNORECASE) or "nogo" in norm:
-        return NO_GO
-    if re.search(r"\bGO\b(?![\s-]?live)", text):
-        return CONDITIONAL_GO if CONDITIONAL_HINT.search(norm) else GO
-    if re.search(r"adiad|adiament|postpon|defer", norm):
-        return POSTPONED
-    return None
-
-
-def outcome_from_label(text: str) -> str | None:
-    norm = normalize(text)
-    if re.search(r"no[\s-]?go|nogo", norm):
-        return NO_GO
-    if re.search(r"adiad|postpon|defer", norm):
-        return POSTPONED
-    if "condi" in norm:
-        return CONDITIONAL_GO
-    if re.search(r"\bgo\b", norm):
-        return GO
-    return None
 
 
 # --- The document -------------------------------------------------------------------------
@@ -597,7 +131,7 @@ class _Reader:
             self.pending.append(text)
         else:
             self.session.notes_parts.append(text)
-        self.warn(f"{why} It was kept as session notes.", _line(node))
+        self.warn(f"{why} It was kept as session notes.", line_of(node))
 
     # The walk
 
@@ -627,11 +161,11 @@ class _Reader:
         raise MinutesError(
             "This is not a minutes document: it must start with a heading such as "
             "“# Readiness Meetings – Release 2024-07-15 Billing Gateway”.",
-            _line(node) if node is not None else 1,
+            line_of(node) if node is not None else 1,
         )
 
     def heading(self, node: SyntaxTreeNode) -> None:
-        inline = _inline_of(node)
+        inline = inline_of(node)
         level = int(node.tag[1:])
         if level == 1:
             self.release_heading(inline, node)
@@ -643,7 +177,7 @@ class _Reader:
             self.keep(node, "A heading came before any session.")
         elif level == 3:
             self.close_section()
-            found = _match(SECTIONS, normalize(inline.plain))
+            found = match_table(SECTIONS, normalize(inline.plain))
             self.section_start = node.map[1] if node.map else None
             if found is None:
                 self.section = "unknown"
@@ -735,7 +269,7 @@ class _Reader:
             for item in node.children:
                 self.item(item)
         elif node.type == "paragraph" and self.section in ("main", "minutes"):
-            for inline in _split_lines(node):
+            for inline in split_lines(node):
                 if not self.labelled(inline, None):
                     self.session.notes_parts.append(self.lines[inline.line - 1].strip())
                     self.warn("A line the importer could not place.", inline.line)
@@ -749,8 +283,8 @@ class _Reader:
         if first.type != "paragraph":
             self.keep(item, "A list item the importer could not read.")
             return
-        inline = _inline_of(first)
-        inline.line = _line(item)
+        inline = inline_of(first)
+        inline.line = line_of(item)
         section = self.section
         if section == "participants":
             handled = self.participants(inline)
@@ -774,11 +308,11 @@ class _Reader:
     # Fields
 
     def labelled(self, inline: Inline, rest: list[SyntaxTreeNode] | None) -> str | None:
-        labelled = _label(inline.plain)
+        labelled = split_label(inline.plain)
         if labelled is None:
             return None
         label, value = labelled
-        found = _match(LABELS, normalize(label))
+        found = match_table(LABELS, normalize(label))
         if found is None:
             return None
         kind, lang, match = found
@@ -810,7 +344,7 @@ class _Reader:
             for item in listing.children:
                 if not item.children or item.children[0].type != "paragraph":
                     continue
-                conditions.append(self.condition(_inline_of(item.children[0]), _line(item)))
+                conditions.append(self.condition(inline_of(item.children[0]), line_of(item)))
                 for extra in item.children[1:]:
                     self.keep(extra, "Text under a condition the importer could not place.")
         if outcome != CONDITIONAL_GO and conditions:
@@ -830,7 +364,7 @@ class _Reader:
         if box:
             satisfied = box.group(1) != " "
             text = text[box.end() :]
-        text, meta, _ = _split_meta(text)
+        text, meta, _ = split_meta(text)
         reference = meta.get("ref", "").strip().strip("`")
         if not reference:
             reference = next((c for c in inline.codes if TICKET.match(c.strip())), "").strip()
@@ -850,7 +384,7 @@ class _Reader:
         tickets = [c.strip() for c in inline.codes if TICKET.match(c.strip())]
         conditions = []
         for clause in clauses:
-            sentence = _sentence(clause)
+            sentence = as_sentence(clause)
             if sentence:
                 reference = next((t for t in tickets if t in sentence), "")
                 conditions.append(ConditionDoc(sentence, reference, False, inline.line))
@@ -863,7 +397,7 @@ class _Reader:
             code = code.upper()
         else:
             code = f"{'M' if kind == MONITORING else 'A'}{len(same_kind) + 1}"
-        text, meta, _ = _split_meta(text)
+        text, meta, _ = split_meta(text)
         text = text.strip().removesuffix(".").rstrip()
         due = None
         found = next(reversed(list(DUE.finditer(text))), None)  # the last due date wins
@@ -883,7 +417,7 @@ class _Reader:
             )
         status, reason = "open", ""
         if meta.get("status"):
-            word = _word(STATUS_WORDS, meta["status"])
+            word = leading_word(STATUS_WORDS, meta["status"])
             if word is None:
                 raise MinutesError(f"“{meta['status']}” is not an action status.", inline.line)
             status, reason = word[0], word[1].strip(" \u2013\u2014-:()")
@@ -894,7 +428,7 @@ class _Reader:
     def participants(self, inline: Inline) -> bool:
         text = inline.plain
         area, observer = "", False
-        labelled = _label(text)
+        labelled = split_label(text)
         if labelled:
             label, text = labelled
             kind = next((lang for p, lang in OBSERVERS if re.fullmatch(p, normalize(label))), None)
@@ -904,7 +438,7 @@ class _Reader:
             else:
                 area = label.strip()
         seen = {p.person.name.lower() for p in self.session.participants}
-        people = [parse_person(part) for part in _split_people(text)]
+        people = [parse_person(part) for part in split_people(text)]
         if not any(people):
             return False
         for person in people:
@@ -920,7 +454,7 @@ class _Reader:
         return True
 
     def agenda(self, inline: Inline, rest: list[SyntaxTreeNode]) -> bool:
-        title, _, flags = _split_meta(inline.plain)
+        title, _, flags = split_meta(inline.plain)
         title = title.strip()
         if not title:
             return False
@@ -939,11 +473,11 @@ class _Reader:
                 before.append(node)
             else:
                 after.append(node)
-        title = " ".join(_plain(before).split())
-        tail = " ".join(_plain(after).split())
+        title = " ".join(plain_text(before).split())
+        tail = " ".join(plain_text(after).split())
         if location is None:
             text = inline.plain
-            text, _, _ = _split_meta(text)
+            text, _, _ = split_meta(text)
             url = re.search(r"https?://\S+", text)
             if url:
                 title, location, tail = text[: url.start()], url.group(0).rstrip(".,;"), ""
@@ -953,12 +487,12 @@ class _Reader:
             else:
                 return False
         title = re.sub(r"[\s:\u2013\u2014-]+$", "", title).strip()
-        remainder, meta, flags = _split_meta(tail)
+        remainder, meta, flags = split_meta(tail)
         if remainder.strip(" .;,") or not location:
             return False
         category = guess_category(title)
         if meta.get("category"):
-            word = _word(CATEGORY_WORDS, meta["category"])
+            word = leading_word(CATEGORY_WORDS, meta["category"])
             category = word[0] if word else category
         self.session.evidence.append(
             EvidenceDoc(title or location, location, category, "verified" in flags, inline.line)
@@ -966,11 +500,11 @@ class _Reader:
         return True
 
     def check(self, inline: Inline) -> bool:
-        labelled = _label(inline.plain)
+        labelled = split_label(inline.plain)
         if labelled is None:
             return False
         area, value = labelled
-        word = _word(CHECK_WORDS, value)
+        word = leading_word(CHECK_WORDS, value)
         if word is None:
             self.warn(f"The readiness of {area} is not green, amber or red.", inline.line)
             status, summary = "not_assessed", value

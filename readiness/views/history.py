@@ -3,22 +3,13 @@
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseBadRequest, QueryDict, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from readiness import charts, insights
-from readiness.history import (
-    ACTIONS_CSV_HEADER,
-    HISTORY_CSV_HEADER,
-    ReleaseFilter,
-    actions_csv_rows,
-    csv_lines,
-    history_csv_rows,
-)
 from readiness.models import Event, Release, local_today_by_zone
 from readiness.permissions import (
     actions_for_user,
@@ -28,6 +19,15 @@ from readiness.permissions import (
     is_facilitator,
     releases_for_user,
 )
+from readiness.reports import charts, insights
+from readiness.reports.exports import (
+    ACTIONS_CSV_HEADER,
+    HISTORY_CSV_HEADER,
+    actions_csv_rows,
+    csv_response,
+    history_csv_rows,
+)
+from readiness.reports.history import ReleaseFilter
 from readiness.views import HtmxHttpRequest, wants_fragment
 
 OUTCOME_SERIES = [(key, str(label), f"chart-{key}") for key, label in insights.OUTCOMES]
@@ -78,12 +78,6 @@ def release_list(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-def _csv_response(lines, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @require_GET
 def release_export_csv(request: HtmxHttpRequest) -> HttpResponse:
     history = _history_for(request)
@@ -91,9 +85,8 @@ def release_export_csv(request: HtmxHttpRequest) -> HttpResponse:
         errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in history.form.errors.items())
         return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
     stamp = timezone.localdate().isoformat()
-    return _csv_response(
-        csv_lines(HISTORY_CSV_HEADER, history_csv_rows(history.queryset())),
-        f"releases-{stamp}.csv",
+    return csv_response(
+        HISTORY_CSV_HEADER, history_csv_rows(history.queryset()), filename=f"releases-{stamp}.csv"
     )
 
 
@@ -102,9 +95,9 @@ def action_export_csv(request: HtmxHttpRequest) -> HttpResponse:
     if not can_view_history(request.user):
         raise PermissionDenied
     stamp = timezone.localdate().isoformat()
-    return _csv_response(
-        csv_lines(ACTIONS_CSV_HEADER, actions_csv_rows(actions_for_user(request.user))),
-        f"actions-{stamp}.csv",
+    actions = actions_for_user(request.user)
+    return csv_response(
+        ACTIONS_CSV_HEADER, actions_csv_rows(actions), filename=f"actions-{stamp}.csv"
     )
 
 

@@ -19,6 +19,7 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "a-long-test-password"  # the suite's own logins (tests/conftest.py)
 
 
 @pytest.fixture(scope="session")
@@ -65,15 +66,33 @@ def page(browser):
     assert not errors, f"the browser reported errors: {errors}"
 
 
+def screenshot_of(page, name: str) -> Path:
+    """A full-page screenshot kept for people to look at; tests that drive two pages use
+    this directly, the others the `screenshot` fixture."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
 @pytest.fixture
 def screenshot(page):
-    def take(name: str) -> Path:
-        ARTIFACTS.mkdir(exist_ok=True)
-        path = ARTIFACTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
+    return lambda name: screenshot_of(page, name)
 
-    return take
+
+@pytest.fixture
+def log_in(live_server):
+    """Log a page in through the login form and wait until it lands on `landing`."""
+
+    def log_in(page, username: str, *, password: str = PASSWORD, landing: str = "/releases/"):
+        page.goto(f"{live_server.url}/accounts/login/?next={landing}")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"**{landing}")
+        return page
+
+    return log_in
 
 
 @pytest.fixture(autouse=True)

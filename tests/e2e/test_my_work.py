@@ -4,32 +4,19 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from readiness import services
 from readiness.models import Action
 from readiness.permissions import FACILITATORS
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import PASSWORD, screenshot_of
 from tests.factories import make_action, make_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-PASSWORD = "a-long-test-password"
-
-
-def log_in(page, base_url, username, landing):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"**{landing}")
-
-
-def shot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_an_owner_marks_an_action_done_and_the_facilitator_sees_it_live(
-    live_server, browser, django_user_model
+    live_server, browser, log_in, django_user_model
 ):
     marina = django_user_model.objects.create_user("marina", password=PASSWORD)
     marina.groups.add(Group.objects.get_or_create(name=FACILITATORS)[0])
@@ -53,34 +40,38 @@ def test_an_owner_marks_an_action_done_and_the_facilitator_sees_it_live(
     for p in (page, watcher):
         p.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        log_in(watcher, live_server.url, "marina", "/releases/")
+        log_in(watcher, "marina")
         watcher.goto(f"{live_server.url}{session.get_absolute_url()}")
         row = watcher.locator(f"#action-{action.pk}")
-        row.get_by_text("Open", exact=True).wait_for()
+        expect(row.get_by_text("Open", exact=True)).to_be_visible()
 
-        log_in(page, live_server.url, "ana", "/me/")
+        log_in(page, "ana", landing="/me/")
         item = page.locator(f"#action-{action.pk}")
-        item.get_by_text("A1: Re-run the k6 script").wait_for()
-        shot(page, "my-work")
+        expect(item.get_by_text("A1: Re-run the k6 script")).to_be_visible()
+        screenshot_of(page, "my-work")
         # Blocked without a reason is refused in place.
         item.get_by_text("Blocked…").click()
         item.get_by_role("button", name="Mark blocked").click()
-        page.locator(f"#action-{action.pk}").get_by_text("Say what blocks this action.").wait_for()
+        expect(
+            page.locator(f"#action-{action.pk}").get_by_text("Say what blocks this action.")
+        ).to_be_visible()
         # Done, with a note and the evidence link.
         item = page.locator(f"#action-{action.pk}")
         item.get_by_text("Mark done…").click()
         item.get_by_label("Completion note (optional)").fill("p95 at 180 ms")
         item.get_by_label("Evidence link (optional)").fill("https://ci.example.com/k6/42")
         item.get_by_role("button", name="Done").click()
-        page.locator(f"#closed-action-{action.pk}").wait_for()
-        shot(page, "my-work-done")
+        expect(page.locator(f"#closed-action-{action.pk}")).to_be_visible()
+        screenshot_of(page, "my-work-done")
 
         # The facilitator's open page follows within 5 s (it polls every 2 s).
-        watcher.locator(f"#action-{action.pk}").get_by_text("Done", exact=True).wait_for(
+        expect(
+            watcher.locator(f"#action-{action.pk}").get_by_text("Done", exact=True)
+        ).to_be_visible(timeout=5000)
+        expect(watcher.locator(f"#action-{action.pk}").get_by_text("p95 at 180 ms")).to_be_visible(
             timeout=5000
         )
-        watcher.locator(f"#action-{action.pk}").get_by_text("p95 at 180 ms").wait_for(timeout=5000)
-        shot(watcher, "session-after-owner-done")
+        screenshot_of(watcher, "session-after-owner-done")
     finally:
         facilitator_context.close()
         owner_context.close()

@@ -4,15 +4,16 @@ import json
 
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from readiness import services
 from readiness.demo import load_demo
 from readiness.minutes.exporter import release_as_dict
 from readiness.models import Release
 from readiness.permissions import FACILITATORS
+from tests.e2e.conftest import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-PASSWORD = "a-long-test-password"
 
 PARTICIPANTS = [
     ("Lucas Azevedo", "PM Billing", "Produto", "member"),
@@ -33,17 +34,14 @@ def expected_from_the_imported_sample() -> dict:
 
 
 def test_the_sample_recorded_by_hand_equals_the_imported_sample(
-    live_server, page, django_user_model, screenshot
+    live_server, page, log_in, django_user_model, screenshot
 ):
     expected = expected_from_the_imported_sample()
     session_doc = expected["sessions"][0]
     marina = django_user_model.objects.create_user("marina", password=PASSWORD)
     marina.groups.add(Group.objects.get_or_create(name=FACILITATORS)[0])
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("marina")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, "marina")
 
     page.goto(f"{live_server.url}/releases/new/")
     page.get_by_label("Name").fill("Billing Gateway")
@@ -68,13 +66,15 @@ def test_the_sample_recorded_by_hand_equals_the_imported_sample(
         form.get_by_label("Area").fill(area)
         form.get_by_label("Role").select_option(role)
         form.get_by_role("button", name="Add participant").click()
-        page.locator("#participants tbody th").filter(has_text=name).wait_for()
+        expect(page.locator("#participants tbody th").filter(has_text=name)).to_be_visible()
 
     for item in session_doc["agenda"]:
         form = page.locator("#agenda form.add-form")
         form.get_by_label("Agenda item").fill(item["title"])
         form.get_by_role("button", name="Add item").click()
-        page.locator("#agenda .agenda-title").filter(has_text=item["title"]).wait_for()
+        expect(
+            page.locator("#agenda .agenda-title").filter(has_text=item["title"])
+        ).to_be_visible()
 
     decision = page.locator("#decision form")
     decision.get_by_label("GO with conditions").check()
@@ -83,7 +83,7 @@ def test_the_sample_recorded_by_hand_equals_the_imported_sample(
         decision.locator(f'[name="conditions-{i}-text"]').fill(condition["text"])
         decision.locator(f'[name="conditions-{i}-reference"]').fill(condition["reference"])
     decision.get_by_role("button", name="Record decision").click()
-    page.locator("#current-decision").get_by_text("GO with conditions").wait_for()
+    expect(page.locator("#current-decision").get_by_text("GO with conditions")).to_be_visible()
 
     for action in session_doc["actions"]:
         form = page.locator("#actions form.add-form")
@@ -94,7 +94,7 @@ def test_the_sample_recorded_by_hand_equals_the_imported_sample(
         form.get_by_label("Due").fill(action["due"] or "")
         form.get_by_label("Kind").select_option(action["kind"])
         form.get_by_role("button", name="Add action").click()
-        page.locator("#actions tbody th").filter(has_text=action["code"]).wait_for()
+        expect(page.locator("#actions tbody th").filter(has_text=action["code"])).to_be_visible()
 
     for evidence in session_doc["evidence"]:
         form = page.locator("#evidence form.add-form")
@@ -102,11 +102,15 @@ def test_the_sample_recorded_by_hand_equals_the_imported_sample(
         form.get_by_label("Location").fill(evidence["location"])
         form.get_by_label("Category").select_option(evidence["category"])
         form.get_by_role("button", name="Link evidence").click()
-        page.locator("#evidence .evidence-title").filter(has_text=evidence["title"]).wait_for()
+        expect(
+            page.locator("#evidence .evidence-title").filter(has_text=evidence["title"])
+        ).to_be_visible()
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Close and lock the minutes").click()
-    page.locator("#session-header .notice").get_by_text("The minutes were closed").wait_for()
+    expect(
+        page.locator("#session-header .notice").get_by_text("The minutes were closed")
+    ).to_be_visible()
     screenshot("sample-recorded-by-hand")
 
     recorded = release_as_dict(Release.objects.get(slug="2024-07-15-billing-gateway"))

@@ -1,44 +1,39 @@
 """A real browser logs in as a demo user and reads the Billing Gateway release."""
 
+import datetime as dt
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from readiness.demo import load_demo
+from tests.e2e.conftest import PASSWORD
+from tests.factories import make_release
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_a_demo_user_logs_in_and_reads_the_sample_release(live_server, page, screenshot, settings):
+def test_a_demo_user_logs_in_and_reads_the_sample_release(page, log_in, screenshot, settings):
     settings.DEBUG = True  # demo logins exist only in DEBUG
     load_demo()
-    page.goto(f"{live_server.url}/releases/")
-    page.get_by_label("Username").fill("julia")
-    page.get_by_label("Password").fill("readiness-demo")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, "julia", password="readiness-demo")
     page.get_by_role("link", name="Billing Gateway").click()
     page.wait_for_url("**/releases/2024-07-15-billing-gateway/")
-    assert page.get_by_role("heading", name="Billing Gateway", level=1).is_visible()
-    assert page.get_by_text("GO with conditions").first.is_visible()
-    assert page.get_by_role("row", name="A1").get_by_text("Overdue").is_visible()
+    expect(page.get_by_role("heading", name="Billing Gateway", level=1)).to_be_visible()
+    expect(page.get_by_text("GO with conditions").first).to_be_visible()
+    expect(page.get_by_role("row", name="A1").get_by_text("Overdue")).to_be_visible()
     screenshot("release-detail")
 
 
-def test_the_release_list_pages_with_htmx(live_server, page, django_user_model):
-    import datetime as dt
-
-    from tests.factories import make_release
-
+def test_the_release_list_pages_with_htmx(page, log_in, django_user_model):
     for day in range(1, 31):
         make_release(f"Release {day:02d}", planned_date=dt.date(2024, 7, day))
-    user = django_user_model.objects.create_user("reader", password="a-long-test-password")
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill("a-long-test-password")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/releases/")
+    django_user_model.objects.create_user("reader", password=PASSWORD)
+    log_in(page, "reader")
     page.evaluate("window.__marker = 'same document'")
     page.get_by_role("link", name="Next").click()
-    page.get_by_role("link", name="Release 05").wait_for()
-    assert "?after=" in page.url
+    expect(page.get_by_role("link", name="Release 05")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"\?after="))
     assert page.evaluate("window.__marker") == "same document", "swapped, not reloaded"
-    assert page.get_by_role("link", name="Release 05").is_visible()
-    assert not page.get_by_role("link", name="Release 06").is_visible()
+    expect(page.get_by_role("link", name="Release 05")).to_be_visible()
+    expect(page.get_by_role("link", name="Release 06")).not_to_be_visible()

@@ -4,22 +4,14 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from readiness import services
 from readiness.models import Decision, Release
 from readiness.permissions import FACILITATORS
+from tests.e2e.conftest import PASSWORD, screenshot_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-PASSWORD = "a-long-test-password"
-
-
-def log_in(page, base_url, username):
-    # Owners land on /me/ by default; these tests start from the releases.
-    page.goto(f"{base_url}/accounts/login/?next=/releases/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/releases/")
 
 
 @pytest.fixture
@@ -41,9 +33,7 @@ def people(django_user_model):
     return marina, ana
 
 
-def test_a_facilitator_records_the_meeting_and_a_participant_sees_it_live(
-    live_server, browser, people, screenshot
-):
+def test_a_facilitator_records_the_meeting_and_a_participant_sees_it_live(browser, log_in, people):
     facilitator_context = browser.new_context(viewport={"width": 1400, "height": 1000})
     participant_context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = facilitator_context.new_page()
@@ -52,7 +42,7 @@ def test_a_facilitator_records_the_meeting_and_a_participant_sees_it_live(
     for p in (page, watcher):
         p.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        log_in(page, live_server.url, "marina")
+        log_in(page, "marina")
         page.get_by_role("link", name="New release").click()
         page.get_by_label("Name").fill("Billing Gateway")
         page.get_by_label("Planned date").fill("2024-07-15")
@@ -77,19 +67,21 @@ def test_a_facilitator_records_the_meeting_and_a_participant_sees_it_live(
             form.get_by_label("Title").fill(title)
             form.get_by_label("Area").fill(area)
             form.get_by_role("button", name="Add participant").click()
-            page.locator("#participants tbody").get_by_text(name).wait_for()
+            expect(page.locator("#participants tbody").get_by_text(name)).to_be_visible()
 
         for item in ["Resumo das métricas QA.", "Decisão final e próximos passos."]:
             form = page.locator("#agenda form.add-form")
             form.get_by_label("Agenda item").fill(item)
             form.get_by_role("button", name="Add item").click()
-            page.locator("#agenda .agenda-title").filter(has_text=item).wait_for()
+            expect(page.locator("#agenda .agenda-title").filter(has_text=item)).to_be_visible()
 
         # A participant opens the same page in another browser.
-        log_in(watcher, live_server.url, "ana")
+        log_in(watcher, "ana")
         watcher.goto(session_url)
         watcher.evaluate("window.__sameDocument = true")
-        assert watcher.locator("#decision").get_by_text("No decision recorded yet.").is_visible()
+        expect(
+            watcher.locator("#decision").get_by_text("No decision recorded yet.")
+        ).to_be_visible()
 
         decision = page.locator("#decision form")
         decision.get_by_label("GO with conditions").check()
@@ -98,28 +90,30 @@ def test_a_facilitator_records_the_meeting_and_a_participant_sees_it_live(
         decision.locator('[name="conditions-0-reference"]').fill("BILL-230")
         decision.locator('[name="conditions-1-text"]').fill("Confirmação dos dashboards")
         decision.get_by_role("button", name="Record decision").click()
-        page.locator("#current-decision").get_by_text("GO with conditions").wait_for()
+        expect(page.locator("#current-decision").get_by_text("GO with conditions")).to_be_visible()
 
         # Within 5 seconds, without reloading, the participant sees the decision.
-        watcher.locator("#current-decision").get_by_text("GO with conditions").wait_for(
-            timeout=5000
-        )
+        expect(
+            watcher.locator("#current-decision").get_by_text("GO with conditions")
+        ).to_be_visible(timeout=5000)
         assert watcher.evaluate("window.__sameDocument") is True
-        assert watcher.locator("#current-decision").get_by_text("BILL-230").is_visible()
+        expect(watcher.locator("#current-decision").get_by_text("BILL-230")).to_be_visible()
 
         form = page.locator("#actions form.add-form")
-        assert form.get_by_label("Code").input_value() == "A1"
+        expect(form.get_by_label("Code")).to_have_value("A1")
         form.get_by_label("Action").fill("Reexecutar o script k6.")
         form.get_by_label("Owner").fill("Ana Souza (SRE Lead)")
         form.get_by_label("Due").fill("2024-07-16")
         form.get_by_role("button", name="Add action").click()
-        page.locator("#actions tbody").get_by_text("Reexecutar o script k6.").wait_for()
-        assert page.locator("#actions form.add-form").get_by_label("Code").input_value() == "A2"
-        watcher.locator("#actions tbody").get_by_text("Reexecutar o script k6.").wait_for(
-            timeout=5000
-        )
-        screenshot_page(page, screenshot, "session-facilitator")
-        screenshot_page(watcher, screenshot, "session-participant")
+        expect(
+            page.locator("#actions tbody").get_by_text("Reexecutar o script k6.")
+        ).to_be_visible()
+        expect(page.locator("#actions form.add-form").get_by_label("Code")).to_have_value("A2")
+        expect(
+            watcher.locator("#actions tbody").get_by_text("Reexecutar o script k6.")
+        ).to_be_visible(timeout=5000)
+        screenshot_of(page, "session-facilitator")
+        screenshot_of(watcher, "session-participant")
     finally:
         facilitator_context.close()
         participant_context.close()
@@ -135,7 +129,7 @@ def test_a_facilitator_records_the_meeting_and_a_participant_sees_it_live(
     assert session.actions.get().owner.title == "SRE Lead"
 
 
-def test_typing_is_not_wiped_by_someone_elses_change(live_server, browser, people):
+def test_typing_is_not_wiped_by_someone_elses_change(live_server, browser, log_in, people):
     release = services.release_create(
         user=None, name="Billing Gateway", planned_date=dt.date(2024, 7, 15)
     )
@@ -148,26 +142,32 @@ def test_typing_is_not_wiped_by_someone_elses_change(live_server, browser, peopl
     context = browser.new_context()
     page = context.new_page()
     try:
-        log_in(page, live_server.url, "marina")
+        log_in(page, "marina")
         page.goto(f"{live_server.url}{session.get_absolute_url()}")
         form = page.locator("#agenda form.add-form")
         form.get_by_label("Agenda item").fill("Half-typed agenda item")
-        # Someone else changes the agenda meanwhile.
-        services.agenda_item_add(user=None, session=session, title="Added elsewhere")
-        page.wait_for_timeout(3500)  # more than one poll
-        assert form.get_by_label("Agenda item").input_value() == "Half-typed agenda item"
-        form.get_by_role("button", name="Add item").click()
-        page.locator("#agenda .agenda-title").filter(has_text="Half-typed agenda item").wait_for()
-        assert (
-            page.locator("#agenda .agenda-title").filter(has_text="Added elsewhere").is_visible()
+        # Every section asks for itself in the same moment once the poll reports a change;
+        # the busy agenda must not. Waiting for the timeline's answer proves the poll came.
+        agenda_refreshes = []
+        page.on(
+            "request",
+            lambda r: (
+                agenda_refreshes.append(r.url) if r.headers.get("hx-target") == "agenda" else None
+            ),
         )
+        with page.expect_response(
+            lambda r: r.request.headers.get("hx-target") == "timeline", timeout=10_000
+        ):
+            # Someone else changes the agenda meanwhile.
+            services.agenda_item_add(user=None, session=session, title="Added elsewhere")
+        assert agenda_refreshes == []
+        expect(form.get_by_label("Agenda item")).to_have_value("Half-typed agenda item")
+        form.get_by_role("button", name="Add item").click()
+        expect(
+            page.locator("#agenda .agenda-title").filter(has_text="Half-typed agenda item")
+        ).to_be_visible()
+        expect(
+            page.locator("#agenda .agenda-title").filter(has_text="Added elsewhere")
+        ).to_be_visible()
     finally:
         context.close()
-
-
-def screenshot_page(page, screenshot, name):
-    """The e2e `screenshot` fixture shoots its own page; these tests drive two."""
-    from tests.e2e.conftest import ARTIFACTS
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

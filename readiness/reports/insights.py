@@ -14,7 +14,6 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
-from readiness.history import UNDECIDED, known_areas
 from readiness.models import (
     Action,
     Condition,
@@ -22,6 +21,7 @@ from readiness.models import (
     Release,
     overdue_actions_q,
 )
+from readiness.reports.history import UNDECIDED, known_areas
 
 # The outcome keys of the charts, in stacking order, with their labels.
 OUTCOMES: list[tuple[str, Any]] = [*Decision.Outcome.choices, (UNDECIDED, _("Undecided"))]

@@ -26,7 +26,7 @@ from ninja.errors import ValidationError as InputError
 from pydantic import AfterValidator
 
 from readiness import permissions, services
-from readiness.api_auth import AUTH, require_scope
+from readiness.api.auth import AUTH, require_scope
 from readiness.models import Action, Condition, Decision, Release
 
 MAX_ID = 2**63 - 1

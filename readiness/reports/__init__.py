@@ -1,0 +1,1 @@
+"""Reading the record for managers: history filters, CSV exports, insights and charts."""
