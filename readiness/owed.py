@@ -94,7 +94,7 @@ def closed_items(person: Person, now: dt.datetime) -> list[OwedItem]:
 
 def _closed_at(obj: Model) -> dt.datetime | None:
     return (
-        getattr(obj, "completed_at", None)
+        getattr(obj, "closed_at", None)
         or getattr(obj, "satisfied_at", None)
         or getattr(obj, "review_done_at", None)
     )

@@ -84,16 +84,28 @@ def actions_for_user(user: User) -> QuerySet[Action]:
 
 
 def can_update_action(user: User, action: Action, *, to_status: str | None = None) -> bool:
-    """The action's owner, or whoever may facilitate its session.
-
-    Reopening a done action questions the work, so only a facilitator may do that.
-    """
+    """Whether the user gets an action's status controls: its owner, or whoever may
+    facilitate its session. With `to_status`, whether they may make that change."""
+    if to_status is not None:
+        return can_change_action_status(user, action, to_status)
     if not (user.is_authenticated and user.is_active):
         return False
-    reopening = action.status == Action.Status.DONE and to_status in Action.OPEN_STATUSES
-    if action.owner.user_id == user.pk and not reopening:
+    return action.owner.user_id == user.pk or can_facilitate_session(user, action.session)
+
+
+def can_change_action_status(user: User, action: Action, to_status: str) -> bool:
+    """The owner moves their own work along (start, block, finish); cancelling it, or
+    reopening it once closed, takes it off or puts it back on the gate's blocking list, so
+    only whoever may facilitate the session does that."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if can_facilitate_session(user, action.session):
         return True
-    return can_facilitate_session(user, action.session)
+    if action.owner.user_id != user.pk:
+        return False
+    cancelling = to_status == Action.Status.CANCELLED
+    reopening = not action.is_open and to_status in Action.OPEN_STATUSES
+    return not (cancelling or reopening)
 
 
 # --- Decisions ----------------------------------------------------------------------------

@@ -92,7 +92,7 @@ def act(
     )
     if status != Action.Status.OPEN:
         reason = "waiting" if status == Action.Status.BLOCKED else ""
-        services.action_set_status(user=None, action=action, status=status, reason=reason)
+        services.action_status_import(user=None, action=action, status=status, reason=reason)
     if completed is not None:
         Action.objects.filter(pk=action.pk).update(completed_at=completed)
     return action

@@ -105,7 +105,11 @@ def test_it_turns_ready_when_the_last_condition_is_satisfied_through_the_api(
     assert client.get(_gate_url(record["release"]), headers=headers).json()["ready"] is False
     response = client.post(
         f"/api/conditions/{second.pk}/satisfy",
-        {"evidence_url": "https://ci.example.com/jobs/42", "note": "dashboards confirmed"},
+        {
+            "evidence_url": "https://ci.example.com/jobs/42",
+            "note": "dashboards confirmed",
+            "expected_version": second.version,
+        },
         content_type="application/json",
         headers=headers,
     )
@@ -184,7 +188,9 @@ def test_it_answers_404_on_the_reads_of_an_unknown_release(client, manager):
 
 
 def _satisfy(client, condition, headers=None, **body):
+    """Satisfy through the API; the version sent is the one the test holds unless given."""
     body.setdefault("evidence_url", "https://ci.example.com/jobs/42")
+    body.setdefault("expected_version", getattr(condition, "version", 1))
     return client.post(
         f"/api/conditions/{condition.pk}/satisfy",
         body,
@@ -301,7 +307,9 @@ def test_it_answers_404_for_an_unknown_condition_or_action(client, owner):
     before = snapshot()
     assert _satisfy(client, type("C", (), {"pk": 999999})).status_code == 404
     response = client.post(
-        "/api/actions/999999/status", {"status": "done"}, content_type="application/json"
+        "/api/actions/999999/status",
+        {"status": "done", "expected_version": 1},
+        content_type="application/json",
     )
     assert response.status_code == 404
     before.assert_unchanged()
@@ -311,6 +319,8 @@ def test_it_answers_404_for_an_unknown_condition_or_action(client, owner):
 
 
 def _set_status(client, action, headers=None, **body):
+    """Set a status through the API; the version sent is the one the test holds unless given."""
+    body.setdefault("expected_version", action.version)
     return client.post(
         f"/api/actions/{action.pk}/status",
         body,

@@ -72,10 +72,16 @@ def test_it_shows_every_decision_including_the_superseded_ones(client, manager):
 
 def test_it_shows_each_actions_full_status_history(client, manager):
     session = release_with_session("Search", dt.date(2024, 7, 15))
-    action = make_action(session, code="A1")
-    services.action_set_status(user=manager, action=action, status="in_progress")
-    services.action_set_status(user=manager, action=action, status="blocked", reason="No VPN")
-    services.action_set_status(user=manager, action=action, status="done")
+    # The manager moves their own action along, as its owner.
+    action = make_action(session, code="A1", owner=make_person("Mia Souza", user=manager))
+    for status, reason in [("in_progress", ""), ("blocked", "No VPN"), ("done", "")]:
+        services.action_change_status(
+            user=manager,
+            action=action,
+            status=status,
+            reason=reason,
+            expected_version=action.version,
+        )
     client.force_login(manager)
     page = client.get(f"/releases/{session.release.slug}/dossier/").text
     row = page.split('<th scope="row">A1</th>', 1)[1].split("</tr>", 1)[0]
@@ -126,7 +132,7 @@ def _release_with(n):
     owners = [make_person() for _ in range(3)]
     for i in range(n):
         action = make_action(session, code=f"A{i + 1}", owner=owners[i % 3])
-        services.action_set_status(user=None, action=action, status="in_progress")
+        services.action_status_import(user=None, action=action, status="in_progress")
         services.participant_add(user=None, session=session, person=make_person(), area="QA")
         services.agenda_item_add(user=None, session=session, title=f"Item {i}")
         services.evidence_add(user=None, session=session, title=f"Doc {i}", location=f"d/{i}.md")

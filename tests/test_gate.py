@@ -144,9 +144,9 @@ def test_it_blocks_on_open_actions_due_by_the_day_the_window_opens(session):
         ("action", "A1", due.owner.name)
     ]
     assert monitoring.code not in {b.reference for b in result.blocking}
-    services.action_set_status(user=None, action=due, status=Action.Status.BLOCKED, reason="x")
+    services.action_status_import(user=None, action=due, status=Action.Status.BLOCKED, reason="x")
     assert not _gate(release).ready
-    services.action_set_status(user=None, action=due, status=Action.Status.DONE)
+    services.action_status_import(user=None, action=due, status=Action.Status.DONE)
     assert _gate(release).ready
 
 

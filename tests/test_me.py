@@ -233,7 +233,9 @@ def test_a_bad_evidence_link_is_refused_and_kept(client, owner, mine):
 
 def test_a_stale_change_is_refused_with_409(client, owner, facilitator, mine):
     seen = mine.version
-    services.action_set_status(user=facilitator, action=mine, status="in_progress")
+    services.action_change_status(
+        user=facilitator, action=mine, status="in_progress", expected_version=mine.version
+    )
     client.force_login(owner)
     response = client.post(status_url(mine), {"status": "done", "version": seen}, headers=HX)
     assert response.status_code == 409
@@ -243,7 +245,9 @@ def test_a_stale_change_is_refused_with_409(client, owner, facilitator, mine):
 
 
 def test_only_a_facilitator_reopens_a_done_action_with_a_reason(client, owner, facilitator, mine):
-    services.action_complete(user=owner, action=mine)
+    services.action_change_status(
+        user=owner, action=mine, status="done", expected_version=mine.version
+    )
     mine.refresh_from_db()
     client.force_login(owner)
     assert post_status(client, mine, "open", reason="Not really").status_code == 403

@@ -86,7 +86,7 @@ def test_it_exports_a_release_made_in_the_app_within_the_schema():
     make_decision(session, Decision.Outcome.NO_GO, rationale="Pen test pending")
     make_decision(session, Decision.Outcome.CONDITIONAL_GO, rationale="Pen test passed")
     blocked = make_action(session, code="A1")
-    services.action_set_status(user=None, action=blocked, status="blocked", reason="Vendor")
+    services.action_status_import(user=None, action=blocked, status="blocked", reason="Vendor")
     services.evidence_add(user=None, session=session, title="Site", location="javascript:x()")
     data = release_as_dict(session.release)
     validate(data)
@@ -108,7 +108,7 @@ def test_the_round_trip_gives_the_same_json(name):
 def test_the_round_trip_keeps_what_was_changed_in_the_app():
     release = load(DOCUMENTS["english"])
     action = Action.objects.get(code="A1", session__title="Go/No-Go")
-    services.action_set_status(user=None, action=action, status="in_progress")
+    services.action_status_import(user=None, action=action, status="in_progress")
     condition = Decision.objects.get(is_current=True, outcome="conditional_go").conditions.first()
     services.condition_satisfy(user=None, condition=condition)
     evidence = Evidence.objects.get(title="QA report")

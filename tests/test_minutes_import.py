@@ -204,7 +204,7 @@ def test_it_replaces_an_unchanged_import_and_keeps_what_it_replaced(sample):
 
 def test_it_refuses_to_replace_a_release_changed_in_the_app(sample):
     action = Action.objects.get(code="A1")
-    services.action_set_status(user=None, action=action, status="done")
+    services.action_status_import(user=None, action=action, status="done")
     before = counts()
     with pytest.raises(MinutesError, match="changed in the app"):
         load(SAMPLE_TEXT, replace=True)

@@ -139,8 +139,9 @@ def test_it_replaces_on_request_and_refuses_when_the_release_changed(
     assert response.status_code == 302
     release = Release.objects.get()
     assert release.pk != sample_release.pk
-    services.action_set_status(
-        user=facilitator, action=release.sessions.get().actions.get(code="A1"), status="done"
+    action = release.sessions.get().actions.get(code="A1")
+    services.action_change_status(
+        user=facilitator, action=action, status="done", expected_version=action.version
     )
     preview = client.post(IMPORT_URL, upload()).text
     assert "changed in the app since it was imported" in preview

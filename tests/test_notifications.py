@@ -108,8 +108,12 @@ def test_the_facilitator_hears_of_a_blocked_action(
 ):
     action = make_action(session, code="A1", owner=ana)
     with django_capture_on_commit_callbacks(execute=True):
-        services.action_set_status(
-            user=ana.user, action=action, status="blocked", reason="No VPN access"
+        services.action_change_status(
+            user=ana.user,
+            action=action,
+            status="blocked",
+            reason="No VPN access",
+            expected_version=action.version,
         )
     assert [m.to for m in mailoutbox] == [["fay@example.com"]]
     assert "A1 is blocked" in mailoutbox[0].subject

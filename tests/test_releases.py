@@ -183,7 +183,7 @@ def test_it_lists_releases_newest_first_with_decision_and_actions_done(client, m
     make_decision(old, Decision.Outcome.GO)
     make_action(new)
     done = make_action(new)
-    services.action_set_status(user=None, action=done, status="done")
+    services.action_status_import(user=None, action=done, status="done")
     client.force_login(manager)
     page = client.get("/releases/").text
     assert page.index("New") < page.index("Old")

@@ -191,8 +191,8 @@ def test_it_refuses_a_duplicate_action_code_with_a_clear_error():
 
 
 def test_it_changes_an_action_status_and_logs_before_and_after(owner):
-    action = make_action(make_session())
-    services.action_set_status(
+    action = make_action(make_session(), owner=owner.person)
+    services.action_change_status(
         user=owner, action=action, status="done", expected_version=action.version
     )
     action.refresh_from_db()
@@ -202,10 +202,16 @@ def test_it_changes_an_action_status_and_logs_before_and_after(owner):
     assert event.actor == owner
 
 
-def test_it_requires_a_reason_to_block_an_action():
+def test_it_requires_a_reason_to_block_an_action(facilitator):
     action = make_action(make_session())
     with pytest.raises(ValidationError) as caught:
-        services.action_set_status(user=None, action=action, status="blocked", reason="  ")
+        services.action_change_status(
+            user=facilitator,
+            action=action,
+            status="blocked",
+            reason="  ",
+            expected_version=action.version,
+        )
     assert "reason" in caught.value.message_dict
     action.refresh_from_db()
     assert action.status == "open"
@@ -213,17 +219,17 @@ def test_it_requires_a_reason_to_block_an_action():
 
 
 def test_it_refuses_a_stale_edit_and_keeps_the_other_change(owner, facilitator):
-    action = make_action(make_session())
+    action = make_action(make_session(), owner=owner.person)
     seen_by_owner = Action.objects.get(pk=action.pk)
     seen_by_facilitator = Action.objects.get(pk=action.pk)
-    services.action_set_status(
+    services.action_change_status(
         user=facilitator,
         action=seen_by_facilitator,
         status="in_progress",
         expected_version=seen_by_facilitator.version,
     )
     with pytest.raises(services.StaleEdit, match="changed by someone else"):
-        services.action_set_status(
+        services.action_change_status(
             user=owner, action=seen_by_owner, status="done", expected_version=1
         )
     action.refresh_from_db()
@@ -301,7 +307,7 @@ def test_open_actions_are_the_open_in_progress_and_blocked_ones():
     for status in ["open", "in_progress", "done", "cancelled"]:
         action = make_action(session)
         if status != "open":
-            services.action_set_status(user=None, action=action, status=status)
+            services.action_status_import(user=None, action=action, status=status)
     blocked = make_action(session)
-    services.action_set_status(user=None, action=blocked, status="blocked", reason="Waiting")
+    services.action_status_import(user=None, action=blocked, status="blocked", reason="Waiting")
     assert Action.objects.open().count() == 3

@@ -771,7 +771,7 @@ def test_it_carries_open_items_of_earlier_sessions_into_follow_ups(client, manag
     first = make_session(scheduled_at=dt.datetime(2024, 7, 10, 14, tzinfo=dt.UTC))
     make_action(first, code="A1", description="Fix the pen test findings")
     done = make_action(first, code="A2", description="Already finished")
-    services.action_set_status(user=None, action=done, status="done")
+    services.action_status_import(user=None, action=done, status="done")
     make_decision(
         first,
         Decision.Outcome.CONDITIONAL_GO,

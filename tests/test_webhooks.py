@@ -103,12 +103,17 @@ def test_it_posts_a_signed_event_the_receiver_can_verify(
 
 
 def test_it_sends_a_chat_line_to_a_chat_webhook(
-    receiver, session, django_capture_on_commit_callbacks
+    receiver, session, facilitator, django_capture_on_commit_callbacks
 ):
     _hook(receiver.url, chat_format=True)
     action = make_action(session, code="A3", owner=make_person("Lucas Azevedo"))
     with django_capture_on_commit_callbacks(execute=True):
-        services.action_set_status(user=None, action=action, status=Action.Status.DONE)
+        services.action_change_status(
+            user=facilitator,
+            action=action,
+            status=Action.Status.DONE,
+            expected_version=action.version,
+        )
     (request,) = receiver.received
     assert json.loads(request["body"]) == {
         "text": f"{session.release}: action A3 done (Lucas Azevedo)."
@@ -142,18 +147,27 @@ def test_it_sends_each_event_only_to_webhooks_that_want_it(
 
 
 def test_it_emits_every_event_from_the_services(
-    receiver, session, django_capture_on_commit_callbacks
+    receiver, session, facilitator, django_capture_on_commit_callbacks
 ):
     _hook(receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
         decision = make_decision(session, Decision.Outcome.CONDITIONAL_GO)
     action = make_action(session, code="A1", due_date=None)
     with django_capture_on_commit_callbacks(execute=True):
-        services.action_set_status(
-            user=None, action=action, status=Action.Status.BLOCKED, reason="Waiting on legal"
+        services.action_change_status(
+            user=facilitator,
+            action=action,
+            status=Action.Status.BLOCKED,
+            reason="Waiting on legal",
+            expected_version=action.version,
         )
         services.condition_satisfy(user=None, condition=decision.conditions.get())
-        services.action_set_status(user=None, action=action, status=Action.Status.DONE)
+        services.action_change_status(
+            user=facilitator,
+            action=action,
+            status=Action.Status.DONE,
+            expected_version=action.version,
+        )
     events = [json.loads(r["body"])["event"] for r in receiver.received]
     assert events == [
         "decision.recorded",
@@ -186,11 +200,13 @@ def test_it_emits_from_api_writes_too(receiver, client, owner, django_capture_on
     )
     _hook(receiver.url, events=["condition.satisfied", "release.ready"])
     client.force_login(owner)
+    condition = decision.conditions.get()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            f"/api/conditions/{decision.conditions.get().pk}/satisfy",
+            f"/api/conditions/{condition.pk}/satisfy",
             {"evidence_url": "https://ci.example.com/jobs/1"},
             content_type="application/json",
+            headers={"If-Match": f'"v{condition.version}"'},
         )
     assert response.status_code == 200
     events = [json.loads(r["body"])["event"] for r in receiver.received]

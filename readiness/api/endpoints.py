@@ -1,16 +1,19 @@
 """The JSON API under /api/: the gate for pipelines, reads for tools, and the two writes a
 CI job needs (satisfy a condition with evidence, update an action's status).
 
-Every write goes through `readiness.services` and asks `readiness.permissions` exactly as
-the web UI does. Errors are `{"detail": message}` with 400 (bad input), 401 (no or bad
-token), 403 (not allowed), 404, 409 (stale `expected_version`) or 422 (invalid state).
-The OpenAPI document is generated from these declarations and served at
-/api/openapi.json.
+Every write goes through `readiness.services`, the same function the web UI calls, so the
+same rules and permissions answer with the same messages. A write is never applied blind:
+it carries the version the caller read, as `expected_version` or as `If-Match` with the
+ETag a read gave. Errors are `{"detail": message}` with 400 (bad input), 401 (no or bad
+token), 403 (not allowed), 404, 409 (the version is stale), 422 (invalid state) or 428
+(no version sent). The OpenAPI document is generated from these declarations and served
+at /api/openapi.json.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from django.contrib.auth.decorators import login_not_required
@@ -20,8 +23,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, URLResolver
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Path, Query, Schema
-from ninja.errors import AuthenticationError
+from ninja import Field, Header, NinjaAPI, Path, Query, Schema
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as InputError
 from pydantic import AfterValidator
 
@@ -52,7 +55,15 @@ api = NinjaAPI(
     description=(
         "Release go/no-go records for pipelines and tools. Authenticate with "
         "`Authorization: Bearer <token>` (tokens are created on the settings page) or a "
-        "logged-in browser session."
+        "logged-in browser session.\n\n"
+        "Writes are never applied blind. Reading an action or a condition answers with its "
+        '`version` and an `ETag: "v<version>"` header; a write must send that version back, '
+        "either as `expected_version` in the body or as `If-Match` with the ETag. Without "
+        "either the write is refused with 428 Precondition Required and nothing changes. If "
+        "the record changed since it was read (a stale `expected_version` or an `If-Match` "
+        "ETag that is no longer current) the write is refused with 409 Conflict, not 412, "
+        "whichever way the version was sent; read it again, then decide. A successful write "
+        "answers with the record and its new ETag."
     ),
     auth=AUTH,
     urls_namespace="api",
@@ -68,7 +79,7 @@ class ErrorOut(Schema):
 
 
 READ_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 409: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 409: ErrorOut, 422: ErrorOut, 428: ErrorOut}
 
 
 def _error(request: HttpRequest, status: int, message: str) -> HttpResponse:
@@ -207,6 +218,12 @@ class ConditionOut(Schema):
     version: int
 
 
+VERSION_HELP = (
+    "The `version` you read. Required unless the request sends `If-Match` with the ETag the "
+    "read gave; without either the write is refused with 428."
+)
+
+
 class SatisfyIn(Schema):
     evidence_url: Annotated[
         Text,
@@ -219,13 +236,13 @@ class SatisfyIn(Schema):
     ]
     title: Annotated[Text, Field(max_length=300)] = ""
     note: Annotated[Text, Field(max_length=5000)] = ""
-    expected_version: int | None = Field(None, ge=1, le=MAX_VERSION)
+    expected_version: int | None = Field(None, ge=1, le=MAX_VERSION, description=VERSION_HELP)
 
 
 class ActionStatusIn(Schema):
     status: Literal[tuple(Action.Status.values)]  # type: ignore[valid-type]
     reason: Annotated[Text, Field(max_length=5000)] = ""
-    expected_version: int | None = Field(None, ge=1, le=MAX_VERSION)
+    expected_version: int | None = Field(None, ge=1, le=MAX_VERSION, description=VERSION_HELP)
 
 
 def _window(release: Release) -> dict[str, Any]:
@@ -284,6 +301,54 @@ def _condition_out(condition: Condition) -> dict[str, Any]:
 def _release(request: HttpRequest, slug: str, *, gate: bool = False) -> Release:
     require_scope(request, slug=slug, gate=gate)
     return permissions.get_release_for_user(request.user, slug)
+
+
+# --- Versions: ETag and If-Match ------------------------------------------------------------
+
+ETAG = re.compile(r'"v([0-9]{1,10})"')
+IfMatch = Annotated[
+    str | None,
+    Header(
+        None,
+        alias="If-Match",
+        max_length=100,
+        description='The ETag a read gave, such as "v3"; instead of `expected_version`.',
+    ),
+]
+ETAG_HEADER = {
+    "ETag": {
+        "description": 'The record\'s version as an entity tag, "v<version>": send it back '
+        "in If-Match to write.",
+        "schema": {"type": "string"},
+    }
+}
+WITH_ETAG = {"responses": {200: {"headers": ETAG_HEADER}}}
+
+
+def _etag(obj: Action | Condition) -> str:
+    return f'"v{obj.version}"'
+
+
+def _version_read(expected_version: int | None, if_match: str | None) -> int:
+    """The version the caller read, from the body or from If-Match; 428 without either."""
+    from_header = None
+    if if_match is not None:
+        match = ETAG.fullmatch(if_match.strip())
+        if match is None:
+            raise HttpError(400, _('If-Match must carry one ETag a read gave, such as "v3".'))
+        from_header = int(match[1])
+    if None not in (expected_version, from_header) and expected_version != from_header:
+        raise HttpError(400, _("expected_version and If-Match name different versions."))
+    version = expected_version if expected_version is not None else from_header
+    if version is None:
+        raise HttpError(
+            428,
+            _(
+                "Send the version you read: expected_version in the body, or If-Match with "
+                "the ETag the read gave. Nothing was changed."
+            ),
+        )
+    return version
 
 
 # --- Reads --------------------------------------------------------------------------------
@@ -355,6 +420,42 @@ def release_conditions(request: HttpRequest, slug: Slug) -> list[dict[str, Any]]
     return [_condition_out(c) for c in conditions]
 
 
+@api.get(
+    "/actions/{action_id}",
+    response={200: ActionOut, **READ_ERRORS},
+    tags=["actions"],
+    openapi_extra=WITH_ETAG,
+)
+def action_detail(request: HttpRequest, action_id: ObjectId, response: HttpResponse) -> Any:
+    """One action, with its version in the body and as the ETag to send back on update."""
+    require_scope(request)
+    action = get_object_or_404(
+        permissions.actions_for_user(request.user).select_related("owner"), pk=action_id
+    )
+    response["ETag"] = _etag(action)
+    return _action_out(action)
+
+
+@api.get(
+    "/conditions/{condition_id}",
+    response={200: ConditionOut, **READ_ERRORS},
+    tags=["conditions"],
+    openapi_extra=WITH_ETAG,
+)
+def condition_detail(request: HttpRequest, condition_id: ObjectId, response: HttpResponse) -> Any:
+    """One condition, with its version in the body and as the ETag to send back on satisfy."""
+    require_scope(request)
+    releases = permissions.releases_for_user(request.user)
+    condition = get_object_or_404(
+        Condition.objects.filter(decision__session__release__in=releases)
+        .select_related("owner")
+        .prefetch_related("evidence"),
+        pk=condition_id,
+    )
+    response["ETag"] = _etag(condition)
+    return _condition_out(condition)
+
+
 # --- Writes -------------------------------------------------------------------------------
 
 
@@ -372,9 +473,14 @@ def _condition_for(request: HttpRequest, condition_id: int) -> Condition:
     "/conditions/{condition_id}/satisfy",
     response={200: ConditionOut, **WRITE_ERRORS},
     tags=["conditions"],
+    openapi_extra=WITH_ETAG,
 )
 def condition_satisfy(
-    request: HttpRequest, condition_id: ObjectId, body: SatisfyIn
+    request: HttpRequest,
+    condition_id: ObjectId,
+    body: SatisfyIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Mark the condition satisfied and link the evidence URL that shows it."""
     condition = _condition_for(request, condition_id)
@@ -384,33 +490,44 @@ def condition_satisfy(
         url=body.evidence_url,
         title=body.title,
         note=body.note,
-        expected_version=body.expected_version,
+        expected_version=_version_read(body.expected_version, if_match),
     )
     condition = Condition.objects.select_related("owner").get(pk=condition.pk)
+    response["ETag"] = _etag(condition)
     return _condition_out(condition)
 
 
 @api.post(
-    "/actions/{action_id}/status", response={200: ActionOut, **WRITE_ERRORS}, tags=["actions"]
+    "/actions/{action_id}/status",
+    response={200: ActionOut, **WRITE_ERRORS},
+    tags=["actions"],
+    openapi_extra=WITH_ETAG,
 )
 def action_update_status(
-    request: HttpRequest, action_id: ObjectId, body: ActionStatusIn
+    request: HttpRequest,
+    action_id: ObjectId,
+    body: ActionStatusIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    """Set the action's status as its owner or a facilitator; `blocked` needs a reason."""
+    """Set the action's status, with the rules of the web pages: the owner starts, blocks
+    (with a reason) and finishes it; only a facilitator cancels it or reopens it (with a
+    reason) once closed; a closed action is not marked done."""
     require_scope(request)
     action = get_object_or_404(
         Action.objects.select_related("owner", "session__facilitator", "session__release"),
         pk=action_id,
     )
-    if not permissions.can_update_action(request.user, action, to_status=body.status):
+    if not permissions.can_update_action(request.user, action):
         raise PermissionDenied(_("Only the action's owner or a facilitator may update it."))
-    services.action_set_status(
+    services.action_change_status(
         user=request.user,
         action=action,
         status=body.status,
         reason=body.reason,
-        expected_version=body.expected_version,
+        expected_version=_version_read(body.expected_version, if_match),
     )
+    response["ETag"] = _etag(action)
     return _action_out(action)
 
 

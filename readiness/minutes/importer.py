@@ -219,7 +219,7 @@ def _session(
                 reason = action_doc.reason
                 if action_doc.status == "blocked" and not reason:
                     reason = "Blocked in the imported minutes."
-                services.action_set_status(
+                services.action_status_import(
                     user=user, action=action, status=action_doc.status, reason=reason
                 )
         report.actions += 1

@@ -8,11 +8,13 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from readiness.models.base import Versioned
 from readiness.models.decisions import Condition
+from readiness.models.events import Event
 from readiness.models.people import Person
 from readiness.models.sessions import (
     AgendaItem,
@@ -58,15 +60,24 @@ class ActionQuerySet(models.QuerySet):
         )
 
     def closed_by(self, person: Person, since: dt.datetime) -> ActionQuerySet:
-        """The person's actions done or cancelled since `since`, newest first."""
-        return (
-            self.filter(
-                owner=person,
-                status__in=(Action.Status.DONE, Action.Status.CANCELLED),
-                completed_at__gte=since,
+        """The person's actions done or cancelled since `since`, newest first, each with
+        `closed_at`: when it was completed or, as a cancelled action was never completed,
+        when its status last changed."""
+        last_change = (
+            Event.objects.filter(
+                subject_type="action",
+                subject_id=OuterRef("pk"),
+                verb=Event.Verb.ACTION_STATUS_CHANGED,
             )
+            .order_by("-created_at", "-pk")
+            .values("created_at")[:1]
+        )
+        return (
+            self.filter(owner=person, status__in=(Action.Status.DONE, Action.Status.CANCELLED))
+            .annotate(closed_at=Coalesce("completed_at", Subquery(last_change)))
+            .filter(closed_at__gte=since)
             .select_related("session__release", "session__facilitator", "owner")
-            .order_by("-completed_at", "-pk")
+            .order_by("-closed_at", "-pk")
         )
 
 

@@ -18,11 +18,9 @@ from readiness.services.access import (
     webhook_delete,
 )
 from readiness.services.actions import (
-    action_complete,
+    action_change_status,
     action_create,
-    action_reopen,
-    action_set_status,
-    action_status_change,
+    action_status_import,
     action_update,
 )
 from readiness.services.agenda import (
@@ -104,11 +102,9 @@ __all__ = [
     "condition_satisfy_with_evidence",
     "condition_expiry_notify",
     "action_create",
-    "action_set_status",
+    "action_change_status",
+    "action_status_import",
     "action_update",
-    "action_complete",
-    "action_status_change",
-    "action_reopen",
     "evidence_add",
     "evidence_verify",
     "TOKEN_USE_PRECISION",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from readiness import notifications, webhooks
+from readiness import notifications, permissions, webhooks
 from readiness.models import (
     Action,
     Event,
@@ -18,7 +18,7 @@ from readiness.models import (
     WebhookEvent,
     _is_web_url,
 )
-from readiness.services._core import User, _create, _labelled, _update
+from readiness.services._core import StaleEdit, User, _create, _labelled, _update
 from readiness.services._ready import _announce_if_ready, _is_ready_if_heard
 from readiness.services.evidence import evidence_add
 
@@ -53,69 +53,6 @@ def action_create(
     _create(action, user=user, verb=Event.Verb.ACTION_CREATED)
     if notify:
         notifications.notify("action_assigned", action_id=action.pk)
-    return action
-
-
-@transaction.atomic
-def action_set_status(
-    *,
-    user: User,
-    action: Action,
-    status: str,
-    reason: str = "",
-    expected_version: int | None = None,
-) -> Action:
-    if status not in Action.Status.values:
-        raise ValidationError(_("Unknown action status %(status)s.") % {"status": status})
-    reason = reason.strip()
-    if status == Action.Status.BLOCKED and not reason:
-        raise ValidationError(
-            {"reason": _("Say what blocks this action.")}, code="reason_required"
-        )
-    closing = status in (Action.Status.DONE, Action.Status.CANCELLED)
-    release = action.session.release
-    was_ready = _is_ready_if_heard(release)
-    previous = Action.objects.values_list("status", flat=True).get(pk=action.pk)
-    _update(
-        action,
-        user=user,
-        verb=Event.Verb.ACTION_STATUS_CHANGED,
-        expected_version=expected_version,
-        status=status,
-        status_reason=reason,
-        completed_at=timezone.now() if closing else None,
-    )
-    if status != previous and status == Action.Status.BLOCKED:
-        notifications.notify("action_blocked", action_id=action.pk)
-    if status != previous and status in (Action.Status.DONE, Action.Status.BLOCKED):
-        done = status == Action.Status.DONE
-        text = (
-            _("%(release)s: action %(code)s done (%(owner)s).")
-            if done
-            else _("%(release)s: action %(code)s blocked (%(owner)s): %(reason)s")
-        )
-        webhooks.emit(
-            event=WebhookEvent.ACTION_DONE if done else WebhookEvent.ACTION_BLOCKED,
-            release=release,
-            data={
-                "action": {
-                    "id": action.pk,
-                    "code": action.code,
-                    "description": action.description,
-                    "owner": action.owner.name,
-                    "status": action.status,
-                    "reason": action.status_reason,
-                }
-            },
-            text=text
-            % {
-                "release": release,
-                "code": action.code,
-                "owner": action.owner.name,
-                "reason": reason,
-            },
-        )
-    _announce_if_ready(release=release, was_ready=was_ready)
     return action
 
 
@@ -156,30 +93,47 @@ def action_update(
     return action
 
 
+# --- Status ---------------------------------------------------------------------------------
+#
+# `action_change_status` is the one way the pages, /me/, the API and commands change an
+# action's status; `action_status_import` is the importer's, for minutes that already tell
+# what happened. Both check the same state rules, in `_check_transition`, against the row
+# as it is under its lock, so two doors can never disagree about what is allowed.
+
+
 @transaction.atomic
-def action_complete(
+def action_change_status(
     *,
     user: User,
     action: Action,
+    status: str,
+    reason: str = "",
     note: str = "",
     evidence_url: str = "",
     evidence_title: str = "",
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> Action:
-    """Mark the action done, with an optional note and a link to what shows it."""
+    """Move the action to `status` as `user`, if they may and the rules allow it.
+
+    Done takes an optional note (kept as the reason) and a link to what shows it; blocked
+    and reopening (from done or cancelled back to an open status) need a reason; only whoever
+    may facilitate the session cancels or reopens; a closed action is not closed again.
+    Raises PermissionDenied, StaleEdit (the action moved on since `expected_version`) or
+    ValidationError, and changes nothing when it does.
+    """
+    current = _locked(action)
+    if not permissions.can_change_action_status(user, current, status):
+        raise PermissionDenied(_refusal(current, status))
+    if current.version != expected_version:
+        raise StaleEdit(current, expected_version)
     evidence_url = evidence_url.strip()
-    if evidence_url and not _is_web_url(evidence_url):
-        raise ValidationError({"evidence_url": _("Give an http:// or https:// URL.")})
-    if not action.is_open:
-        raise ValidationError(_("This action is already closed."), code="invalid_state")
-    action_set_status(
-        user=user,
-        action=action,
-        status=Action.Status.DONE,
-        reason=note,
-        expected_version=expected_version,
-    )
-    if evidence_url:
+    if status == Action.Status.DONE:
+        reason = note.strip() or reason
+        if evidence_url and not _is_web_url(evidence_url):
+            raise ValidationError({"evidence_url": _("Give an http:// or https:// URL.")})
+    _check_transition(current, status, reason)
+    _apply_status(user=user, action=action, current=current, status=status, reason=reason)
+    if status == Action.Status.DONE and evidence_url:
         evidence_add(
             user=user,
             session=action.session,
@@ -191,48 +145,101 @@ def action_complete(
 
 
 @transaction.atomic
-def action_status_change(
-    *,
-    user: User,
-    action: Action,
-    status: str,
-    reason: str = "",
-    note: str = "",
-    evidence_url: str = "",
-    expected_version: int | None = None,
-) -> Action:
-    """The one-click status change of the owner's pages: done takes a note and a link,
-    back to open from done is a reopening, anything else is a plain status change."""
-    if status == Action.Status.DONE:
-        return action_complete(
-            user=user,
-            action=action,
-            note=note,
-            evidence_url=evidence_url,
-            expected_version=expected_version,
-        )
-    if action.status == Action.Status.DONE and status in Action.OPEN_STATUSES:
-        return action_reopen(
-            user=user, action=action, reason=reason, expected_version=expected_version
-        )
-    return action_set_status(
-        user=user, action=action, status=status, reason=reason, expected_version=expected_version
+def action_status_import(*, user: User, action: Action, status: str, reason: str = "") -> Action:
+    """The status the imported minutes give an action the import has just created.
+
+    Who may import was asked at the import's door (or it is a command run by the operator);
+    the state rules are those of `action_change_status`.
+    """
+    current = _locked(action)
+    _check_transition(current, status, reason)
+    _apply_status(user=user, action=action, current=current, status=status, reason=reason)
+    return action
+
+
+def _locked(action: Action) -> Action:
+    return (
+        Action.objects.select_related("owner", "session__facilitator")
+        .select_for_update(of=("self",))
+        .get(pk=action.pk)
     )
 
 
-@transaction.atomic
-def action_reopen(
-    *, user: User, action: Action, reason: str, expected_version: int | None = None
-) -> Action:
-    """Put a done action back to open; the reason says what was missing."""
-    if action.status != Action.Status.DONE:
-        raise ValidationError(_("Only a done action can be reopened."), code="invalid_state")
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the action is reopened.")})
-    return action_set_status(
+def _refusal(action: Action, status: str) -> str:
+    if status == Action.Status.CANCELLED or (
+        not action.is_open and status in Action.OPEN_STATUSES
+    ):
+        return _("Only a facilitator may cancel or reopen an action.")
+    return _("Only the action's owner or a facilitator may update it.")
+
+
+def _check_transition(action: Action, status: str, reason: str) -> None:
+    """The state rules, the same for every door: `action` is the row as it is now."""
+    if status not in Action.Status.values:
+        raise ValidationError(
+            _("Unknown action status %(status)s.") % {"status": status}, code="unknown_status"
+        )
+    if status in (Action.Status.DONE, Action.Status.CANCELLED) and not action.is_open:
+        raise ValidationError(_("This action is already closed."), code="invalid_state")
+    if status == action.status:
+        raise ValidationError(
+            _("This action is already “%(status)s”.") % {"status": action.get_status_display()},
+            code="invalid_state",
+        )
+    if not action.is_open and not reason.strip():
+        raise ValidationError(
+            {"reason": _("Say why the action is reopened.")}, code="reason_required"
+        )
+    if status == Action.Status.BLOCKED and not reason.strip():
+        raise ValidationError(
+            {"reason": _("Say what blocks this action.")}, code="reason_required"
+        )
+
+
+def _apply_status(
+    *, user: User, action: Action, current: Action, status: str, reason: str
+) -> None:
+    """Save the change checked against `current` (the locked row), then tell who listens."""
+    release = current.session.release
+    was_ready = _is_ready_if_heard(release)
+    _update(
+        action,
         user=user,
-        action=action,
-        status=Action.Status.OPEN,
-        reason=reason,
-        expected_version=expected_version,
+        verb=Event.Verb.ACTION_STATUS_CHANGED,
+        expected_version=current.version,
+        status=status,
+        status_reason=reason.strip(),
+        # Only finished work has a completion time; a cancelled action was never completed.
+        completed_at=timezone.now() if status == Action.Status.DONE else None,
     )
+    if status == Action.Status.BLOCKED:
+        notifications.notify("action_blocked", action_id=action.pk)
+    if status in (Action.Status.DONE, Action.Status.BLOCKED):
+        done = status == Action.Status.DONE
+        text = (
+            _("%(release)s: action %(code)s done (%(owner)s).")
+            if done
+            else _("%(release)s: action %(code)s blocked (%(owner)s): %(reason)s")
+        )
+        webhooks.emit(
+            event=WebhookEvent.ACTION_DONE if done else WebhookEvent.ACTION_BLOCKED,
+            release=release,
+            data={
+                "action": {
+                    "id": action.pk,
+                    "code": action.code,
+                    "description": action.description,
+                    "owner": action.owner.name,
+                    "status": action.status,
+                    "reason": action.status_reason,
+                }
+            },
+            text=text
+            % {
+                "release": release,
+                "code": action.code,
+                "owner": action.owner.name,
+                "reason": reason,
+            },
+        )
+    _announce_if_ready(release=release, was_ready=was_ready)

@@ -23,6 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 from readiness import calendars, forms, owed, services
 from readiness.models import Action, Condition, Decision, Person, UserSettings
 from readiness.permissions import (
+    can_change_action_status,
     can_record_review,
     can_satisfy_condition,
     can_update_action,
@@ -44,12 +45,16 @@ def _context(
     closed = owed.closed_items(person, now) if person else []
     for item in items + closed:
         item.form = (refused or {}).get(item.key)
-        item.can_reopen = item.kind == owed.ACTION and can_update_action(
-            request.user, item.obj, to_status=Action.Status.OPEN
+        # Only controls the person may use: an owner does not reopen their closed work.
+        item.can_reopen = (
+            item.kind == owed.ACTION
+            and not item.obj.is_open
+            and can_change_action_status(request.user, item.obj, Action.Status.OPEN)
         )
     # A refused change to an item not listed here (a facilitator's, on someone else's
-    # action) still says why.
-    shown = {item.key for item in items + closed}
+    # action) or listed without controls (a closed action the person may not reopen)
+    # still says why.
+    shown = {item.key for item in items} | {item.key for item in closed if item.can_reopen}
     unlisted = [
         message
         for key, form in (refused or {}).items()
@@ -120,15 +125,15 @@ def action_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(
         Action.objects.select_related("owner", "session__facilitator", "session__release"), pk=pk
     )
-    form = forms.ActionStatusForm(request.POST)
     if not can_update_action(request.user, action, to_status=request.POST.get("status")):
         raise PermissionDenied
+    form = forms.ActionStatusForm(request.POST)
     key = f"{owed.ACTION}-{action.pk}"
     if not form.is_valid():
         return _refusal(request, key, form, ValidationError([]))
     data = form.cleaned_data
     try:
-        services.action_status_change(
+        services.action_change_status(
             user=request.user,
             action=action,
             status=data["status"],

@@ -923,8 +923,11 @@ def action_cancel(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> Ht
         request,
         session,
         "actions",
-        lambda: services.action_set_status(
-            user=request.user, action=action, status=Action.Status.CANCELLED
+        lambda: services.action_change_status(
+            user=request.user,
+            action=action,
+            status=Action.Status.CANCELLED,
+            expected_version=action.version,
         ),
         "action-changed",
     )
@@ -944,7 +947,7 @@ def action_status(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> Ht
         section="actions",
         form=form,
         form_name="status_form",
-        write=lambda data: services.action_status_change(
+        write=lambda data: services.action_change_status(
             user=request.user,
             action=action,
             status=data["status"],
