@@ -131,3 +131,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
+
+# With the database down, pages, HTMX writes and the API each get a 503 they understand.
+handler500 = "readiness.views.errors.server_error"

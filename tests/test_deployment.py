@@ -7,32 +7,20 @@ uses the site over HTTP as a browser and a webhook receiver would.
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
 import re
 import secrets
 import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+from tests import servers
+
 PASSWORD = "rehearsal-" + secrets.token_urlsafe(12)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -72,66 +60,30 @@ class _Hook(BaseHTTPRequestHandler):
         pass
 
 
-def _wait_for(predicate, *, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-@pytest.mark.skipif(shutil.which("gunicorn", path=str(BIN)) is None, reason="no gunicorn")
+@pytest.mark.skipif(shutil.which("gunicorn", path=str(servers.BIN)) is None, reason="no gunicorn")
 def test_the_image_steps_serve_the_site_and_the_worker_delivers(tmp_path, database_url):
-    port = _free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))},
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url,
-        # Plain HTTP on loopback; TLS is the proxy's in a real deployment.
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "TASKS_BACKEND": "database",
-        "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "2",
-        "GUNICORN_THREADS": "2",
-        "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
-        "LOG_LEVEL": "WARNING",
-    }
-    python = [sys.executable, str(ROOT / "manage.py")]
-
-    def manage(*args: str) -> str:
-        done = subprocess.run(
-            [*python, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=180
-        )
-        assert done.returncode == 0, (args, done.stdout[-2000:], done.stderr[-2000:])
-        return done.stdout
-
-    manage("collectstatic", "--no-input")
-    manage("migrate", "--no-input")
-    manage("createsuperuser", "--no-input", "--username", "ops", "--email", "ops@example.com")
-
+    port = servers.free_port()
+    env = servers.production_env(
+        tmp_path=tmp_path,
+        database_url=database_url,
+        port=port,
+        TASKS_BACKEND="database",
+        WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8",
+        DJANGO_SUPERUSER_PASSWORD=PASSWORD,
+    )
+    servers.manage(env, "collectstatic", "--no-input")
+    servers.manage(env, "migrate", "--no-input")
+    servers.manage(
+        env, "createsuperuser", "--no-input", "--username", "ops", "--email", "ops@example.com"
+    )
     logs = tmp_path / "logs"
     logs.mkdir()
     processes = [
-        subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "python:readiness.gunicorn", "readiness.wsgi"],
-            env=env,
-            cwd=ROOT,
-            stdout=(logs / "web.out").open("w"),
-            stderr=subprocess.STDOUT,
-        ),
-        subprocess.Popen(
-            [*python, "db_worker", "--interval", "0.2", "--no-startup-delay"],
-            env=env,
-            cwd=ROOT,
-            stdout=(logs / "worker.out").open("w"),
-            stderr=subprocess.STDOUT,
+        servers.start(env, servers.gunicorn(), logs / "web.out"),
+        servers.start(
+            env,
+            [*servers.MANAGE, "db_worker", "--interval", "0.2", "--no-startup-delay"],
+            logs / "worker.out",
         ),
     ]
     receiver = _Receiver()
@@ -139,27 +91,17 @@ def test_the_image_steps_serve_the_site_and_the_worker_delivers(tmp_path, databa
     threading.Thread(target=receiver.serve_forever, args=(0.05,), daemon=True).start()
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(lambda: _status(f"{base}/healthz") == 200, seconds=60, what="gunicorn")
+        servers.wait_for(
+            lambda: servers.status_of(f"{base}/healthz") == 200, seconds=60, what="gunicorn"
+        )
 
         # A person logs in over HTTP and reads a page.
-        jar = http.cookiejar.CookieJar()
-        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
-        login = browser.open(f"{base}/accounts/login/").read().decode()
-        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
-        form = urllib.parse.urlencode(
-            {"username": "ops", "password": PASSWORD, "csrfmiddlewaretoken": csrf}
-        ).encode()
-        answer = browser.open(
-            urllib.request.Request(
-                f"{base}/accounts/login/", data=form, headers={"Referer": f"{base}/"}
-            )
-        )
-        assert answer.status == 302, answer.read()[:500]
-        page = browser.open(f"{base}/releases/")
-        html = page.read().decode()
-        assert page.status == 200 and "<h1" in html
-        assert "no-store" in page.headers["Cache-Control"]
-        assert page.headers["Content-Security-Policy"]
+        browser = servers.Browser(base)
+        browser.log_in("ops", PASSWORD)
+        status, headers, html = browser.request("/releases/")
+        assert status == 200 and "<h1" in html
+        assert "no-store" in headers["Cache-Control"]
+        assert headers["Content-Security-Policy"]
 
         # Its stylesheet comes hashed, compressed and cached for good.
         href = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', html).group(1)
@@ -171,7 +113,8 @@ def test_the_image_steps_serve_the_site_and_the_worker_delivers(tmp_path, databa
         assert "immutable" in static.headers["Cache-Control"]
 
         # A change queues its webhook; the worker, not the web process, delivers it.
-        manage(
+        servers.manage(
+            env,
             "shell",
             "-c",
             "from readiness import services; "
@@ -184,37 +127,15 @@ def test_the_image_steps_serve_the_site_and_the_worker_delivers(tmp_path, databa
             "scheduled_at=dt.datetime(2026, 12, 9, 14, tzinfo=dt.UTC), time_zone='UTC'); "
             "services.decision_record(user=None, session=s, outcome='go', rationale='ok')",
         )
-        _wait_for(lambda: receiver.received, seconds=30, what="the worker's delivery")
+        servers.wait_for(lambda: receiver.received, seconds=30, what="the worker's delivery")
         (delivery,) = receiver.received
         assert b'"event":"decision.recorded"' in delivery["body"]
         headers = {k.lower(): v for k, v in delivery["headers"].items()}
         assert headers["webhook-signature"].startswith("v1,")
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        servers.stop(*processes)
         receiver.shutdown()
         receiver.server_close()
     web_log = (logs / "web.out").read_text()
     assert "Traceback" not in web_log, web_log[-3000:]
     assert "Traceback" not in (logs / "worker.out").read_text()
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-    def http_error_302(self, req, fp, code, msg, headers):
-        return fp
-
-
-def _status(url: str) -> int | None:
-    try:
-        request = urllib.request.Request(url, headers={"Host": "127.0.0.1"})
-        return urllib.request.urlopen(request, timeout=2).status
-    except OSError:
-        return None
