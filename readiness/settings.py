@@ -146,6 +146,28 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"WEBHOOK_ALLOWED_NETWORKS: {exc}") from None
 
+# The API's rate limits (django-ninja throttles): requests per caller, and wrong tokens per
+# address before that address must wait. "N/s", "N/min", "N/h" or "N/day".
+API_RATE = env_str("API_RATE", "600/min")
+API_WRONG_TOKEN_RATE = env_str("API_WRONG_TOKEN_RATE", "10/min")
+for _name, _rate in (("API_RATE", API_RATE), ("API_WRONG_TOKEN_RATE", API_WRONG_TOKEN_RATE)):
+    _count, _slash, _period = _rate.partition("/")
+    if not (_count.isdigit() and int(_count) > 0 and _period[:1] in {"s", "m", "h", "d"}):
+        raise ImproperlyConfigured(f"{_name}={_rate!r} is not a rate such as 600/min.")
+
+# The cache holds the API's throttle counts. `locmem` counts per process; `database` (a
+# table made by `manage.py createcachetable`) shares the counts between every web process.
+_cache = env_str("CACHE_BACKEND", "locmem")
+if _cache not in {"locmem", "database"}:
+    raise ImproperlyConfigured(f"CACHE_BACKEND={_cache!r} is not 'locmem' or 'database'.")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "readiness_cache"}
+        if _cache == "database"
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "readiness"}
+    )
+}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

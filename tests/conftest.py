@@ -5,6 +5,7 @@ import socket
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from readiness import webhooks
 from readiness.demo import load_demo
@@ -21,6 +22,14 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The cache holds the API's throttle counts: each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

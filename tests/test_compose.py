@@ -19,7 +19,10 @@ def test_it_has_the_database_the_migration_the_web_the_worker_and_the_scheduler(
 
 
 def test_the_app_services_run_what_they_are_for():
-    assert SERVICES["migrate"]["command"][:3] == ["python", "manage.py", "migrate"]
+    assert SERVICES["migrate"]["command"][:2] == ["sh", "-c"]
+    assert SERVICES["migrate"]["command"][2] == (
+        "python manage.py migrate --no-input && python manage.py createcachetable"
+    )
     assert SERVICES["worker"]["command"][:3] == ["python", "manage.py", "db_worker"]
     assert SERVICES["scheduler"]["command"] == ["python", "manage.py", "run_scheduler"]
     assert "command" not in SERVICES["web"]  # the image's gunicorn
@@ -46,9 +49,10 @@ def test_the_database_keeps_its_data_in_a_named_volume():
     assert volume in COMPOSE["volumes"] and path == "/var/lib/postgresql/data"
 
 
-def test_the_tasks_wait_for_the_worker_in_production():
+def test_the_tasks_and_the_throttle_counts_live_in_the_database_in_production():
     for name in APP_SERVICES:
         assert SERVICES[name]["environment"]["TASKS_BACKEND"] == "database", name
+        assert SERVICES[name]["environment"]["CACHE_BACKEND"] == "database", name
 
 
 def test_every_variable_the_app_is_given_is_one_the_settings_read():

@@ -68,11 +68,13 @@ def test_the_image_steps_serve_the_site_and_the_worker_delivers(tmp_path, databa
         database_url=database_url,
         port=port,
         TASKS_BACKEND="database",
+        CACHE_BACKEND="database",
         WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8",
         DJANGO_SUPERUSER_PASSWORD=PASSWORD,
     )
     servers.manage(env, "collectstatic", "--no-input")
     servers.manage(env, "migrate", "--no-input")
+    servers.manage(env, "createcachetable")
     servers.manage(
         env, "createsuperuser", "--no-input", "--username", "ops", "--email", "ops@example.com"
     )
@@ -102,6 +104,20 @@ def test_the_image_steps_serve_the_site_and_the_worker_delivers(tmp_path, databa
         assert status == 200 and "<h1" in html
         assert "no-store" in headers["Cache-Control"]
         assert headers["Content-Security-Policy"]
+
+        # The API answers a token, counting its calls in the shared cache table.
+        token = servers.manage(
+            env,
+            "shell",
+            "--no-imports",
+            "-c",
+            "from django.contrib.auth import get_user_model; from readiness import services; "
+            "print(services.api_token_create(user=get_user_model().objects.get(), name='CI')[1])",
+        ).split()[-1]
+        status, headers, body = browser.request(
+            "/api/releases", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert status == 200 and '"count"' in body
 
         # Its stylesheet comes hashed, compressed and cached for good.
         href = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', html).group(1)

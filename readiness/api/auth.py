@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
+from ninja.throttling import SimpleRateThrottle, UserRateThrottle
 from ninja.utils import check_csrf
 
 from readiness import services
@@ -18,13 +19,53 @@ from readiness.models import ApiToken, Release
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+class WrongTokenThrottle(SimpleRateThrottle):
+    """Wrong tokens from one address: API_WRONG_TOKEN_RATE of them, then 429 until the
+    window has passed, even for a right one, so that tokens cannot be guessed."""
+
+    scope = "wrong_token"
+
+    def __init__(self) -> None:
+        super().__init__(settings.API_WRONG_TOKEN_RATE)
+
+    def get_cache_key(self, request: HttpRequest) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def locked_out(self, request: HttpRequest) -> bool:
+        self.key = self.get_cache_key(request)
+        self.now = self.timer()
+        since = self.now - self.duration
+        self.history = [t for t in self.cache.get(self.key, []) if t > since]
+        return len(self.history) >= self.num_requests
+
+    def record_failure(self, request: HttpRequest) -> None:
+        if not self.locked_out(request):
+            self.throttle_success()
+
+    def seconds_left(self) -> int:
+        oldest = self.history[-1] if self.history else self.now
+        return max(1, int(self.duration - (self.now - oldest)) + 1)
+
+
+def _too_many(throttle: WrongTokenThrottle) -> HttpError:
+    return HttpError(
+        429,
+        _("Too many wrong API tokens from this address; try again in %(seconds)s seconds.")
+        % {"seconds": throttle.seconds_left()},
+    )
+
+
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer rdy_...`; a wrong or revoked token is a 401, never a fallback
     to the session."""
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
+        throttle = WrongTokenThrottle()
+        if throttle.locked_out(request):
+            raise _too_many(throttle)
         api_token = services.api_token_use(token=token.strip())
         if api_token is None:
+            throttle.record_failure(request)
             raise AuthenticationError(message=_("The API token is unknown or revoked."))
         # Permission checks then see the token's user, as the web UI sees the logged-in one.
         request.user = api_token.user
@@ -70,3 +111,20 @@ def require_scope(request: HttpRequest, *, slug: str | None = None, gate: bool =
 
 
 AUTH = [TokenAuth(), BrowserSession()]
+
+
+class CallerThrottle(UserRateThrottle):
+    """Every caller's requests (a token's user, or a logged-in person): API_RATE of them."""
+
+    def __init__(self) -> None:
+        super().__init__(settings.API_RATE)
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        # The rate is read on each request, so that a changed setting takes effect at once.
+        if self.rate != settings.API_RATE:
+            self.rate = settings.API_RATE
+            self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+
+THROTTLE = [CallerThrottle()]

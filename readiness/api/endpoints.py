@@ -29,7 +29,7 @@ from ninja.errors import ValidationError as InputError
 from pydantic import AfterValidator
 
 from readiness import permissions, services
-from readiness.api.auth import AUTH, require_scope
+from readiness.api.auth import AUTH, THROTTLE, require_scope
 from readiness.models import Action, Condition, Decision, Release
 
 MAX_ID = 2**63 - 1
@@ -66,6 +66,7 @@ api = NinjaAPI(
         "answers with the record and its new ETag."
     ),
     auth=AUTH,
+    throttle=THROTTLE,
     urls_namespace="api",
     docs_url=None,
 )
