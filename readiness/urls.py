@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from readiness import api
-from readiness.views import core, history, me, minutes, releases, sessions, webhooks
+from readiness.views import audit, core, history, me, minutes, releases, sessions, webhooks
 from readiness.views import settings as user_settings
 
 release_patterns = (
@@ -17,6 +17,8 @@ release_patterns = (
         path("<slug:slug>/dossier/", history.release_dossier, name="dossier"),
         path("<slug:slug>/minutes.md", minutes.release_minutes_md, name="minutes_md"),
         path("<slug:slug>/minutes.json", minutes.release_minutes_json, name="minutes_json"),
+        path("<slug:slug>/events.csv", audit.release_events_csv, name="events_csv"),
+        path("<slug:slug>/events.jsonl", audit.release_events_jsonl, name="events_jsonl"),
     ],
     "releases",
 )

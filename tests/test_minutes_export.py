@@ -11,7 +11,7 @@ from readiness import services
 from readiness.minutes.exporter import release_as_dict, release_as_json, release_as_markdown
 from readiness.minutes.importer import import_minutes
 from readiness.minutes.parser import parse_minutes
-from readiness.models import Action, Decision, Event, Evidence, Person, Release
+from readiness.models import Action, Decision, Evidence, Person, Release
 from tests.factories import make_action, make_decision, make_person, make_session
 from tests.test_minutes_parser import SAMPLE_TEXT
 
@@ -35,7 +35,6 @@ def load(text: str) -> Release:
 def empty_the_database() -> None:
     for release in Release.objects.all():
         services.release_delete(user=None, release=release, record={})
-    Event.objects.all().delete()
     Person.objects.all().delete()
 
 

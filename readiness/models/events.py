@@ -83,6 +83,25 @@ class EventVerb(models.TextChoices):
     WEBHOOK_DELETED = "webhook.deleted", _("removed the webhook")
 
 
+class EventQuerySet(models.QuerySet):
+    """Events are written once and never changed or removed, by the application at least;
+    on PostgreSQL a trigger refuses it to anyone (migration 0009)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Events are append-only: they are never updated.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Events are append-only: they are never deleted.")
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+    def of_release(self, slug: str) -> EventQuerySet:
+        """Every event a release's record holds, oldest first: its own, and those of the
+        imports it replaced, which stay in the log, detached, under the same slug."""
+        return self.filter(release_slug=slug).order_by("created_at", "pk")
+
+
 class Event(models.Model):
     """The log every change writes: who did what to which record, when, before and after."""
 
@@ -103,12 +122,14 @@ class Event(models.Model):
     subject_type = models.CharField(_("record type"), max_length=60)
     subject_id = models.BigIntegerField(_("record id"))
     subject_repr = models.CharField(_("record"), max_length=300)
+    # When a release or session is deleted (an import replaced, say), its events stay,
+    # detached: the one change the events table accepts.
     release = models.ForeignKey(
         Release,
         verbose_name=_("release"),
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         related_name="events",
     )
     session = models.ForeignKey(
@@ -116,13 +137,18 @@ class Event(models.Model):
         verbose_name=_("session"),
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         related_name="events",
     )
+    # The release's slug, kept when the release itself is gone, so that an audit still
+    # finds every event of a release whose import was replaced.
+    release_slug = models.CharField(_("release slug"), max_length=120, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     # A change made after its session was closed: shown apart, as an addendum to the minutes.
     is_addendum = models.BooleanField(_("addendum"), default=False)
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("event")
@@ -131,7 +157,16 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["release", "-created_at"], name="event_release_idx"),
             models.Index(fields=["subject_type", "subject_id"], name="event_subject_idx"),
+            models.Index(fields=["release_slug", "created_at"], name="event_release_slug_idx"),
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Events are append-only: they are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("Events are append-only: they are never deleted.")
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name or '-'} {self.verb}"

@@ -1,9 +1,11 @@
-"""CSV exports of the release history and of the actions, streamed row by row."""
+"""Exports streamed row by row: the release history and the actions as CSV, and a
+release's events as CSV and JSON Lines for auditors."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import zoneinfo
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -12,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from readiness.models import Action, Decision, Release, local_today_by_zone
+from readiness.models import Action, Decision, Event, Release, local_today_by_zone
 
 # A spreadsheet treats a cell starting with one of these as a formula (tab and carriage
 # return too, as some apps strip them before looking).
@@ -146,3 +148,60 @@ def actions_csv_rows(actions: QuerySet[Action]) -> Iterator[list[Any]]:
             str(yes_no[closed_on_time(action, session.time_zone)]),
             str(yes_no[overdue]),
         ]
+
+
+EVENTS_HEADER = [
+    _("When (UTC)"),
+    _("Who"),
+    _("Verb"),
+    _("What"),
+    _("Record type"),
+    _("Record id"),
+    _("Record"),
+    _("Session"),
+    _("Addendum"),
+    _("Before"),
+    _("After"),
+]
+
+
+def _event_fields(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.pk,
+        "created_at": event.created_at.isoformat(),
+        "actor": event.actor_name,
+        "verb": event.verb,
+        "verb_label": event.verb_label,
+        "subject_type": event.subject_type,
+        "subject_id": event.subject_id,
+        "subject": event.subject_repr,
+        "release": event.release_slug,
+        "session_id": event.session_id,
+        "is_addendum": event.is_addendum,
+        "before": event.before,
+        "after": event.after,
+    }
+
+
+def events_csv_rows(events: QuerySet[Event]) -> Iterator[list[Any]]:
+    for event in events.iterator(chunk_size=CSV_CHUNK):
+        fields = _event_fields(event)
+        yield [
+            event.created_at,
+            fields["actor"],
+            fields["verb"],
+            fields["verb_label"],
+            fields["subject_type"],
+            fields["subject_id"],
+            fields["subject"],
+            fields["session_id"],
+            fields["is_addendum"],
+            json.dumps(fields["before"], ensure_ascii=False) if event.before is not None else "",
+            json.dumps(fields["after"], ensure_ascii=False) if event.after is not None else "",
+        ]
+
+
+def events_jsonl(events: QuerySet[Event]) -> Iterator[str]:
+    """One JSON object per line, oldest first: what an auditor's tools read."""
+    for event in events.iterator(chunk_size=CSV_CHUNK):
+        yield json.dumps(_event_fields(event), ensure_ascii=False, sort_keys=True) + "\n"

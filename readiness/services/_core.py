@@ -109,6 +109,7 @@ def event_record(
         subject_id=obj.pk,
         subject_repr=str(obj)[:300],
         release=release,
+        release_slug=release.slug if release is not None else "",
         session=session,
         before=before,
         after=after,

@@ -85,6 +85,7 @@ def release_delete(*, user: User, release: Release, record: dict[str, Any]) -> E
         subject_type=release._meta.model_name,
         subject_id=release.pk,
         subject_repr=str(release)[:300],
+        release_slug=release.slug,
         before=record,
     )
     # A decision protects the one it superseded, so the newest ones go first.
