@@ -70,6 +70,7 @@ session_patterns = (
         path(f"{S}evidence/add", sessions.evidence_add, name="evidence_add"),
         path(f"{S}evidence/<int:item>/verify", sessions.evidence_verify, name="evidence_verify"),
         path(f"{S}addenda/add", sessions.addendum_add, name="addendum_add"),
+        path(f"{S}<str:kind>/<int:item>/row", sessions.row_closed, name="row"),
     ],
     "sessions",
 )

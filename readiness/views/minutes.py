@@ -10,7 +10,6 @@ altered between preview and import, and nothing is stored on the server in betwe
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,15 +28,10 @@ from readiness.minutes.exporter import release_as_json, release_as_markdown
 from readiness.minutes.importer import import_minutes, replace_refusal
 from readiness.minutes.parser import MinutesDoc, MinutesError
 from readiness.models import Release
-from readiness.permissions import can_import_minutes, get_release_for_user
+from readiness.permissions import check_can_import_minutes, get_release_for_user
 from readiness.views import HtmxHttpRequest, wants_fragment
 
 TEMPLATE = "readiness/minutes_import.html"
-
-
-def _check_can_import(request: HtmxHttpRequest) -> None:
-    if not can_import_minutes(request.user):
-        raise PermissionDenied
 
 
 def _page(request: HtmxHttpRequest, context: dict, status: int = 200) -> HttpResponse:
@@ -77,7 +71,7 @@ def _preview(request: HtmxHttpRequest, doc: MinutesDoc, *, text: str, source: st
 @vary_on_headers("HX-Request")
 def minutes_import(request: HtmxHttpRequest) -> HttpResponse:
     """Upload a minutes file (POST) and see what importing it would create."""
-    _check_can_import(request)
+    check_can_import_minutes(request.user)
     if request.method == "GET":
         return _page(request, {"form": MinutesUploadForm()})
     form = MinutesUploadForm(request.POST, request.FILES)
@@ -89,7 +83,7 @@ def minutes_import(request: HtmxHttpRequest) -> HttpResponse:
 @require_POST
 def minutes_import_confirm(request: HtmxHttpRequest) -> HttpResponse:
     """Import the previewed document for real, then show the release (Post/Redirect/Get)."""
-    _check_can_import(request)
+    check_can_import_minutes(request.user)
     confirm = MinutesConfirmForm(request.POST, user=request.user)
     if not confirm.is_valid():
         context = {"form": MinutesUploadForm(), "errors": confirm.errors.get("token", [])}
