@@ -295,12 +295,12 @@ def test_the_owner_sees_controls_on_their_own_row_only(client, owner, mine, thei
     base = mine.session.get_absolute_url()
     page = client.get(base).text
     # A row links to its controls; they are fetched when opened, so a row stays small.
-    assert f'href="{base}actions/{mine.pk}/row?open=status#action-{mine.pk}"' in page
-    assert f"actions/{theirs.pk}/row?open=status" not in page
+    assert f'href="{base}actions/{mine.pk}/open#action-{mine.pk}"' in page
+    assert f"actions/{theirs.pk}/open" not in page
     assert "Add a participant" not in page  # no facilitator controls
-    opened = client.get(f"{base}actions/{mine.pk}/row?open=status", headers=HX).text
+    opened = client.get(f"{base}actions/{mine.pk}/open", headers=HX).text
     assert f'id="action-{mine.pk}-done"' in opened
-    refused = client.get(f"{base}actions/{theirs.pk}/row?open=status", headers=HX)
+    refused = client.get(f"{base}actions/{theirs.pk}/open", headers=HX)
     assert refused.status_code == 403
 
 

@@ -370,10 +370,10 @@ def test_a_row_opens_its_controls_and_closes_again(client, facilitator, record):
     client.force_login(facilitator)
     page = client.get(base).text
     assert f'id="action-{action.pk}-done"' not in page  # fetched when opened
-    opened = client.get(f"{base}actions/{action.pk}/row?open=status", headers=HX)
+    opened = client.get(f"{base}actions/{action.pk}/open", headers=HX)
     assert f'id="action-{action.pk}-done"' in opened.text
     assert f"{base}actions/{action.pk}/cancel" in opened.text
-    without_js = client.get(f"{base}actions/{action.pk}/row?open=status")
+    without_js = client.get(f"{base}actions/{action.pk}/open")
     assert "<html" in without_js.text and f'id="action-{action.pk}-done"' in without_js.text
     closed = client.get(f"{base}actions/{action.pk}/row", headers=HX)
     assert f'id="action-{action.pk}-done"' not in closed.text

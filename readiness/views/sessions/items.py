@@ -4,7 +4,6 @@ that row."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -336,8 +335,7 @@ def check_edit(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpR
 
 @require_GET
 def row_closed(request: HtmxHttpRequest, slug: str, pk: int, kind: str, item: int) -> HttpResponse:
-    """One row: folded (the "Close" and "Cancel" links), or, for an action with
-    `?open=status`, with its status controls open (its "Update" link)."""
+    """One row with its controls folded away again (the "Close" and "Cancel" links)."""
     if kind == "participants":
         objects = {"p": permissions.get_participant_for_editor(request.user, slug, pk, item)}
         partial, session = "participant-row", objects["p"].session
@@ -351,11 +349,6 @@ def row_closed(request: HtmxHttpRequest, slug: str, pk: int, kind: str, item: in
         action = permissions.get_action_for_user(request.user, item, slug=slug, session_pk=pk)
         objects = {"action": action, **workspace.action_rights(request, action)}
         partial, session = "action-row", action.session
-        if request.GET.get("open") == "status":
-            if not objects["updatable_actions"]:
-                raise PermissionDenied
-            opened = {"status_for": {"kind": "action", "pk": action.pk}, "status_form": None}
-            return workspace.row_open(request, session, partial, objects, opened)
     else:
         raise Http404
     return workspace.row_open(request, session, partial, objects, {})

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from readiness import forms, permissions, services
 from readiness.models import Action
@@ -80,6 +80,20 @@ def decision_record(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespons
         region=lambda: workspace.section(request, session, "decision", **kept),
         page=lambda: workspace.page(request, session, **kept),
     )
+
+
+@require_GET
+def decision_ballot(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The voting members' ballot, fetched into the decision form when it is opened."""
+    session = permissions.get_session_for_editor(request.user, slug, pk)
+    if wants_fragment(request):
+        form = forms.DecisionForm(members=session.members, initial={"method": "vote"})
+        return render(
+            request,
+            f"{workspace.TEMPLATE}#ballot",
+            {"decision_form": form, "ballot_open": True},
+        )
+    return render(request, *workspace.page(request, session, ballot_open=True))
 
 
 def _condition_open(condition, form) -> dict:
@@ -256,6 +270,19 @@ def _action_answer(request, slug, pk, item, error) -> HttpResponse:
     )
 
 
+@require_GET
+def action_open(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
+    """An action's row with its status controls open (its "Update" link), for whoever may
+    change its status; the page with that row open without JavaScript."""
+    objects = _action_row(request, slug, pk, item)
+    if not objects["updatable_actions"]:
+        raise PermissionDenied
+    action = objects["action"]
+    return workspace.row_open(
+        request, action.session, "action-row", objects, _status_open(action, None)
+    )
+
+
 @require_POST
 def action_status(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
     """The owner's (or a facilitator's) one-click status change, from the session page."""
@@ -290,9 +317,18 @@ def action_status(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> Ht
 # --- Evidence and addenda -----------------------------------------------------------------
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def evidence_add(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A GET opens the form (it lists every item evidence can back, so the page leaves
+    it out until asked); a POST links the evidence."""
     session = permissions.get_session_for_editor(request.user, slug, pk)
+    if request.method == "GET":
+        drawing = (
+            workspace.section(request, session, "evidence", evidence_open=True)
+            if wants_fragment(request)
+            else workspace.page(request, session, evidence_open=True)
+        )
+        return render(request, *drawing)
     form = forms.EvidenceForm(request.POST, session=session)
     outcome = answers.submit(
         form,

@@ -38,6 +38,9 @@ SECTIONS = {
     "timeline",
 }
 TIMELINE_LENGTH = 50
+# A ballot of up to this many voting members is on the page; a longer one is fetched
+# when opened (each member is a choice and a comment field).
+BALLOT_INLINE = 12
 COMMON_AREAS = [
     "QA",
     "Compliance",
@@ -103,6 +106,8 @@ def page_context(request: HtmxHttpRequest, session: Session, **overrides: Any) -
         "common_time_zones": COMMON_TIME_ZONES,
         "editing": None,
         "stale": None,
+        "evidence_open": False,
+        "ballot_inline": BALLOT_INLINE,
         "status_for": None,
         "status_form": None,
         # The owner's own rows (and every row, for a facilitator) link to the status controls.
@@ -174,9 +179,11 @@ def focused(form: django_forms.Form) -> django_forms.Form:
     return form
 
 
-def added(request: HtmxHttpRequest, session: Session, name: str, form_name: str) -> Drawing:
-    """The section after an addition, its add form empty and focused."""
-    template, context = section(request, session, name)
+def added(
+    request: HtmxHttpRequest, session: Session, name: str, form_name: str, *, open: bool = True
+) -> Drawing:
+    """The section after an addition, its add form empty, focused and open for the next."""
+    template, context = section(request, session, name, evidence_open=open)
     context[form_name] = focused(context[form_name])
     return template, context
 
