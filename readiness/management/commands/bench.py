@@ -2,7 +2,7 @@
 
 The history: seed releases, time the list's ends and the CSV exports. The session page:
 one session with 200 actions, 200 agenda items and 50 participants, one with 5 of each,
-and a trivial view through the same middleware (`/healthz`) to compare them with, since
+and a trivial logged-in view through the same middleware to compare them with, since
 absolute times depend on the machine. Everything it writes is rolled back at the end, so
 the database is left as it was. The speed targets live here, not in the unit tests.
 """
@@ -17,8 +17,11 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+from django.http import HttpRequest, HttpResponse
+from django.template import engines
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import include, path
 from django.utils import timezone
 
 from readiness import services
@@ -56,6 +59,17 @@ WORKSPACE_TARGETS = [
     ("status change / trivial view", 3.0, "x"),
 ]
 RUNS = 15
+TRIVIAL = engines["django"].from_string("<p>{{ user.get_username }}</p>{% csrf_token %}")
+
+
+def _trivial(request: HttpRequest) -> HttpResponse:
+    """The yardstick: a logged-in page through every middleware, with next to no content
+    (it reads the login, as every page does, and renders a two-tag template)."""
+    return HttpResponse(TRIVIAL.render({}, request))
+
+
+# The site's routes, plus the yardstick (only this command serves it).
+urlpatterns = [path("bench/trivial", _trivial), path("", include("readiness.urls"))]
 
 
 class Command(BaseCommand):
@@ -69,7 +83,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         n = options["releases"]
-        with override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False):
+        with override_settings(
+            ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False, ROOT_URLCONF=__name__
+        ):
             if options["only"] != "history":
                 with transaction.atomic():
                     self._workspace()
@@ -96,7 +112,8 @@ class Command(BaseCommand):
             user=None, name="Billing Gateway", planned_date=dt.date(2024, 7, 15)
         )
         sessions = {size: _workspace_session(release, size) for size in WORKSPACE_ROWS}
-        trivial = _median(lambda: client.get("/healthz"))
+        healthz = _median(lambda: _ok(client.get("/healthz")))
+        trivial = _median(lambda: _ok(client.get("/bench/trivial")))
         page_times, page_sizes = {}, {}
         for size, session in sessions.items():
             url = session.get_absolute_url()
@@ -123,7 +140,8 @@ class Command(BaseCommand):
         change_size = change()
         change_time = _median(change, runs=RUNS - 1)
         self.stdout.write(
-            f"Session page on {connection.vendor}: trivial view {trivial * 1000:.1f} ms; "
+            f"Session page on {connection.vendor}: trivial view {trivial * 1000:.1f} ms "
+            f"(/healthz {healthz * 1000:.1f} ms); "
             f"page at 5 {page_times['small'] * 1000:.0f} ms, {page_sizes['small']:,} bytes; "
             f"at 200 {page_times['large'] * 1000:.0f} ms, {page_sizes['large']:,} bytes "
             f"({rows['large']} rows); one status change {change_time * 1000:.1f} ms."

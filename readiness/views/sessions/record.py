@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -167,6 +168,14 @@ def _action_row(request, slug, pk, item) -> dict:
     return {"action": action, **workspace.action_rights(request, action)}
 
 
+def _refreshed(request, action) -> dict:
+    """The action just written, as its row draws it: its own fields and evidence read
+    again, its owner, session and release kept from the loader."""
+    action.refresh_from_db()
+    prefetch_related_objects([action], "evidence")
+    return {"action": action, **workspace.action_rights(request, action)}
+
+
 def _status_open(action, form) -> dict:
     row = f"action-{action.pk}"
     return {"status_for": {"kind": "action", "pk": action.pk, "row": row}, "status_form": form}
@@ -308,7 +317,7 @@ def action_status(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> Ht
         session=action.session,
         partial="action-row",
         anchor=f"action-{action.pk}",
-        reload=lambda: _action_row(request, slug, pk, item),
+        reload=lambda: _refreshed(request, action),
         opened=_status_open(action, outcome.form),
         events=("action-changed",),
     )
