@@ -39,18 +39,13 @@ def _page(request: HtmxHttpRequest, context: dict, status: int = 200) -> HttpRes
     return render(request, template, context, status=status)
 
 
-def _invalid_status(request: HtmxHttpRequest) -> int:
-    """422 lets HTMX swap the form back with its errors; a plain form post gets the page."""
-    return 422 if request.htmx else 200
-
-
 def _preview(request: HtmxHttpRequest, doc: MinutesDoc, *, text: str, source: str, error=""):
     """The preview page, or the upload form with the error when even a dry run fails."""
     try:
         report = import_minutes(doc, user=request.user, source=source, dry_run=True)
     except MinutesError as exc:
         context = {"form": MinutesUploadForm(), "errors": [minutes_error_message(exc)]}
-        return _page(request, context, status=_invalid_status(request))
+        return _page(request, context, status=422)
     existing = Release.objects.filter(slug=report.slug).first() if report.exists else None
     confirm = MinutesConfirmForm(
         initial={"token": sign_minutes(text=text, source=source, user=request.user)}
@@ -64,7 +59,7 @@ def _preview(request: HtmxHttpRequest, doc: MinutesDoc, *, text: str, source: st
         "replace_refusal": replace_refusal(existing) if existing else "",
         "error": error,
     }
-    return _page(request, context, status=_invalid_status(request) if error else 200)
+    return _page(request, context, status=422 if error else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,7 +71,7 @@ def minutes_import(request: HtmxHttpRequest) -> HttpResponse:
         return _page(request, {"form": MinutesUploadForm()})
     form = MinutesUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _page(request, {"form": form}, status=_invalid_status(request))
+        return _page(request, {"form": form}, status=422)
     return _preview(request, form.doc, text=form.text, source=form.source)
 
 
@@ -87,7 +82,7 @@ def minutes_import_confirm(request: HtmxHttpRequest) -> HttpResponse:
     confirm = MinutesConfirmForm(request.POST, user=request.user)
     if not confirm.is_valid():
         context = {"form": MinutesUploadForm(), "errors": confirm.errors.get("token", [])}
-        return _page(request, context, status=_invalid_status(request))
+        return _page(request, context, status=422)
     replace = confirm.cleaned_data["replace"]
     try:
         report = import_minutes(

@@ -122,7 +122,7 @@ def token_create(request: HtmxHttpRequest) -> HttpResponse:
                 return _render(request, ApiTokenForm(), new_token=new_token)
             request.session[NEW_TOKEN_KEY] = new_token
             return redirect("settings:tokens")
-    return _render(request, form, status=422 if request.htmx else 200)
+    return _render(request, form, status=422)
 
 
 @require_POST

@@ -52,7 +52,7 @@ def webhook_create(request: HtmxHttpRequest) -> HttpResponse:
             if request.htmx:
                 return HttpResponseClientRedirect(webhook.get_absolute_url())
             return redirect(webhook)
-    return _render_list(request, form, status=422 if request.htmx else 200)
+    return _render_list(request, form, status=422)
 
 
 @require_GET
