@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from readiness import services
 from readiness.models import Action
 from tests.e2e.test_workspace import log_in, people  # noqa: F401 (fixture)
 from tests.factories import make_action, make_session
@@ -33,3 +34,24 @@ def test_a_facilitator_blocks_an_action_from_its_row(live_server, page, people):
     assert page.evaluate("window.__sameDocument") is True
     assert Action.objects.get(pk=first.pk).status == Action.Status.BLOCKED
     assert Action.objects.get(pk=second.pk).status == Action.Status.OPEN
+
+
+def test_an_agenda_item_opens_and_is_discussed_now(live_server, page, people):  # noqa: F811
+    marina, _ana = people
+    session = make_session(facilitator=marina.person)
+    for title in ("QA metrics", "FinOps guardrails"):
+        services.agenda_item_add(user=None, session=session, title=title, time_box_minutes=10)
+    log_in(page, live_server.url, "marina")
+    page.goto(f"{live_server.url}{session.get_absolute_url()}")
+    item = page.locator("#agenda .agenda-item").filter(has_text="FinOps guardrails")
+
+    item.get_by_role("link", name="Change or discuss: FinOps guardrails").click()
+    item.get_by_role("button", name="Discuss now").click()
+    expect(item).to_contain_text("Being discussed")
+    item.get_by_role("link", name="Change or discuss: FinOps guardrails").click()
+    item.get_by_role("button", name="Move up: FinOps guardrails").click()
+    expect(page.locator("#agenda .agenda-title").first).to_have_text("FinOps guardrails")
+    item.get_by_role("link", name="Change or discuss: FinOps guardrails").click()
+    item.get_by_role("button", name="Mark discussed").click()
+    expect(item.locator(".badge.done")).to_have_text("Discussed")
+    expect(item).not_to_contain_text("Being discussed")
