@@ -361,6 +361,9 @@ def test_a_status_change_answers_with_its_row_alone_whatever_the_size(client, ow
     other = large.actions.get(code="A2")
     assert f'id="action-{other.pk}"' not in response.text
     assert "action-changed" in response["HX-Trigger"]
+    # The header's counter comes along out of band; the header is not drawn again.
+    assert '<dd id="open-action-count" hx-swap-oob="true">200</dd>' in response.text
+    assert 'id="session-header"' not in response.text
     assert Action.objects.get(pk=action.pk).status == Action.Status.BLOCKED
 
 

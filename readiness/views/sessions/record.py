@@ -173,7 +173,11 @@ def _refreshed(request, action) -> dict:
     again, its owner, session and release kept from the loader."""
     action.refresh_from_db()
     prefetch_related_objects([action], "evidence")
-    return {"action": action, **workspace.action_rights(request, action)}
+    return {
+        "action": action,
+        **workspace.action_rights(request, action),
+        "counts": workspace.header_counts(action.session),
+    }
 
 
 def _status_open(action, form) -> dict:
@@ -201,7 +205,9 @@ def action_add(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
             kind=data["kind"],
         ),
     )
-    return _added(request, session, outcome, "actions", "action_form", "action-changed")
+    return _added(
+        request, session, outcome, "actions", "action_form", "action-changed", "header-changed"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -264,6 +270,7 @@ def _action_answer(request, slug, pk, item, error) -> HttpResponse:
     objects = _action_row(request, slug, pk, item)
     session = objects["action"].session
     if error is None:
+        objects["counts"] = workspace.header_counts(session)
         return answers.saved(
             request,
             redirect_to=f"{session.get_workspace_url()}#action-{item}",

@@ -252,3 +252,9 @@ def action_rights(request: HtmxHttpRequest, action: Action) -> dict[str, Any]:
     """What an action's row shows this user: its status controls, if they may use them."""
     allowed = can_update_action(request.user, action)
     return {"updatable_actions": {action.pk} if allowed else set()}
+
+
+def header_counts(session: Session) -> dict[str, int]:
+    """The header's figures a row write can change, sent out of band with the row (one
+    small query, so the header need not be drawn again)."""
+    return {"open_actions": Action.objects.filter(session=session).open().count()}
