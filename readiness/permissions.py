@@ -226,6 +226,14 @@ def get_action_for_user(user: User, pk: int, *, slug: str | None = None, session
     return action
 
 
+def get_action_for_updater(user: User, slug: str, pk: int, item: int) -> Action:
+    """The action, to open its status controls: for its owner or whoever may facilitate."""
+    action = get_action_for_user(user, item, slug=slug, session_pk=pk)
+    if not can_update_action(user, action):
+        raise PermissionDenied
+    return action
+
+
 def get_condition_for_user(
     user: User, pk: int, *, slug: str | None = None, session_pk: int | None = None
 ) -> Condition:

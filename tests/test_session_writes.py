@@ -191,6 +191,7 @@ def _loaders(record, other):
         (p.get_check_for_editor, "check"),
         (p.get_action_for_editor, "action"),
         (p.get_evidence_for_editor, "evidence"),
+        (p.get_action_for_updater, "action"),
     ]
     calls = {
         "session_for_user": (lambda u, a: p.get_session_for_user(u, *a), None),
@@ -226,6 +227,7 @@ LOADER_NAMES = [
     "check_for_editor",
     "action_for_editor",
     "evidence_for_editor",
+    "action_for_updater",
     "action_for_user",
     "condition_for_user",
     "decision_for_reviewer",

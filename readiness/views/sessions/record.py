@@ -290,10 +290,8 @@ def _action_answer(request, slug, pk, item, error) -> HttpResponse:
 def action_open(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
     """An action's row with its status controls open (its "Update" link), for whoever may
     change its status; the page with that row open without JavaScript."""
-    objects = _action_row(request, slug, pk, item)
-    if not objects["updatable_actions"]:
-        raise PermissionDenied
-    action = objects["action"]
+    action = permissions.get_action_for_updater(request.user, slug, pk, item)
+    objects = {"action": action, **workspace.action_rights(request, action)}
     return workspace.row_open(
         request, action.session, "action-row", objects, _status_open(action, None)
     )
