@@ -1,13 +1,33 @@
-"""Who may do what: one function per object kind, used by views, the API and commands."""
+"""Who may do what: one function per object kind, used by views, the API and commands.
+
+Beside the `can_*()` predicates sit the loaders, one per object kind, in the shape
+healthchecks uses (`_get_rw_check_for_user`): a view calls one on its first line and gets
+the object, or a 404 (unknown, or not part of the session or release in the URL), or a
+403 (it exists, but this user may not). `*_for_user` loaders ask for reading rights,
+`*_for_editor` ones for the right to run the session.
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from readiness.models import Action, ApiToken, Condition, Decision, Release, Session, Webhook
+from readiness.models import (
+    Action,
+    AgendaItem,
+    ApiToken,
+    Condition,
+    Decision,
+    Evidence,
+    Participant,
+    ReadinessCheck,
+    Release,
+    Session,
+    Webhook,
+)
 
 FACILITATORS = "facilitators"
 MANAGERS = "managers"
@@ -25,15 +45,22 @@ def _in_group(user: User, group: str) -> bool:
 
 
 def is_facilitator(user: User) -> bool:
-    return user.is_authenticated and (user.is_superuser or _in_group(user, FACILITATORS))
+    """A member of the facilitators group, or an admin; a deactivated account is neither."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or _in_group(user, FACILITATORS)
 
 
 # --- Releases -----------------------------------------------------------------------------
 
 
-def can_view_release(user: User, release: Release) -> bool:
+def can_view_releases(user: User) -> bool:
     """Any active, logged-in user may read any release: the record is the team's."""
     return user.is_authenticated and user.is_active
+
+
+def can_view_release(user: User, release: Release) -> bool:
+    return can_view_releases(user)
 
 
 def releases_for_user(user: User) -> QuerySet[Release]:
@@ -42,12 +69,28 @@ def releases_for_user(user: User) -> QuerySet[Release]:
     return Release.objects.all()
 
 
-def get_release_for_user(user: User, slug: str, queryset: QuerySet[Release] | None = None):
+def get_release_for_user(
+    user: User, slug: str, queryset: QuerySet[Release] | None = None
+) -> Release:
     """The release, or 404 when there is none, or 403 when the user may not read it."""
     release = get_object_or_404(queryset if queryset is not None else Release.objects, slug=slug)
     if not can_view_release(user, release):
         raise PermissionDenied
     return release
+
+
+def get_release_for_scheduler(user: User, slug: str) -> Release:
+    """The release, to schedule a session of it: facilitators and admins only."""
+    release = get_release_for_user(user, slug)
+    if not is_facilitator(user):
+        raise PermissionDenied
+    return release
+
+
+def check_can_create_release(user: User) -> None:
+    """403 unless the user may create a release (there is nothing to load yet)."""
+    if not is_facilitator(user):
+        raise PermissionDenied
 
 
 def can_view_history(user: User) -> bool:
@@ -58,6 +101,16 @@ def can_view_history(user: User) -> bool:
 def can_view_insights(user: User) -> bool:
     """Figures across releases: anyone who may read the releases they are drawn from."""
     return user.is_authenticated and user.is_active
+
+
+def check_can_view_history(user: User) -> None:
+    if not can_view_history(user):
+        raise PermissionDenied
+
+
+def check_can_view_insights(user: User) -> None:
+    if not can_view_insights(user):
+        raise PermissionDenied
 
 
 # --- Sessions -----------------------------------------------------------------------------
@@ -71,6 +124,147 @@ def can_facilitate_session(user: User, session: Session) -> bool:
         return True
     facilitator = session.facilitator
     return facilitator is not None and facilitator.user_id == user.pk
+
+
+def get_session_for_user(
+    user: User, slug: str, pk: int, queryset: QuerySet[Session] | None = None
+) -> Session:
+    """The session of that release, or 404; 403 when the user may not read it."""
+    queryset = queryset if queryset is not None else Session.objects.select_related("release")
+    session = get_object_or_404(queryset, pk=pk, release__slug=slug)
+    if not can_view_release(user, session.release):
+        raise PermissionDenied
+    return session
+
+
+def get_session_for_editor(
+    user: User, slug: str, pk: int, queryset: QuerySet[Session] | None = None
+) -> Session:
+    """The session, if the user may run it: its facilitator, a facilitator, or an admin."""
+    queryset = (
+        queryset
+        if queryset is not None
+        else Session.objects.select_related("release", "facilitator")
+    )
+    session = get_session_for_user(user, slug, pk, queryset)
+    if not can_facilitate_session(user, session):
+        raise PermissionDenied
+    return session
+
+
+def get_session_revision_for_user(user: User, slug: str, pk: int) -> int:
+    """The session's revision alone, for the live poll: one indexed query, no row loaded.
+
+    Reading rights do not depend on the release, so they are asked before the query.
+    """
+    if not can_view_releases(user):
+        raise PermissionDenied
+    revision = (
+        Session.objects.filter(pk=pk, release__slug=slug)
+        .values_list("revision", flat=True)
+        .first()
+    )
+    if revision is None:
+        raise Http404
+    return revision
+
+
+def _child_for_editor(user: User, queryset: QuerySet, slug: str, pk: int, item: int):
+    """A row of the session in the URL, for whoever may run that session.
+
+    The row is fetched with its session and release so that the view and its answer
+    need no other query; a row of another session is a 404, as if it did not exist.
+    """
+    obj = get_object_or_404(
+        queryset.select_related("session__release", "session__facilitator"),
+        pk=item,
+        session_id=pk,
+        session__release__slug=slug,
+    )
+    if not can_facilitate_session(user, obj.session):
+        raise PermissionDenied
+    return obj
+
+
+def get_participant_for_editor(user: User, slug: str, pk: int, item: int) -> Participant:
+    return _child_for_editor(user, Participant.objects.select_related("person"), slug, pk, item)
+
+
+def get_agenda_item_for_editor(user: User, slug: str, pk: int, item: int) -> AgendaItem:
+    return _child_for_editor(user, AgendaItem.objects.prefetch_related("evidence"), slug, pk, item)
+
+
+def get_check_for_editor(user: User, slug: str, pk: int, item: int) -> ReadinessCheck:
+    return _child_for_editor(
+        user, ReadinessCheck.objects.prefetch_related("evidence"), slug, pk, item
+    )
+
+
+def get_evidence_for_editor(user: User, slug: str, pk: int, item: int) -> Evidence:
+    return _child_for_editor(user, Evidence.objects.select_related("verified_by"), slug, pk, item)
+
+
+def get_action_for_editor(user: User, slug: str, pk: int, item: int) -> Action:
+    return _child_for_editor(
+        user, Action.objects.select_related("owner").prefetch_related("evidence"), slug, pk, item
+    )
+
+
+def get_action_for_user(user: User, pk: int, *, slug: str | None = None, session_pk=None):
+    """The action, for someone who may read it; within one session when the URL names one.
+
+    Whether this user may change its status is the status change's own question.
+    """
+    queryset = Action.objects.select_related(
+        "owner", "session__facilitator", "session__release"
+    ).prefetch_related("evidence")
+    if slug is not None:
+        queryset = queryset.filter(session_id=session_pk, session__release__slug=slug)
+    action = get_object_or_404(queryset, pk=pk)
+    if not can_view_release(user, action.session.release):
+        raise PermissionDenied
+    return action
+
+
+def get_action_for_updater(user: User, slug: str, pk: int, item: int) -> Action:
+    """The action, to open its status controls: for its owner or whoever may facilitate."""
+    action = get_action_for_user(user, item, slug=slug, session_pk=pk)
+    if not can_update_action(user, action):
+        raise PermissionDenied
+    return action
+
+
+def get_condition_for_user(
+    user: User, pk: int, *, slug: str | None = None, session_pk: int | None = None
+) -> Condition:
+    """The condition, for its owner or whoever may facilitate the session that decided it."""
+    queryset = Condition.objects.select_related(
+        "owner", "decision__session__facilitator", "decision__session__release"
+    ).prefetch_related("evidence")
+    if slug is not None:
+        queryset = queryset.filter(
+            decision__session_id=session_pk, decision__session__release__slug=slug
+        )
+    condition = get_object_or_404(queryset, pk=pk)
+    if not can_satisfy_condition(user, condition):
+        raise PermissionDenied
+    return condition
+
+
+def get_decision_for_reviewer(
+    user: User, pk: int | None = None, *, slug: str | None = None, session_pk: int | None = None
+) -> Decision:
+    """A decision by its id, or a session's current one; for whoever may record its review."""
+    queryset = Decision.objects.select_related("session__facilitator", "session__release")
+    if slug is not None:
+        decision = get_object_or_404(
+            queryset, session_id=session_pk, session__release__slug=slug, is_current=True
+        )
+    else:
+        decision = get_object_or_404(queryset, pk=pk)
+    if not can_record_review(user, decision):
+        raise PermissionDenied
+    return decision
 
 
 # --- Actions ------------------------------------------------------------------------------
@@ -126,6 +320,11 @@ def can_import_minutes(user: User) -> bool:
     return user.is_superuser or _in_group(user, FACILITATORS)
 
 
+def check_can_import_minutes(user: User) -> None:
+    if not can_import_minutes(user):
+        raise PermissionDenied
+
+
 # --- Conditions ---------------------------------------------------------------------------
 
 
@@ -147,13 +346,40 @@ def can_manage_api_token(user: User, api_token: ApiToken) -> bool:
     return user.is_authenticated and user.is_active and api_token.user_id == user.pk
 
 
+def get_api_token_for_user(user: User, token_id: int) -> ApiToken:
+    """The user's own token, or 404: other people's tokens do not exist for them."""
+    api_token = get_object_or_404(ApiToken, pk=token_id)
+    if not can_manage_api_token(user, api_token):
+        raise Http404
+    return api_token
+
+
 # --- Webhooks -----------------------------------------------------------------------------
 
 
 def can_manage_webhooks(user: User) -> bool:
     """Facilitators and admins register webhooks and read their delivery logs."""
-    return user.is_active and is_facilitator(user)
+    return is_facilitator(user)
 
 
 def can_manage_webhook(user: User, webhook: Webhook) -> bool:
-    return can_manage_webhooks(user)
+    """A global webhook (every release) is the facilitators' and admins'; one bound to a
+    release also needs the right to read that release, whose events it carries."""
+    if not can_manage_webhooks(user):
+        return False
+    return webhook.release is None or can_view_release(user, webhook.release)
+
+
+def check_can_manage_webhooks(user: User) -> None:
+    """403 unless the user may list and register webhooks."""
+    if not can_manage_webhooks(user):
+        raise PermissionDenied
+
+
+def get_webhook_for_user(user: User, webhook_id: int) -> Webhook:
+    """The webhook with its release, or 404; 403 when the user may not manage it."""
+    check_can_manage_webhooks(user)
+    webhook = get_object_or_404(Webhook.objects.select_related("release"), pk=webhook_id)
+    if not can_manage_webhook(user, webhook):
+        raise PermissionDenied
+    return webhook

@@ -57,6 +57,7 @@ session_patterns = (
         path(f"{S}checks/add", sessions.check_add, name="check_add"),
         path(f"{S}checks/<int:item>/edit", sessions.check_edit, name="check_edit"),
         path(f"{S}decision", sessions.decision_record, name="decision_record"),
+        path(f"{S}decision/ballot", sessions.decision_ballot, name="decision_ballot"),
         path(f"{S}actions/add", sessions.action_add, name="action_add"),
         path(f"{S}actions/<int:item>/edit", sessions.action_edit, name="action_edit"),
         path(f"{S}actions/<int:item>/cancel", sessions.action_cancel, name="action_cancel"),
@@ -72,6 +73,8 @@ session_patterns = (
         path(f"{S}evidence/add", sessions.evidence_add, name="evidence_add"),
         path(f"{S}evidence/<int:item>/verify", sessions.evidence_verify, name="evidence_verify"),
         path(f"{S}addenda/add", sessions.addendum_add, name="addendum_add"),
+        path(f"{S}<str:kind>/<int:item>/row", sessions.row_closed, name="row"),
+        path(f"{S}actions/<int:item>/open", sessions.action_open, name="action_open"),
     ],
     "sessions",
 )

@@ -134,11 +134,14 @@ def test_me_shows_an_owner_no_reopen_control_for_their_closed_work(
         assert f'id="action-{action.pk}-reopen-open"' not in page
         assert f"/actions/{action.pk}/cancel" not in page
         assert f'name="status" value="{Action.Status.CANCELLED}"' not in page
-    # A facilitator who may reopen them gets the control on the session page.
+    # A facilitator who may reopen them gets the control on the session page, in the row
+    # its "Update" link opens (the page carries no per-row forms until one is opened).
     client.force_login(facilitator)
-    session_page = client.get(session.get_absolute_url()).text
-    assert f'id="action-{done.pk}-reopen-open"' in session_page
-    assert f'id="action-{cancelled.pk}-reopen-open"' in session_page
+    for action in (done, cancelled):
+        opened = client.get(
+            reverse("sessions:action_open", args=[session.release.slug, session.pk, action.pk])
+        ).text
+        assert f'id="action-{action.pk}-reopen-open"' in opened
 
 
 def test_a_facilitator_reopens_a_cancelled_action_with_a_reason(facilitator, mine):

@@ -185,7 +185,7 @@ def test_it_creates_a_token_over_htmx_and_shows_it_in_the_panel(client, manager)
 def test_it_keeps_the_input_of_an_invalid_form(client, manager):
     client.force_login(manager)
     response = client.post("/settings/tokens/create/", {"name": "", "release": "999999"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "This field is required." in response.text
     assert not ApiToken.objects.exists()
     response = client.post(

@@ -60,7 +60,8 @@ def test_the_logical_backup_restores_to_the_same_minutes(db, tmp_path):
 @pytest.mark.skipif(
     shutil.which("pg_dump") is None, reason="pg_dump and pg_restore come with PostgreSQL"
 )
-def test_pg_dump_restores_into_an_empty_database_with_the_same_minutes(transactional_db, tmp_path):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_pg_dump_restores_into_an_empty_database_with_the_same_minutes(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("pg_dump backs up PostgreSQL, the production database")
     _records()

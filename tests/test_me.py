@@ -305,10 +305,16 @@ def test_anonymous_writes_go_to_the_login(client, mine):
 
 def test_the_owner_sees_controls_on_their_own_row_only(client, owner, mine, theirs):
     client.force_login(owner)
-    page = client.get(mine.session.get_absolute_url()).text
-    assert f'id="action-{mine.pk}-done"' in page
-    assert f'id="action-{theirs.pk}-done"' not in page
+    base = mine.session.get_absolute_url()
+    page = client.get(base).text
+    # A row links to its controls; they are fetched when opened, so a row stays small.
+    assert f'href="{base}actions/{mine.pk}/open#action-{mine.pk}"' in page
+    assert f"actions/{theirs.pk}/open" not in page
     assert "Add a participant" not in page  # no facilitator controls
+    opened = client.get(f"{base}actions/{mine.pk}/open", headers=HX).text
+    assert f'id="action-{mine.pk}-done"' in opened
+    refused = client.get(f"{base}actions/{theirs.pk}/open", headers=HX)
+    assert refused.status_code == 403
 
 
 def test_the_owner_updates_their_row_from_the_session_page(client, owner, mine, theirs):

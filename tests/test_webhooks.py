@@ -384,7 +384,7 @@ def test_it_registers_over_htmx_with_a_client_redirect(client, facilitator):
 def test_it_accepts_only_http_urls(client, facilitator, url):
     client.force_login(facilitator)
     response = client.post("/webhooks/create/", {"url": url, "events": ["action.done"]})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "field-error" in response.text
     assert not Webhook.objects.exists()
     with pytest.raises(Exception):  # noqa: B017 - the service refuses them too

@@ -20,8 +20,8 @@ def _work() -> None:
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_sends_a_queued_e_mail_and_webhook(
-    transactional_db,
     database_tasks,
     receiver,  # noqa: F811
 ):
@@ -84,8 +84,9 @@ def test_the_scheduler_runs_every_job_once_per_round_it_is_due(db, monkeypatch):
     assert ran == ["often", "daily", "often", "often"]
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("backend", ["immediate", "database"])
-def test_the_scheduler_runs_the_real_commands(transactional_db, settings, capsys, backend):
+def test_the_scheduler_runs_the_real_commands(settings, capsys, backend):
     settings.TASKS = {"default": {"BACKEND": settings.TASKS_BACKENDS[backend]}}
     call_command("run_scheduler", "--rounds", "1", "--tick", "0")
     out = capsys.readouterr().out
@@ -93,9 +94,8 @@ def test_the_scheduler_runs_the_real_commands(transactional_db, settings, capsys
     assert "0 reminder(s) queued." in out
 
 
-def test_the_scheduler_prunes_task_results_older_than_two_weeks(
-    transactional_db, database_tasks, capsys
-):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_scheduler_prunes_task_results_older_than_two_weeks(database_tasks, capsys):
     import datetime as dt
 
     from django.utils import timezone

@@ -197,6 +197,24 @@ class Release(Versioned):
     def __str__(self) -> str:
         return f"{self.planned_date.isoformat()} {self.name}"
 
+    def sessions_with_status_history(self, events) -> list:
+        """The release's sessions, each action carrying its status changes in order.
+
+        `events` are the release's events, oldest first (the dossier reads them anyway);
+        the sessions come from the prefetch of `with_everything()`.
+        """
+        from readiness.models import Event
+
+        history: dict[int, list] = {}
+        for event in events:
+            if event.verb == Event.Verb.ACTION_STATUS_CHANGED:
+                history.setdefault(event.subject_id, []).append(event)
+        sessions = list(self.sessions.all())
+        for session in sessions:
+            for action in session.actions.all():
+                action.status_history = history.get(action.pk, [])
+        return sessions
+
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 

@@ -158,6 +158,27 @@ class Session(Versioned):
         """The decision in force; uses the prefetched decisions when there are some."""
         return next((d for d in self.decisions.all() if d.is_current), None)
 
+    def earlier_sessions(self) -> models.QuerySet[Session]:
+        """The release's sessions held before this one (same time: by creation order)."""
+        return Session.objects.filter(release_id=self.release_id).filter(
+            Q(scheduled_at__lt=self.scheduled_at)
+            | Q(scheduled_at=self.scheduled_at, pk__lt=self.pk)
+        )
+
+    def follow_ups(self) -> tuple[models.QuerySet, models.QuerySet]:
+        """What earlier sessions of the release left open: actions, and unmet conditions of
+        their current decisions."""
+        from readiness.models import Action, Condition
+
+        earlier = self.earlier_sessions()
+        actions = (
+            Action.objects.open().filter(session__in=earlier).select_related("owner", "session")
+        )
+        conditions = Condition.objects.filter(
+            decision__session__in=earlier, decision__is_current=True, satisfied_at__isnull=True
+        ).select_related("owner", "decision__session")
+        return actions, conditions
+
     @property
     def superseded_decisions(self) -> list[Decision]:
         return [d for d in self.decisions.all() if not d.is_current]

@@ -30,6 +30,7 @@ from readiness.services.agenda import (
     agenda_item_set_discussed,
     agenda_item_start_discussion,
     agenda_item_update,
+    readiness_check_add,
     readiness_check_set,
 )
 from readiness.services.decisions import (
@@ -47,7 +48,12 @@ from readiness.services.participants import (
     participant_set_attendance,
     participant_update,
 )
-from readiness.services.people import person_get_or_create, person_link_user
+from readiness.services.people import (
+    person_from_label,
+    person_get_or_create,
+    person_link_user,
+    person_split_label,
+)
 from readiness.services.releases import (
     release_create,
     release_delete,
@@ -64,6 +70,15 @@ from readiness.services.sessions import (
     session_template_save,
     session_update,
 )
+from readiness.services.workspace import (
+    NamedCondition,
+    action_create_named,
+    action_update_named,
+    decision_record_named,
+    participant_add_named,
+    session_schedule_named,
+    session_update_named,
+)
 
 __all__ = [
     "User",
@@ -72,6 +87,8 @@ __all__ = [
     "event_record",
     "person_get_or_create",
     "person_link_user",
+    "person_split_label",
+    "person_from_label",
     "release_create",
     "release_record_import",
     "release_delete",
@@ -94,6 +111,7 @@ __all__ = [
     "agenda_item_start_discussion",
     "agenda_item_set_discussed",
     "readiness_check_set",
+    "readiness_check_add",
     "ConditionSpec",
     "VoteSpec",
     "decision_record",
@@ -115,5 +133,12 @@ __all__ = [
     "webhook_create",
     "webhook_delete",
     "user_settings_update",
+    "NamedCondition",
+    "participant_add_named",
+    "action_create_named",
+    "action_update_named",
+    "session_schedule_named",
+    "session_update_named",
+    "decision_record_named",
     "feed_token_regenerate",
 ]

@@ -199,3 +199,19 @@ def agenda_item_set_discussed(*, user: User, item: AgendaItem, discussed: bool) 
         verb=Event.Verb.AGENDA_ITEM_DISCUSSED if discussed else Event.Verb.AGENDA_ITEM_REOPENED,
         discussed=discussed,
     )
+
+
+@transaction.atomic
+def readiness_check_add(
+    *, user: User, session: Session, area: str, status: str, summary: str = ""
+) -> ReadinessCheck:
+    """A new area on the checklist; an area already there is refused, not overwritten.
+
+    `readiness_check_set` updates an existing area (the template and the importer rely
+    on that); adding from the page is a different intention: the person did not see it.
+    """
+    if session.readiness_checks.filter(area__iexact=" ".join(area.split())).exists():
+        raise ValidationError({"area": _("This area already has a check: change it in the list.")})
+    return readiness_check_set(
+        user=user, session=session, area=area, status=status, summary=summary
+    )

@@ -62,3 +62,25 @@ def person_link_user(*, user: User, person: Person, login: AbstractBaseUser | No
         expected_version=None,
         user_id=(login.pk if login is not None else None),
     )
+
+
+def person_split_label(label: str, title: str = "") -> tuple[str, str]:
+    """Split "Ana Souza (SRE Lead)", as people type it, into a name and a title."""
+    label = label.strip()
+    if label.endswith(")") and "(" in label:
+        base, _sep, rest = label.rpartition("(")
+        if base.strip():
+            return base.strip(), title or rest[:-1].strip()
+    return label, title
+
+
+def person_from_label(*, user: User, label: str, title: str = "") -> Person | None:
+    """The person a form names ("Ana Souza (SRE Lead)"), created if new; None for blank.
+
+    Callers run it inside the write that needs the person, so a refused write leaves no
+    person behind.
+    """
+    if not label.strip():
+        return None
+    name, title = person_split_label(label, title)
+    return person_get_or_create(user=user, name=name, title=title)

@@ -1,8 +1,5 @@
 """History pages for managers: the filtered release list, insights, the dossier, CSV exports."""
 
-from collections import defaultdict
-
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
@@ -10,11 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from readiness import permissions
 from readiness.models import Event, Release, local_today_by_zone
 from readiness.permissions import (
     actions_for_user,
-    can_view_history,
-    can_view_insights,
     get_release_for_user,
     is_facilitator,
     releases_for_user,
@@ -58,8 +54,7 @@ def _render_filtered(
 
 
 def _history_for(request: HtmxHttpRequest) -> ReleaseFilter:
-    if not can_view_history(request.user):
-        raise PermissionDenied
+    permissions.check_can_view_history(request.user)
     return ReleaseFilter(request.GET, releases_for_user(request.user))
 
 
@@ -92,8 +87,7 @@ def release_export_csv(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 def action_export_csv(request: HtmxHttpRequest) -> HttpResponse:
-    if not can_view_history(request.user):
-        raise PermissionDenied
+    permissions.check_can_view_history(request.user)
     stamp = timezone.localdate().isoformat()
     actions = actions_for_user(request.user)
     return csv_response(
@@ -107,14 +101,7 @@ def release_dossier(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         request.user, slug, Release.objects.select_related("product_owner").with_everything()
     )
     events = Event.for_timeline(release.events.order_by("created_at", "pk"))
-    status_history = defaultdict(list)
-    for event in events:
-        if event.verb == Event.Verb.ACTION_STATUS_CHANGED:
-            status_history[event.subject_id].append(event)
-    sessions = list(release.sessions.all())
-    for session in sessions:
-        for action in session.actions.all():
-            action.status_history = status_history.get(action.pk, [])
+    sessions = release.sessions_with_status_history(events)
     return render(
         request,
         "readiness/release_dossier.html",
@@ -125,8 +112,7 @@ def release_dossier(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def insights_index(request: HtmxHttpRequest) -> HttpResponse:
-    if not can_view_insights(request.user):
-        raise PermissionDenied
+    permissions.check_can_view_insights(request.user)
     form = insights.InsightsFilterForm(request.GET)
     valid = form.is_valid()
     scope = insights.Scope(

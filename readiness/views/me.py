@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -21,12 +21,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from readiness import calendars, forms, owed, services
-from readiness.models import Action, Condition, Decision, Person, UserSettings
+from readiness.models import Action, Person, UserSettings
 from readiness.permissions import (
     can_change_action_status,
-    can_record_review,
-    can_satisfy_condition,
     can_update_action,
+    get_action_for_user,
+    get_condition_for_user,
+    get_decision_for_reviewer,
 )
 from readiness.views import HtmxHttpRequest, wants_fragment
 
@@ -122,9 +123,7 @@ def _add_errors(form: forms.Form, error: ValidationError) -> None:
 
 @require_POST
 def action_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    action = get_object_or_404(
-        Action.objects.select_related("owner", "session__facilitator", "session__release"), pk=pk
-    )
+    action = get_action_for_user(request.user, pk)
     if not can_update_action(request.user, action, to_status=request.POST.get("status")):
         raise PermissionDenied
     form = forms.ActionStatusForm(request.POST)
@@ -149,11 +148,7 @@ def action_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def condition_satisfy(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    condition = get_object_or_404(
-        Condition.objects.select_related("owner", "decision__session__facilitator"), pk=pk
-    )
-    if not can_satisfy_condition(request.user, condition):
-        raise PermissionDenied
+    condition = get_condition_for_user(request.user, pk)
     form = forms.ConditionSatisfyForm(request.POST)
     key = f"{owed.CONDITION}-{condition.pk}"
     if not form.is_valid():
@@ -174,9 +169,7 @@ def condition_satisfy(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def review_done(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    decision = get_object_or_404(Decision.objects.select_related("session__facilitator"), pk=pk)
-    if not can_record_review(request.user, decision):
-        raise PermissionDenied
+    decision = get_decision_for_reviewer(request.user, pk)
     try:
         services.decision_review_done(user=request.user, decision=decision)
     except ValidationError as error:

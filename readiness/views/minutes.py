@@ -10,7 +10,6 @@ altered between preview and import, and nothing is stored on the server in betwe
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,25 +28,15 @@ from readiness.minutes.exporter import release_as_json, release_as_markdown
 from readiness.minutes.importer import import_minutes, replace_refusal
 from readiness.minutes.parser import MinutesDoc, MinutesError
 from readiness.models import Release
-from readiness.permissions import can_import_minutes, get_release_for_user
+from readiness.permissions import check_can_import_minutes, get_release_for_user
 from readiness.views import HtmxHttpRequest, wants_fragment
 
 TEMPLATE = "readiness/minutes_import.html"
 
 
-def _check_can_import(request: HtmxHttpRequest) -> None:
-    if not can_import_minutes(request.user):
-        raise PermissionDenied
-
-
 def _page(request: HtmxHttpRequest, context: dict, status: int = 200) -> HttpResponse:
     template = TEMPLATE + "#minutes-import" if wants_fragment(request) else TEMPLATE
     return render(request, template, context, status=status)
-
-
-def _invalid_status(request: HtmxHttpRequest) -> int:
-    """422 lets HTMX swap the form back with its errors; a plain form post gets the page."""
-    return 422 if request.htmx else 200
 
 
 def _preview(request: HtmxHttpRequest, doc: MinutesDoc, *, text: str, source: str, error=""):
@@ -56,7 +45,7 @@ def _preview(request: HtmxHttpRequest, doc: MinutesDoc, *, text: str, source: st
         report = import_minutes(doc, user=request.user, source=source, dry_run=True)
     except MinutesError as exc:
         context = {"form": MinutesUploadForm(), "errors": [minutes_error_message(exc)]}
-        return _page(request, context, status=_invalid_status(request))
+        return _page(request, context, status=422)
     existing = Release.objects.filter(slug=report.slug).first() if report.exists else None
     confirm = MinutesConfirmForm(
         initial={"token": sign_minutes(text=text, source=source, user=request.user)}
@@ -70,30 +59,30 @@ def _preview(request: HtmxHttpRequest, doc: MinutesDoc, *, text: str, source: st
         "replace_refusal": replace_refusal(existing) if existing else "",
         "error": error,
     }
-    return _page(request, context, status=_invalid_status(request) if error else 200)
+    return _page(request, context, status=422 if error else 200)
 
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def minutes_import(request: HtmxHttpRequest) -> HttpResponse:
     """Upload a minutes file (POST) and see what importing it would create."""
-    _check_can_import(request)
+    check_can_import_minutes(request.user)
     if request.method == "GET":
         return _page(request, {"form": MinutesUploadForm()})
     form = MinutesUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _page(request, {"form": form}, status=_invalid_status(request))
+        return _page(request, {"form": form}, status=422)
     return _preview(request, form.doc, text=form.text, source=form.source)
 
 
 @require_POST
 def minutes_import_confirm(request: HtmxHttpRequest) -> HttpResponse:
     """Import the previewed document for real, then show the release (Post/Redirect/Get)."""
-    _check_can_import(request)
+    check_can_import_minutes(request.user)
     confirm = MinutesConfirmForm(request.POST, user=request.user)
     if not confirm.is_valid():
         context = {"form": MinutesUploadForm(), "errors": confirm.errors.get("token", [])}
-        return _page(request, context, status=_invalid_status(request))
+        return _page(request, context, status=422)
     replace = confirm.cleaned_data["replace"]
     try:
         report = import_minutes(

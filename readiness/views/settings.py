@@ -2,8 +2,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -12,8 +12,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from readiness import services
 from readiness.forms import ApiTokenForm, UserSettingsForm
-from readiness.models import ApiToken, UserSettings
-from readiness.permissions import can_manage_api_token
+from readiness.models import UserSettings
+from readiness.permissions import get_api_token_for_user
 from readiness.views import HtmxHttpRequest, wants_fragment
 
 # The new token survives the redirect after its creation in the session, for one page view.
@@ -81,14 +81,6 @@ def feed_regenerate(request: HtmxHttpRequest) -> HttpResponse:
     return _settings_page(request, _settings_form(request), region="feed", new_feed_url=url)
 
 
-def _get_token_for_user(request: HtmxHttpRequest, token_id: int) -> ApiToken:
-    """The user's own token, or 404: other people's tokens do not exist for them."""
-    api_token = get_object_or_404(ApiToken, pk=token_id)
-    if not can_manage_api_token(request.user, api_token):
-        raise Http404
-    return api_token
-
-
 def _render(
     request: HtmxHttpRequest,
     form: ApiTokenForm,
@@ -130,12 +122,12 @@ def token_create(request: HtmxHttpRequest) -> HttpResponse:
                 return _render(request, ApiTokenForm(), new_token=new_token)
             request.session[NEW_TOKEN_KEY] = new_token
             return redirect("settings:tokens")
-    return _render(request, form, status=422 if request.htmx else 200)
+    return _render(request, form, status=422)
 
 
 @require_POST
 def token_revoke(request: HtmxHttpRequest, token_id: int) -> HttpResponse:
-    api_token = _get_token_for_user(request, token_id)
+    api_token = get_api_token_for_user(request.user, token_id)
     if api_token.is_active:
         services.api_token_revoke(user=request.user, api_token=api_token)
     if request.htmx:

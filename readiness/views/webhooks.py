@@ -2,9 +2,9 @@
 every delivery attempt with its response code."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,25 +15,12 @@ from django_htmx.http import HttpResponseClientRedirect
 from readiness import services
 from readiness.forms import WebhookForm
 from readiness.models import Webhook
-from readiness.permissions import can_manage_webhook, can_manage_webhooks
+from readiness.permissions import check_can_manage_webhooks, get_webhook_for_user
 from readiness.views import HtmxHttpRequest, wants_fragment
 
 DELIVERIES_SHOWN = 100
 # The signing secret survives the redirect after creation in the session, for one view.
 NEW_SECRET_KEY = "readiness_new_webhook_secret"
-
-
-def _require_manager(request: HtmxHttpRequest) -> None:
-    if not can_manage_webhooks(request.user):
-        raise PermissionDenied
-
-
-def _get_webhook_for_user(request: HtmxHttpRequest, webhook_id: int) -> Webhook:
-    _require_manager(request)
-    webhook = get_object_or_404(Webhook.objects.select_related("release"), pk=webhook_id)
-    if not can_manage_webhook(request.user, webhook):
-        raise PermissionDenied
-    return webhook
 
 
 def _render_list(request: HtmxHttpRequest, form: WebhookForm, status: int = 200) -> HttpResponse:
@@ -47,13 +34,13 @@ def _render_list(request: HtmxHttpRequest, form: WebhookForm, status: int = 200)
 @require_GET
 @vary_on_headers("HX-Request")
 def webhook_list(request: HtmxHttpRequest) -> HttpResponse:
-    _require_manager(request)
+    check_can_manage_webhooks(request.user)
     return _render_list(request, WebhookForm())
 
 
 @require_POST
 def webhook_create(request: HtmxHttpRequest) -> HttpResponse:
-    _require_manager(request)
+    check_can_manage_webhooks(request.user)
     form = WebhookForm(request.POST)
     if form.is_valid():
         try:
@@ -65,14 +52,14 @@ def webhook_create(request: HtmxHttpRequest) -> HttpResponse:
             if request.htmx:
                 return HttpResponseClientRedirect(webhook.get_absolute_url())
             return redirect(webhook)
-    return _render_list(request, form, status=422 if request.htmx else 200)
+    return _render_list(request, form, status=422)
 
 
 @require_GET
 @never_cache
 @vary_on_headers("HX-Request")
 def webhook_detail(request: HtmxHttpRequest, webhook_id: int) -> HttpResponse:
-    webhook = _get_webhook_for_user(request, webhook_id)
+    webhook = get_webhook_for_user(request.user, webhook_id)
     new_secret = request.session.get(NEW_SECRET_KEY)
     if new_secret and new_secret.get("id") == webhook.pk:
         del request.session[NEW_SECRET_KEY]
@@ -93,7 +80,7 @@ def webhook_detail(request: HtmxHttpRequest, webhook_id: int) -> HttpResponse:
 
 @require_POST
 def webhook_delete(request: HtmxHttpRequest, webhook_id: int) -> HttpResponse:
-    webhook = _get_webhook_for_user(request, webhook_id)
+    webhook = get_webhook_for_user(request.user, webhook_id)
     url = webhook.url
     services.webhook_delete(user=request.user, webhook=webhook)
     messages.success(request, _("The webhook to %(url)s is removed.") % {"url": url})

@@ -27,11 +27,12 @@
   markFormsWithErrors(document);
 
   // Whether a region must not be replaced now: someone is typing in it, a form in it holds
-  // typed text or errors, or one of its forms is being saved (its answer will replace it).
+  // typed text or errors, one of its forms is being saved (its answer will replace it), or
+  // one of its rows is open (its controls were fetched to be used).
   function isBusy(region) {
     var active = document.activeElement;
     var typing = active && region.contains(active) && active.matches("input, textarea, select");
-    return typing || region.hasAttribute("data-saving") || region.querySelector("form[data-dirty]");
+    return typing || region.hasAttribute("data-saving") || region.querySelector("form[data-dirty], .open");
   }
 
   // A region fetching itself (a GET it issued), as opposed to a form saving inside it.

@@ -96,6 +96,8 @@ def test_the_sample_recorded_by_hand_equals_the_imported_sample(
         form.get_by_role("button", name="Add action").click()
         expect(page.locator("#actions tbody th").filter(has_text=action["code"])).to_be_visible()
 
+    # The evidence form lists every item it can back, so it is opened on demand.
+    page.get_by_role("link", name="Link evidence…").click()
     for evidence in session_doc["evidence"]:
         form = page.locator("#evidence form.add-form")
         form.get_by_label("Title").fill(evidence["title"])

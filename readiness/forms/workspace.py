@@ -1,4 +1,4 @@
-"""Forms: they parse and validate what people type; the services do the writing."""
+"""Forms of the release and session pages: what a facilitator types during a meeting."""
 
 from __future__ import annotations
 
@@ -7,18 +7,18 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.urls import reverse_lazy
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from readiness.minutes.parser import (
-    MAX_BYTES,
-    MinutesDoc,
-    MinutesError,
-    decode_minutes,
-    parse_minutes,
+from readiness.forms.base import (
+    DATE,
+    DATETIME,
+    TIME,
+    Form,
+    PersonNameField,
+    TimeZoneField,
+    VersionedForm,
+    _text,
 )
 from readiness.models import (
     Action,
@@ -30,78 +30,8 @@ from readiness.models import (
     Session,
     SessionTemplate,
     Vote,
-    WebhookEvent,
     _is_web_url,
 )
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-def _text(**attrs) -> forms.TextInput:
-    return forms.TextInput(attrs=attrs)
-
-
-class Form(forms.Form):
-    """A form whose field ids are unique on a page that shows many forms at once."""
-
-    id_prefix = "f"
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
-        super().__init__(*args, **kwargs)
-
-
-class VersionedForm(Form):
-    """An edit form: carries the version the user saw, so a stale save is refused."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
-class TimeZoneField(forms.CharField):
-    default_error_messages = {
-        "unknown": _("%(value)s is not a known time zone; use a name such as America/Sao_Paulo.")
-    }
-
-    def clean(self, value):
-        value = super().clean(value)
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise forms.ValidationError(
-                self.error_messages["unknown"], code="unknown", params={"value": value}
-            ) from None
-        return value
-
-
-class PersonNameField(forms.CharField):
-    """A person by name: an existing Person, or a new one created when the form is saved.
-
-    As people type, the page's `people-options` datalist is refilled with matching names.
-    """
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 200)
-        kwargs.setdefault(
-            "widget",
-            _text(
-                list="people-options",
-                autocomplete="off",
-                **{
-                    "hx-get": reverse_lazy("people_search"),
-                    "hx-trigger": "input changed delay:300ms",
-                    "hx-target": "#people-options",
-                    "hx-swap": "innerHTML",
-                    "hx-sync": "this:replace",
-                },
-            ),
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        return " ".join((super().clean(value) or "").split())
-
 
 # --- Releases and sessions ----------------------------------------------------------------
 
@@ -412,19 +342,6 @@ class ConditionSatisfyForm(VersionedForm):
         return value
 
 
-class UserSettingsForm(Form):
-    id_prefix = "settings"
-
-    language = forms.ChoiceField(label=_("Language of your e-mails"), choices=settings.LANGUAGES)
-    reminders = forms.BooleanField(
-        label=_("E-mail me a daily reminder of what is overdue or due within two days"),
-        required=False,
-    )
-
-
-# --- Evidence and addenda -----------------------------------------------------------------
-
-
 class EvidenceForm(Form):
     id_prefix = "evidence"
 
@@ -485,146 +402,3 @@ class AddendumForm(Form):
     id_prefix = "addendum"
 
     text = forms.CharField(label=_("Addendum"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
-def person_for(name: str, title: str = "") -> tuple[str, str]:
-    """Split "Ana Souza (SRE Lead)", as people type it, into a name and a title."""
-    name = name.strip()
-    if name.endswith(")") and "(" in name:
-        base, _, rest = name.rpartition("(")
-        if base.strip():
-            return base.strip(), title or rest[:-1].strip()
-    return name, title
-
-
-# --- Minutes import ---------------------------------------------------------------------
-
-MINUTES_SALT = "readiness.minutes.import"
-MINUTES_PREVIEW_MAX_AGE = 60 * 60  # seconds a preview can be confirmed
-
-
-def minutes_error_message(exc: MinutesError) -> str:
-    if exc.line:
-        return gettext("Line %(line)s: %(message)s") % {"line": exc.line, "message": exc.message}
-    return exc.message
-
-
-def read_minutes(text: str) -> MinutesDoc:
-    return parse_minutes(text, default_zone=settings.TIME_ZONE)
-
-
-class MinutesUploadForm(forms.Form):
-    """A Markdown minutes file; it is not trusted: size first, then strict UTF-8, then parse."""
-
-    file = forms.FileField(
-        label=_("Minutes file (Markdown, at most 1 MB)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".md,.markdown,.txt,text/markdown"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size is not None and upload.size > MAX_BYTES:
-            raise ValidationError(gettext("The file is larger than 1 MB; split it or trim it."))
-        data = upload.read(MAX_BYTES + 1)
-        try:
-            self.text = decode_minutes(data)
-            self.doc = read_minutes(self.text)
-        except MinutesError as exc:
-            raise ValidationError(minutes_error_message(exc)) from None
-        self.source = (upload.name or "minutes.md")[:200]
-        return upload
-
-    def token(self, user) -> str:
-        return sign_minutes(text=self.text, source=self.source, user=user)
-
-
-def sign_minutes(*, text: str, source: str, user) -> str:
-    """The previewed document, signed so the confirmation imports exactly what was shown."""
-    payload = {"text": text, "source": source, "user": user.pk}
-    return signing.dumps(payload, salt=MINUTES_SALT, compress=True)
-
-
-class MinutesConfirmForm(forms.Form):
-    """The confirmation of a preview: the signed document and whether to replace."""
-
-    token = forms.CharField(widget=forms.HiddenInput)
-    replace = forms.BooleanField(
-        required=False,
-        label=_("Replace the release imported before with this document"),
-    )
-
-    def __init__(self, *args, user=None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_token(self) -> str:
-        try:
-            payload = signing.loads(
-                self.cleaned_data["token"], salt=MINUTES_SALT, max_age=MINUTES_PREVIEW_MAX_AGE
-            )
-        except signing.BadSignature:
-            raise ValidationError(
-                gettext("This preview has expired or was altered; upload the file again.")
-            ) from None
-        if payload.get("user") != getattr(self.user, "pk", None):
-            raise ValidationError(
-                gettext("This preview was made by someone else; upload the file.")
-            )
-        self.text, self.source = payload["text"], payload["source"]
-        try:
-            self.doc = read_minutes(self.text)
-        except MinutesError as exc:
-            raise ValidationError(minutes_error_message(exc)) from None
-        return self.cleaned_data["token"]
-
-
-# --- API tokens and webhooks -------------------------------------------------------------
-
-
-class ReleaseChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Release) -> str:
-        return str(obj)
-
-
-class ApiTokenForm(forms.Form):
-    name = forms.CharField(
-        label=_("Name"),
-        max_length=100,
-        help_text=_("What will use it, e.g. “billing deploy pipeline”."),
-    )
-    release = ReleaseChoiceField(
-        label=_("Restrict to the gate of"),
-        queryset=Release.objects.order_by("-planned_date", "-pk"),
-        required=False,
-        empty_label=_("No restriction: everything my login may do"),
-        help_text=_("A restricted token can only read that release's gate."),
-    )
-
-
-class WebhookForm(forms.Form):
-    url = forms.URLField(
-        label=_("URL"),
-        max_length=500,
-        assume_scheme="https",
-        help_text=_("Where to POST the events: an http:// or https:// address."),
-    )
-    release = ReleaseChoiceField(
-        label=_("Release"),
-        queryset=Release.objects.order_by("-planned_date", "-pk"),
-        required=False,
-        empty_label=_("Every release"),
-    )
-    events = forms.MultipleChoiceField(
-        label=_("Events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
-    )
-    chat_format = forms.BooleanField(
-        label=_("Chat-compatible body"),
-        required=False,
-        help_text=_('Send {"text": "..."}, which chat tools post as a readable line.'),
-    )
-
-    def clean_url(self) -> str:
-        url = self.cleaned_data["url"]
-        if not _is_web_url(url):
-            raise forms.ValidationError(_("Give an http:// or https:// URL."))
-        return url

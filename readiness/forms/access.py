@@ -1,0 +1,75 @@
+"""Forms of the personal settings, API tokens and webhooks."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from readiness.forms.base import (
+    Form,
+)
+from readiness.models import (
+    Release,
+    WebhookEvent,
+    _is_web_url,
+)
+
+
+class UserSettingsForm(Form):
+    id_prefix = "settings"
+
+    language = forms.ChoiceField(label=_("Language of your e-mails"), choices=settings.LANGUAGES)
+    reminders = forms.BooleanField(
+        label=_("E-mail me a daily reminder of what is overdue or due within two days"),
+        required=False,
+    )
+
+
+class ReleaseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Release) -> str:
+        return str(obj)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What will use it, e.g. “billing deploy pipeline”."),
+    )
+    release = ReleaseChoiceField(
+        label=_("Restrict to the gate of"),
+        queryset=Release.objects.order_by("-planned_date", "-pk"),
+        required=False,
+        empty_label=_("No restriction: everything my login may do"),
+        help_text=_("A restricted token can only read that release's gate."),
+    )
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Where to POST the events: an http:// or https:// address."),
+    )
+    release = ReleaseChoiceField(
+        label=_("Release"),
+        queryset=Release.objects.order_by("-planned_date", "-pk"),
+        required=False,
+        empty_label=_("Every release"),
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+    )
+    chat_format = forms.BooleanField(
+        label=_("Chat-compatible body"),
+        required=False,
+        help_text=_('Send {"text": "..."}, which chat tools post as a readable line.'),
+    )
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        if not _is_web_url(url):
+            raise forms.ValidationError(_("Give an http:// or https:// URL."))
+        return url

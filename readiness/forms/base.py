@@ -1,0 +1,77 @@
+"""The pieces every form shares: widgets, unique field ids, version, time zone, person."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _text(**attrs) -> forms.TextInput:
+    return forms.TextInput(attrs=attrs)
+
+
+class Form(forms.Form):
+    """A form whose field ids are unique on a page that shows many forms at once."""
+
+    id_prefix = "f"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class VersionedForm(Form):
+    """An edit form: carries the version the user saw, so a stale save is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class TimeZoneField(forms.CharField):
+    default_error_messages = {
+        "unknown": _("%(value)s is not a known time zone; use a name such as America/Sao_Paulo.")
+    }
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise forms.ValidationError(
+                self.error_messages["unknown"], code="unknown", params={"value": value}
+            ) from None
+        return value
+
+
+class PersonNameField(forms.CharField):
+    """A person by name: an existing Person, or a new one created when the form is saved.
+
+    As people type, the page's `people-options` datalist is refilled with matching names.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault(
+            "widget",
+            _text(
+                list="people-options",
+                autocomplete="off",
+                **{
+                    "hx-get": reverse_lazy("people_search"),
+                    "hx-trigger": "input changed delay:300ms",
+                    "hx-target": "#people-options",
+                    "hx-swap": "innerHTML",
+                    "hx-sync": "this:replace",
+                },
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return " ".join((super().clean(value) or "").split())

@@ -1,0 +1,260 @@
+"""The session itself: scheduling it, its page and live poll, its header's writes."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse, HttpResponseNotModified
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
+
+from readiness import calendars, forms, permissions, services
+from readiness.models import Person, Session
+from readiness.views import HtmxHttpRequest, answers, wants_fragment
+from readiness.views.sessions import workspace
+from readiness.views.sessions.workspace import COMMON_TIME_ZONES, SECTIONS, TEMPLATE
+
+
+@require_http_methods(["GET", "POST"])
+def release_create(request: HtmxHttpRequest) -> HttpResponse:
+    permissions.check_can_create_release(request.user)
+    form = forms.ReleaseForm(request.POST or None)
+    if request.method == "POST":
+        outcome = answers.submit(
+            form,
+            lambda data: services.release_create(
+                user=request.user,
+                name=data["name"],
+                planned_date=data["planned_date"],
+                deploy_window_start=data["window_start"],
+                deploy_window_end=data["window_end"],
+                language=data["language"],
+            ),
+        )
+        if outcome.ok:
+            return redirect("sessions:create", slug=outcome.result.slug)
+    return render(
+        request,
+        "readiness/release_form.html",
+        {"form": form, "common_time_zones": COMMON_TIME_ZONES},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def session_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    release = permissions.get_release_for_scheduler(request.user, slug)
+    initial = {"date": release.planned_date}
+    me = Person.objects.filter(user=request.user).first()
+    if me is not None:
+        initial["facilitator"] = me.name
+    form = forms.SessionScheduleForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        outcome = answers.submit(
+            form,
+            lambda data: services.session_schedule_named(
+                user=request.user,
+                release=release,
+                scheduled_at=form.scheduled_at(),
+                time_zone=data["time_zone"],
+                objective=data["objective"],
+                facilitator=data["facilitator"],
+                title=data["title"],
+                template=data["template"],
+            ),
+        )
+        if outcome.ok:
+            return redirect(outcome.result.get_workspace_url())
+    return render(
+        request,
+        "readiness/session_form.html",
+        {"form": form, "release": release, "common_time_zones": COMMON_TIME_ZONES},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def session_detail(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    session = permissions.get_session_for_user(
+        request.user, slug, pk, Session.objects.with_everything()
+    )
+    target = request.htmx.target if request.htmx else None
+    if target in SECTIONS and wants_fragment(request):
+        template, context = workspace.section(request, session, target)
+    else:
+        template, context = workspace.page(request, session)
+    return render(request, template, context)
+
+
+@require_GET
+@never_cache
+def session_live(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The live view's poll: 304 while nothing changed, one indexed query to know it."""
+    revision = permissions.get_session_revision_for_user(request.user, slug, pk)
+    etag = f'"r{revision}"'
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponseNotModified(headers={"ETag": etag})
+    response = render(
+        request,
+        f"{TEMPLATE}#live",
+        {
+            "live_url": request.path,
+            "revision": revision,
+            # Screen readers hear that the page changed (role="status", out of band).
+            "changed_at": timezone.now(),
+        },
+    )
+    response["ETag"] = etag
+    return trigger_client_event(response, "session-changed")
+
+
+@require_GET
+def session_invite(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The session as a calendar event, in its time zone, to add to one's calendar."""
+    session = permissions.get_session_for_user(request.user, slug, pk)
+    response = HttpResponse(calendars.session_invite(session), content_type="text/calendar")
+    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
+    return response
+
+
+@require_GET
+def people_search(request: HtmxHttpRequest) -> HttpResponse:
+    """Options for the people datalist, as a facilitator types a name."""
+    term = next(
+        (
+            request.GET[k].strip()
+            for k in ("q", "name", "owner", "facilitator")
+            if request.GET.get(k)
+        ),
+        "",
+    )
+    people = Person.objects.filter(name__icontains=term)[:15] if len(term) >= 2 else []
+    return render(request, "readiness/people_options.html", {"people": people})
+
+
+# --- The header's writes ------------------------------------------------------------------
+
+
+def _header(request: HtmxHttpRequest, session: Session, **overrides) -> answers.Drawing:
+    return workspace.section(request, session, "session-header", **overrides)
+
+
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    session = permissions.get_session_for_editor(request.user, slug, pk)
+    if request.method == "GET":
+        form = forms.SessionEditForm(initial=forms.SessionForm.initial_for(session))
+        template, context = (
+            _header(request, session, editing="session", session_form=form)
+            if wants_fragment(request)
+            else workspace.page(request, session, editing="session", session_form=form)
+        )
+        return render(request, template, context)
+    form = forms.SessionEditForm(request.POST)
+    outcome = answers.submit(
+        form,
+        lambda data: services.session_update_named(
+            user=request.user,
+            session=session,
+            expected_version=data["version"],
+            title=data["title"],
+            scheduled_at=form.scheduled_at(),
+            time_zone=data["time_zone"],
+            objective=data["objective"],
+            facilitator=data["facilitator"],
+        ),
+        where="session-header",
+    )
+    if outcome.ok:
+        return answers.saved(
+            request,
+            redirect_to=f"{session.get_workspace_url()}#session-header",
+            region=lambda: _header(request, session),
+            events=["session-written"],
+        )
+    opened = {"editing": "session", "session_form": outcome.form, "stale": outcome.stale}
+    return answers.refused(
+        request,
+        status=outcome.status,
+        region=lambda: _header(request, session, **opened),
+        page=lambda: workspace.page(request, session, **opened),
+    )
+
+
+def _header_write(request, session, write, *events: str) -> HttpResponse:
+    """A header button (start, close, send): the header again, or its refusal in it."""
+    error = answers.attempt(write, where="session-header")
+    if error is None:
+        return answers.saved(
+            request,
+            redirect_to=f"{session.get_workspace_url()}#session-header",
+            region=lambda: _header(request, session),
+            events=["session-written", *events],
+        )
+    return answers.refused(
+        request,
+        status=422,
+        region=lambda: _header(request, session, error=error),
+        page=lambda: workspace.page(request, session, error=error),
+    )
+
+
+@require_POST
+def session_start(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    session = permissions.get_session_for_editor(request.user, slug, pk)
+    return _header_write(
+        request,
+        session,
+        lambda: services.session_start(user=request.user, session=session, expected_version=None),
+    )
+
+
+@require_POST
+def session_close(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    session = permissions.get_session_for_editor(request.user, slug, pk)
+    return _header_write(
+        request,
+        session,
+        lambda: services.session_close(user=request.user, session=session, expected_version=None),
+        "session-closed",
+    )
+
+
+@require_POST
+def minutes_send(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """E-mail the closed minutes to the participants; the sending happens after the answer."""
+    session = permissions.get_session_for_editor(request.user, slug, pk)
+    return _header_write(
+        request,
+        session,
+        lambda: services.session_minutes_send(user=request.user, session=session),
+    )
+
+
+@require_POST
+def template_save(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    session = permissions.get_session_for_editor(request.user, slug, pk)
+    form = forms.TemplateSaveForm(request.POST)
+    outcome = answers.submit(
+        form,
+        lambda data: services.session_template_save(
+            user=request.user, session=session, name=data["name"]
+        ),
+    )
+    if outcome.ok:
+        return answers.saved(
+            request,
+            redirect_to=f"{session.get_workspace_url()}#session-header",
+            region=lambda: _header(request, session),
+            events=["session-written"],
+        )
+    opened = {"editing": "template", "template_form": outcome.form}
+    return answers.refused(
+        request,
+        status=outcome.status,
+        region=lambda: _header(request, session, **opened),
+        page=lambda: workspace.page(request, session, **opened),
+    )

@@ -1,0 +1,395 @@
+"""What the meeting records: the decision and its conditions, actions, evidence, addenda."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from readiness import forms, permissions, services
+from readiness.models import Action
+from readiness.permissions import can_update_action
+from readiness.views import HtmxHttpRequest, answers, wants_fragment
+from readiness.views.sessions import workspace
+from readiness.views.sessions.items import _added
+
+# --- Decision -----------------------------------------------------------------------------
+
+
+@require_POST
+def decision_record(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    session = permissions.get_session_for_editor(request.user, slug, pk)
+    members = session.members
+    form = forms.DecisionForm(request.POST, members=members)
+    formset = forms.ConditionFormSet(request.POST, prefix="conditions")
+    if "add_condition" in request.POST:
+        # Without JavaScript, "one more condition" re-renders the form with an empty row.
+        data = request.POST.copy()
+        data["conditions-TOTAL_FORMS"] = str(int(data.get("conditions-TOTAL_FORMS", 0)) + 1)
+        formset = forms.ConditionFormSet(data, prefix="conditions")
+        formset.is_valid()
+        form.is_valid()
+        kept = {"decision_form": form, "condition_formset": formset}
+        drawing = (
+            workspace.section(request, session, "decision", **kept)
+            if wants_fragment(request)
+            else workspace.page(request, session, **kept)
+        )
+        return render(request, *drawing)
+
+    def write(data: dict) -> None:
+        if not formset.is_valid():
+            raise ValidationError(_("Check the conditions below."))
+        services.decision_record_named(
+            user=request.user,
+            session=session,
+            outcome=data["outcome"],
+            rationale=data["rationale"],
+            method=data["method"],
+            conditions=[
+                services.NamedCondition(
+                    text=row["text"],
+                    reference=row["reference"],
+                    owner=row["owner"],
+                    deadline=row.get("deadline"),
+                )
+                for row in formset.cleaned_data
+                if row.get("text")
+            ],
+            votes=[
+                services.VoteSpec(participant=member, choice=choice, comment=comment)
+                for member, choice, comment in form.votes()
+            ],
+            review_on=data["review_on"],
+        )
+
+    outcome = answers.submit(form, write)
+    if outcome.ok:
+        return answers.saved(
+            request,
+            redirect_to=f"{session.get_workspace_url()}#decision",
+            region=lambda: workspace.section(request, session, "decision"),
+            events=("session-written", "decision-changed"),
+        )
+    kept = {"decision_form": outcome.form, "condition_formset": formset}
+    return answers.refused(
+        request,
+        status=outcome.status,
+        region=lambda: workspace.section(request, session, "decision", **kept),
+        page=lambda: workspace.page(request, session, **kept),
+    )
+
+
+@require_GET
+def decision_ballot(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The voting members' ballot, fetched into the decision form when it is opened."""
+    session = permissions.get_session_for_editor(request.user, slug, pk)
+    if wants_fragment(request):
+        form = forms.DecisionForm(members=session.members, initial={"method": "vote"})
+        return render(
+            request,
+            f"{workspace.TEMPLATE}#ballot",
+            {"decision_form": form, "ballot_open": True},
+        )
+    return render(request, *workspace.page(request, session, ballot_open=True))
+
+
+def _condition_open(condition, form) -> dict:
+    row = f"condition-{condition.pk}"
+    return {
+        "status_for": {"kind": "condition", "pk": condition.pk, "row": row},
+        "status_form": form,
+    }
+
+
+def _condition_row(request, slug, pk, item) -> dict:
+    condition = permissions.get_condition_for_user(request.user, item, slug=slug, session_pk=pk)
+    return {"condition": condition, "satisfiable_conditions": {condition.pk}}
+
+
+@require_POST
+def condition_satisfy(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
+    condition = permissions.get_condition_for_user(request.user, item, slug=slug, session_pk=pk)
+    session = condition.decision.session
+    outcome = answers.submit(
+        forms.ConditionSatisfyForm(request.POST),
+        lambda data: services.condition_satisfy_with_evidence(
+            user=request.user,
+            condition=condition,
+            url=data["evidence_url"],
+            note=data["note"],
+            expected_version=data["version"],
+        ),
+        where=f"condition-{condition.pk}",
+    )
+    return workspace.row_answer(
+        request,
+        outcome,
+        session=session,
+        partial="condition",
+        anchor=f"condition-{condition.pk}",
+        reload=lambda: _condition_row(request, slug, pk, item),
+        opened=_condition_open(condition, outcome.form),
+        events=("decision-changed",),
+    )
+
+
+@require_POST
+def review_done(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    decision = permissions.get_decision_for_reviewer(request.user, slug=slug, session_pk=pk)
+    session = decision.session
+    error = answers.attempt(
+        lambda: services.decision_review_done(user=request.user, decision=decision),
+        where="decision",
+    )
+    if error is None:
+        return answers.saved(
+            request,
+            redirect_to=f"{session.get_workspace_url()}#decision",
+            region=lambda: workspace.section(request, session, "decision"),
+            events=("session-written", "decision-changed"),
+        )
+    return answers.refused(
+        request,
+        status=422,
+        region=lambda: workspace.section(request, session, "decision", error=error),
+        page=lambda: workspace.page(request, session, error=error),
+    )
+
+
+# --- Actions ------------------------------------------------------------------------------
+
+
+def _action_row(request, slug, pk, item) -> dict:
+    action = permissions.get_action_for_user(request.user, item, slug=slug, session_pk=pk)
+    return {"action": action, **workspace.action_rights(request, action)}
+
+
+def _refreshed(request, action) -> dict:
+    """The action just written, as its row draws it: its own fields and evidence read
+    again, its owner, session and release kept from the loader."""
+    action.refresh_from_db()
+    prefetch_related_objects([action], "evidence")
+    return {
+        "action": action,
+        **workspace.action_rights(request, action),
+        "counts": workspace.header_counts(action.session),
+    }
+
+
+def _status_open(action, form) -> dict:
+    row = f"action-{action.pk}"
+    return {"status_for": {"kind": "action", "pk": action.pk, "row": row}, "status_form": form}
+
+
+def _edit_open(action, form) -> dict:
+    row = f"action-{action.pk}"
+    return {"editing": {"kind": "action", "pk": action.pk, "row": row}, "action_edit_form": form}
+
+
+@require_POST
+def action_add(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    session = permissions.get_session_for_editor(request.user, slug, pk)
+    outcome = answers.submit(
+        forms.ActionForm(request.POST),
+        lambda data: services.action_create_named(
+            user=request.user,
+            session=session,
+            code=data["code"],
+            description=data["description"],
+            owner=data["owner"],
+            due_date=data["due_date"],
+            kind=data["kind"],
+        ),
+    )
+    return _added(
+        request, session, outcome, "actions", "action_form", "action-changed", "header-changed"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
+    action = permissions.get_action_for_editor(request.user, slug, pk, item)
+    session = action.session
+    if request.method == "GET":
+        form = forms.ActionEditForm(
+            initial={
+                "description": action.description,
+                "owner": action.owner.name,
+                "due_date": action.due_date,
+                "kind": action.kind,
+                "version": action.version,
+            }
+        )
+        objects = {"action": action, **workspace.action_rights(request, action)}
+        return workspace.row_open(
+            request, session, "action-row", objects, _edit_open(action, form)
+        )
+    outcome = answers.submit(
+        forms.ActionEditForm(request.POST),
+        lambda data: services.action_update_named(
+            user=request.user,
+            action=action,
+            expected_version=data["version"],
+            description=data["description"],
+            owner=data["owner"],
+            due_date=data["due_date"],
+            kind=data["kind"],
+        ),
+        where=f"action-{action.pk}",
+    )
+    return workspace.row_answer(
+        request,
+        outcome,
+        session=session,
+        partial="action-row",
+        anchor=f"action-{action.pk}",
+        reload=lambda: _action_row(request, slug, pk, item),
+        opened=_edit_open(action, outcome.form),
+        events=("action-changed",),
+    )
+
+
+@require_POST
+def action_cancel(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
+    action = permissions.get_action_for_editor(request.user, slug, pk, item)
+    error = answers.attempt(
+        lambda: services.action_change_status(
+            user=request.user,
+            action=action,
+            status=Action.Status.CANCELLED,
+            expected_version=action.version,
+        ),
+        where=f"action-{action.pk}",
+    )
+    return _action_answer(request, slug, pk, item, error)
+
+
+def _action_answer(request, slug, pk, item, error) -> HttpResponse:
+    """A one-button change to an action: its row closed, or open with the refusal."""
+    objects = _action_row(request, slug, pk, item)
+    session = objects["action"].session
+    if error is None:
+        objects["counts"] = workspace.header_counts(session)
+        return answers.saved(
+            request,
+            redirect_to=f"{session.get_workspace_url()}#action-{item}",
+            region=lambda: workspace.row(request, session, "action-row", **objects),
+            events=("session-written", "action-changed"),
+        )
+    opened = {**_status_open(objects["action"], None), "error": error}
+    return answers.refused(
+        request,
+        status=422,
+        region=lambda: workspace.row(request, session, "action-row", **objects, **opened),
+        page=lambda: workspace.page(request, session, **opened),
+    )
+
+
+@require_GET
+def action_open(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
+    """An action's row with its status controls open (its "Update" link), for whoever may
+    change its status; the page with that row open without JavaScript."""
+    action = permissions.get_action_for_updater(request.user, slug, pk, item)
+    objects = {"action": action, **workspace.action_rights(request, action)}
+    return workspace.row_open(
+        request, action.session, "action-row", objects, _status_open(action, None)
+    )
+
+
+@require_POST
+def action_status(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
+    """The owner's (or a facilitator's) one-click status change, from the session page."""
+    action = permissions.get_action_for_user(request.user, item, slug=slug, session_pk=pk)
+    if not can_update_action(request.user, action, to_status=request.POST.get("status")):
+        raise PermissionDenied
+    outcome = answers.submit(
+        forms.ActionStatusForm(request.POST),
+        lambda data: services.action_change_status(
+            user=request.user,
+            action=action,
+            status=data["status"],
+            reason=data["reason"],
+            note=data["note"],
+            evidence_url=data["evidence_url"],
+            expected_version=data["version"],
+        ),
+        where=f"action-{action.pk}",
+    )
+    return workspace.row_answer(
+        request,
+        outcome,
+        session=action.session,
+        partial="action-row",
+        anchor=f"action-{action.pk}",
+        reload=lambda: _refreshed(request, action),
+        opened=_status_open(action, outcome.form),
+        events=("action-changed",),
+    )
+
+
+# --- Evidence and addenda -----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def evidence_add(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A GET opens the form (it lists every item evidence can back, so the page leaves
+    it out until asked); a POST links the evidence."""
+    session = permissions.get_session_for_editor(request.user, slug, pk)
+    if request.method == "GET":
+        drawing = (
+            workspace.section(request, session, "evidence", evidence_open=True)
+            if wants_fragment(request)
+            else workspace.page(request, session, evidence_open=True)
+        )
+        return render(request, *drawing)
+    form = forms.EvidenceForm(request.POST, session=session)
+    outcome = answers.submit(
+        form,
+        lambda data: services.evidence_add(
+            user=request.user,
+            session=session,
+            title=data["title"],
+            location=data["location"],
+            category=data["category"],
+            **form.target(),
+        ),
+    )
+    return _added(request, session, outcome, "evidence", "evidence_form", "evidence-changed")
+
+
+@require_POST
+def evidence_verify(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
+    evidence = permissions.get_evidence_for_editor(request.user, slug, pk, item)
+    session = evidence.session
+    error = answers.attempt(
+        lambda: services.evidence_verify(user=request.user, evidence=evidence),
+        where="evidence",
+    )
+    if error is None:
+        fresh = permissions.get_evidence_for_editor(request.user, slug, pk, item)
+        return answers.saved(
+            request,
+            redirect_to=f"{session.get_workspace_url()}#evidence-{fresh.pk}",
+            region=lambda: workspace.row(request, session, "evidence-item", ev=fresh),
+            events=("session-written", "evidence-changed"),
+        )
+    return answers.refused(
+        request,
+        status=422,
+        region=lambda: workspace.section(request, session, "evidence", error=error),
+        page=lambda: workspace.page(request, session, error=error),
+    )
+
+
+@require_POST
+def addendum_add(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    session = permissions.get_session_for_editor(request.user, slug, pk)
+    outcome = answers.submit(
+        forms.AddendumForm(request.POST),
+        lambda data: services.addendum_add(user=request.user, session=session, text=data["text"]),
+    )
+    return _added(request, session, outcome, "addenda", "addendum_form")

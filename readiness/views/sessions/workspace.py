@@ -1,0 +1,260 @@
+"""Drawing the session page: the whole page, one of its sections, or one row.
+
+`session_detail.html` holds a partial per section, named after its DOM id, and one per
+list row (`participant-row`, `agenda-item`, `check-row`, `condition`, `action-row`,
+`evidence-item`). A write to one row draws only that row, from a context of a few names
+(`row`); an addition or a reordering draws its section (`section`), which needs the
+page's context; a plain request gets the page. The answers themselves (422, 409, the
+redirect) are `readiness.views.answers`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms as django_forms
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from readiness import forms
+from readiness.models import Action, Event, Session
+from readiness.permissions import can_facilitate_session, can_satisfy_condition, can_update_action
+from readiness.views import HtmxHttpRequest, answers, wants_fragment
+from readiness.views.answers import Drawing
+
+TEMPLATE = "readiness/session_detail.html"
+# The regions of the page an HTMX request may ask for by its DOM id.
+SECTIONS = {
+    "session-header",
+    "participants",
+    "agenda",
+    "checks",
+    "decision",
+    "actions",
+    "evidence",
+    "addenda",
+    "follow-ups",
+    "timeline",
+}
+TIMELINE_LENGTH = 50
+# A ballot of up to this many voting members is on the page; a longer one is fetched
+# when opened (each member is a choice and a comment field).
+BALLOT_INLINE = 12
+COMMON_AREAS = [
+    "QA",
+    "Compliance",
+    "FinOps",
+    "Residual risk",
+    "Product",
+    "Security",
+    "Support",
+    "Finance",
+    "Operations",
+]
+COMMON_TIME_ZONES = [
+    "America/Sao_Paulo",
+    "UTC",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Mexico_City",
+    "America/Bogota",
+    "America/Argentina/Buenos_Aires",
+    "Europe/Lisbon",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Africa/Lagos",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+]
+
+
+def _everything(session: Session) -> Session:
+    """The session with everything the page shows prefetched (loaders bring less)."""
+    if "actions" in getattr(session, "_prefetched_objects_cache", {}):
+        return session
+    return Session.objects.with_everything().get(pk=session.pk)
+
+
+def page_context(request: HtmxHttpRequest, session: Session, **overrides: Any) -> dict:
+    """What the whole page shows; `overrides` open a row or put back a refused form."""
+    session = _everything(session)
+    decision = session.current_decision
+    follow_up_actions, follow_up_conditions = session.follow_ups()
+    context = {
+        "session": session,
+        "session_url": session.get_workspace_url(),
+        "live_url": f"{session.get_workspace_url()}live",
+        "revision": session.revision,
+        "release": session.release,
+        "decision": decision,
+        "can_edit": can_facilitate_session(request.user, session),
+        "open_action_count": sum(1 for a in session.actions.all() if a.is_open),
+        "follow_up_actions": follow_up_actions,
+        "follow_up_conditions": follow_up_conditions,
+        "events": Event.for_timeline(session.events.all()[:TIMELINE_LENGTH]),
+        "addendum_events": session.events.filter(is_addendum=True).order_by("created_at", "pk")
+        if session.is_closed
+        else [],
+        "common_areas": sorted(
+            set(COMMON_AREAS) | {p.area for p in session.participants.all() if p.area}
+        ),
+        "common_time_zones": COMMON_TIME_ZONES,
+        "editing": None,
+        "stale": None,
+        "evidence_open": False,
+        "ballot_inline": BALLOT_INLINE,
+        "status_for": None,
+        "status_form": None,
+        # The owner's own rows (and every row, for a facilitator) link to the status controls.
+        "updatable_actions": {
+            a.pk for a in session.actions.all() if can_update_action(request.user, a)
+        },
+        "satisfiable_conditions": {
+            c.pk
+            for c in (decision.conditions.all() if decision else [])
+            if can_satisfy_condition(request.user, c)
+        },
+    }
+    context.update(overrides)
+    defaults = {
+        "participant_form": forms.ParticipantAddForm,
+        "agenda_form": forms.AgendaItemAddForm,
+        "check_form": forms.ReadinessCheckForm,
+        "decision_form": lambda: forms.DecisionForm(
+            members=session.members, initial={"method": "consensus"}
+        ),
+        "condition_formset": lambda: forms.ConditionFormSet(prefix="conditions", initial=[{}, {}]),
+        "action_form": lambda: forms.ActionForm(
+            initial={"code": session.next_action_code, "kind": Action.Kind.ACTION}
+        ),
+        "evidence_form": lambda: forms.EvidenceForm(session=session),
+        "addendum_form": forms.AddendumForm,
+        "template_form": forms.TemplateSaveForm,
+    }
+    for name, factory in defaults.items():
+        if name not in context:
+            context[name] = factory()
+    return context
+
+
+def page(request: HtmxHttpRequest, session: Session, **overrides: Any) -> Drawing:
+    return TEMPLATE, page_context(request, session, **overrides)
+
+
+def section(request: HtmxHttpRequest, session: Session, name: str, **overrides: Any) -> Drawing:
+    return f"{TEMPLATE}#{name}", page_context(request, session, **overrides)
+
+
+def row(request: HtmxHttpRequest, session: Session, name: str, **context: Any) -> Drawing:
+    """One row, drawn from the row's object and the few names every row reads.
+
+    `session` is the row's own (loaded with its release and facilitator): nothing else
+    of the page is fetched.
+    """
+    base = {
+        "session": session,
+        "release": session.release,
+        "session_url": session.get_workspace_url(),
+        "can_edit": can_facilitate_session(request.user, session),
+        "editing": None,
+        "status_for": None,
+    }
+    return f"{TEMPLATE}#{name}", base | context
+
+
+def focused(form: django_forms.Form) -> django_forms.Form:
+    """An add form, empty again, with the cursor on its first field still to fill in
+    (an action's code comes suggested), ready for the next item."""
+    first = next(
+        name
+        for name, field in form.fields.items()
+        if not field.widget.is_hidden and not form.initial.get(name, field.initial)
+    )
+    form.fields[first].widget.attrs["autofocus"] = True
+    return form
+
+
+def added(
+    request: HtmxHttpRequest, session: Session, name: str, form_name: str, *, open: bool = True
+) -> Drawing:
+    """The section after an addition, its add form empty, focused and open for the next."""
+    template, context = section(request, session, name, evidence_open=open)
+    context[form_name] = focused(context[form_name])
+    return template, context
+
+
+def row_answer(
+    request: HtmxHttpRequest,
+    outcome: answers.Outcome,
+    *,
+    session: Session,
+    partial: str,
+    anchor: str,
+    reload: Callable[[], dict[str, Any]],
+    opened: dict[str, Any],
+    saved: dict[str, Any] | None = None,
+    events: tuple[str, ...] = (),
+) -> HttpResponse:
+    """The answer to a write on one row.
+
+    Saved: the row again, drawn from `reload()` (its object fetched afresh) and `saved`
+    (the mode it is left in, closed by default), with `session-written` and `events`.
+    Refused: the row still open (`opened`: which row, which form) with the input kept,
+    422 or 409; without JavaScript, the whole page with that row open.
+    A request that targets the whole section (HX-Target) gets the section instead.
+    """
+    target = request.htmx.target if request.htmx else None
+    if outcome.ok:
+        return answers.saved(
+            request,
+            redirect_to=f"{session.get_workspace_url()}#{anchor}",
+            region=lambda: (
+                section(request, session, target)
+                if target in SECTIONS
+                else row(request, session, partial, **reload(), **(saved or {}))
+            ),
+            events=("session-written", *events),
+        )
+    opened = {**opened, "stale": outcome.stale}
+    return answers.refused(
+        request,
+        status=outcome.status,
+        region=lambda: (
+            section(request, session, target, **opened)
+            if target in SECTIONS
+            else row(request, session, partial, **reload(), **opened)
+        ),
+        page=lambda: page(request, session, **opened),
+    )
+
+
+def row_open(
+    request: HtmxHttpRequest,
+    session: Session,
+    partial: str,
+    objects: dict[str, Any],
+    opened: dict[str, Any],
+) -> HttpResponse:
+    """A GET that opens a row's controls: the row to HTMX, the page with it open without."""
+    if wants_fragment(request):
+        template, context = row(request, session, partial, **objects, **opened)
+    else:
+        template, context = page(request, session, **opened)
+    return render(request, template, context)
+
+
+def action_rights(request: HtmxHttpRequest, action: Action) -> dict[str, Any]:
+    """What an action's row shows this user: its status controls, if they may use them."""
+    allowed = can_update_action(request.user, action)
+    return {"updatable_actions": {action.pk} if allowed else set()}
+
+
+def header_counts(session: Session) -> dict[str, int]:
+    """The header's figures a row write can change, sent out of band with the row (one
+    small query, so the header need not be drawn again)."""
+    return {"open_actions": Action.objects.filter(session=session).open().count()}
