@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import zoneinfo
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from readiness import bounds
 from readiness.models import Action, Decision, Release, local_today_by_zone
 
 # A spreadsheet treats a cell starting with one of these as a formula (tab and carriage
@@ -114,7 +114,8 @@ def closed_on_time(action: Action, time_zone: str) -> bool | None:
     """Done by its due date (in its session's time zone); None while open or undated."""
     if action.status != Action.Status.DONE or action.due_date is None or not action.completed_at:
         return None
-    return action.completed_at.astimezone(zoneinfo.ZoneInfo(time_zone)).date() <= action.due_date
+    local = bounds.local_or_none(action.completed_at, bounds.zone_or_utc(time_zone))
+    return (local or action.completed_at).date() <= action.due_date
 
 
 def actions_csv_rows(actions: QuerySet[Action]) -> Iterator[list[Any]]:
