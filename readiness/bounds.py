@@ -222,12 +222,22 @@ def _is_unsafe(char: str) -> bool:
 
 def clean_text(value: str) -> str:
     """Multi-line text any output can carry: lines end with \\n, no control characters."""
+    if value.isprintable():  # the common case, and cheap: no control or break characters
+        return value
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     for char in LINE_BREAKS:
         value = value.replace(char, "\n")
-    if value.isprintable() or not any(_is_unsafe(c) for c in value):
+    if not any(_is_unsafe(c) for c in value):
         return value
     return "".join(c for c in value if not _is_unsafe(c))
+
+
+def without_controls(value: str) -> str:
+    """`value` as it is, line ends included, less NUL and the other control characters
+    (for a format such as CSV that quotes line breaks itself)."""
+    if value.isprintable() or not any(_is_unsafe(c) and c != "\r" for c in value):
+        return value
+    return "".join(c for c in value if c == "\r" or not _is_unsafe(c))
 
 
 def clean_line(value: str) -> str:

@@ -471,6 +471,7 @@ def expired_condition_tell(condition: Condition) -> bool:
         logger.warning("expired condition %s: no facilitator address to tell", condition.pk)
         return False
     subject = _("%(release)s: a condition of the GO has expired") % {"release": release}
+    subject = bounds.clean_line(subject)
     lines = [
         _("The deadline of this condition passed before it was satisfied:"),
         "",

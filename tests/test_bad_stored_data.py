@@ -11,6 +11,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from icalendar import Calendar
 
 from readiness import services
@@ -192,3 +193,32 @@ def test_the_data_check_names_an_unknown_zone(unknown_zone, capsys):
         call_command("check_data")
     out = capsys.readouterr().out
     assert f"readiness.session\t{unknown_zone.pk}\ttime_zone\tnot a known time zone" in out
+
+
+def test_the_data_check_finds_a_value_python_cannot_read(db, capsys):
+    """PostgreSQL keeps the probe's window (past year 9999 in UTC), which no query that
+    reads it can load; the check asks the database instead, so it still names the row."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite cannot hold a time Python cannot read")
+    release = make_session().release
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE readiness_release SET deploy_window_start = %s, deploy_window_end = %s "
+            "WHERE id = %s",
+            ["9999-12-31 22:00-12:00", "9999-12-31 23:00-12:00", release.pk],
+        )
+    with pytest.raises(CommandError):
+        call_command("check_data")
+    out = capsys.readouterr().out
+    assert f"readiness.release\t{release.pk}\tdeploy_window_end\t" in out
+    assert f"readiness.release\t{release.pk}\tdeploy_window_start\t" in out
+
+
+def test_the_csv_leaves_out_control_characters_stored_before_the_rules(client, manager):
+    release = make_session().release
+    # Not NUL: PostgreSQL never stored that one.
+    Release.objects.filter(pk=release.pk).update(name="Bell\x07 and\x1b escape")
+    client.force_login(manager)
+    response = client.get("/releases/export.csv")
+    body = b"".join(response.streaming_content).decode()
+    assert "Bell and escape" in body and "\x07" not in body and "\x1b" not in body

@@ -29,8 +29,11 @@ def csv_cell(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        # Text stored before the input rules may hold control characters no sheet shows.
+        value = bounds.without_controls(value)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 
