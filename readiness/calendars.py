@@ -2,6 +2,8 @@
 
 Timed events carry their session's IANA time zone with its VTIMEZONE definition, so a
 calendar app shows them at the right moment wherever it is; due dates are all-day events.
+A date stored outside today's range is left out rather than failing the whole file, and
+text is written without the control characters iCalendar cannot carry.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress
 
+from readiness import bounds
 from readiness.models import Session
 from readiness.owed import ACTION, CONDITION, OwedItem
 
@@ -21,7 +24,16 @@ PRODID = "-//Readiness//Go-No-Go//EN"
 DEFAULT_LENGTH = dt.timedelta(hours=1)
 
 
+def _line(text: str) -> str:
+    return bounds.clean_line(str(text))
+
+
+def _text(text: str) -> str:
+    return bounds.clean_text(str(text))
+
+
 def _calendar(name: str) -> Calendar:
+    name = _line(name)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -42,6 +54,10 @@ def _serialise(calendar: Calendar) -> bytes:
 
 def session_invite(session: Session) -> bytes:
     """The session as an event in its own time zone, the agenda in its description."""
+    calendar = _calendar(f"{session.release} – {session.title}")
+    calendar.add("method", "PUBLISH")
+    if not bounds.moment_is_valid(session.scheduled_at):
+        return _serialise(calendar)
     start = session.local_scheduled_at
     minutes = sum(item.time_box_minutes or 0 for item in session.agenda_items.all())
     length = dt.timedelta(minutes=minutes) if minutes else DEFAULT_LENGTH
@@ -53,20 +69,18 @@ def session_invite(session: Session) -> bytes:
             lines.append(f"{item.position}. {item.title}{box}")
     url = f"{settings.SITE_URL}{session.get_absolute_url()}"
     lines += ["", url]
-    calendar = _calendar(f"{session.release} – {session.title}")
-    calendar.add("method", "PUBLISH")
     event = Event()
     event.add("uid", _uid("session", session.pk))
     event.add("dtstamp", timezone.now())
     event.add("dtstart", start)
     event.add("dtend", start + length)
-    event.add("summary", f"{session.title} – {session.release.name}")
-    event.add("description", "\n".join(lines).strip())
+    event.add("summary", _line(f"{session.title} – {session.release.name}"))
+    event.add("description", _text("\n".join(lines).strip()))
     event.add("url", url)
     facilitator = session.facilitator
     if facilitator is not None and facilitator.email:
-        organizer = vCalAddress(f"mailto:{facilitator.email}")
-        organizer.params["cn"] = facilitator.name
+        organizer = vCalAddress(f"mailto:{_line(facilitator.email)}")
+        organizer.params["cn"] = _line(facilitator.name)
         event["organizer"] = organizer
     calendar.add_component(event)
     return _serialise(calendar)
@@ -77,7 +91,9 @@ def due_feed(name: str, items: list[OwedItem]) -> bytes:
     time zone; an all-day event on an action's due date or a review's date."""
     calendar = _calendar(name)
     for item in items:
-        if item.due is None:
+        if item.due is None or not bounds.day_is_valid(item.due):
+            continue
+        if item.due_at is not None and not bounds.moment_is_valid(item.due_at):
             continue
         event = Event()
         event.add("uid", _uid(item.kind, item.obj.pk))
@@ -93,9 +109,9 @@ def due_feed(name: str, items: list[OwedItem]) -> bytes:
             ACTION: _("Action due"),
             CONDITION: _("Condition deadline"),
         }.get(item.kind, _("Post-go-live review"))
-        event.add("summary", f"{label}: {item.title}")
+        event.add("summary", _line(f"{label}: {item.title}"))
         url = f"{settings.SITE_URL}{item.session.get_absolute_url()}"
-        event.add("description", f"{item.release} – {item.session.title}\n{url}")
+        event.add("description", _text(f"{item.release} – {item.session.title}\n{url}"))
         event.add("url", url)
         calendar.add_component(event)
     return _serialise(calendar)

@@ -26,6 +26,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from readiness import bounds
 from readiness.models import Action, Condition, Decision, Release
 
 CONDITION = "condition"
@@ -146,7 +147,10 @@ def _blocking_actions(release: Release) -> list[Action]:
     blocking = []
     for action in actions:
         start = release.deploy_window_start
-        cutoff = start.astimezone(action.session.tzinfo).date() if start else release.planned_date
+        local = bounds.local_or_none(start, action.session.tzinfo) if start else None
+        # A window that cannot be shown in the session's zone (stored before the range was
+        # enforced) is read by its UTC date.
+        cutoff = (local or start).date() if start else release.planned_date
         if action.due_date <= cutoff:
             blocking.append(action)
     return blocking

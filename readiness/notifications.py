@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from markdown_it import MarkdownIt
 
-from readiness import owed
+from readiness import bounds, owed
 from readiness.models import (
     Action,
     Condition,
@@ -158,7 +158,7 @@ def mail_send(mail: Mail) -> bool:
 def due_label(item: owed.OwedItem) -> str:
     """The due date in the session's time zone; a condition's deadline with its time."""
     if item.due_at is not None:
-        local = item.due_at.astimezone(item.session.tzinfo)
+        local = bounds.local_or_none(item.due_at, item.session.tzinfo) or item.due_at
         offset = local.strftime("%z")
         return f"{local:%Y-%m-%d %H:%M} UTC{offset[:3]}:{offset[3:]} ({item.session.time_zone})"
     if item.due is not None:
@@ -471,6 +471,7 @@ def expired_condition_tell(condition: Condition) -> bool:
         logger.warning("expired condition %s: no facilitator address to tell", condition.pk)
         return False
     subject = _("%(release)s: a condition of the GO has expired") % {"release": release}
+    subject = bounds.clean_line(subject)
     lines = [
         _("The deadline of this condition passed before it was satisfied:"),
         "",

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Model
 
+from readiness import bounds
 from readiness.models import Action, Condition, Decision, Person, Session
 
 ACTION, CONDITION, REVIEW = "action", "condition", "review"
@@ -60,10 +61,9 @@ class OwedItem:
 
 def _condition_item(condition: Condition) -> OwedItem:
     session = condition.decision.session
-    local = condition.deadline.astimezone(session.tzinfo) if condition.deadline else None
-    return OwedItem(
-        CONDITION, condition, session, local.date() if local else None, condition.deadline
-    )
+    deadline = condition.deadline
+    local = (bounds.local_or_none(deadline, session.tzinfo) or deadline) if deadline else None
+    return OwedItem(CONDITION, condition, session, local.date() if local else None, deadline)
 
 
 def owed_items(person: Person) -> list[OwedItem]:

@@ -13,6 +13,7 @@ at /api/openapi.json.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from typing import Annotated, Any, Literal
 
@@ -28,10 +29,13 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as InputError
 from pydantic import AfterValidator
 
-from readiness import permissions, services
+from readiness import bounds, permissions, services
 from readiness.api.auth import AUTH, THROTTLE, require_scope
 from readiness.models import Action, Condition, Decision, Release
 
+logger = logging.getLogger(__name__)
+
+FIRST_DAY, LAST_DAY = bounds.FIRST_DAY, bounds.LAST_DAY
 MAX_ID = 2**63 - 1
 MAX_VERSION = 2**31 - 1
 MAX_PAGE = 200
@@ -134,6 +138,15 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return _error(request, status, " ".join(exc.messages))
 
 
+@api.exception_handler(ValueError)
+@api.exception_handler(OverflowError)
+def _unreadable(request: HttpRequest, exc: ValueError | OverflowError) -> HttpResponse:
+    # A value no rule caught that Python could not read (a date past its range, say): the
+    # caller sent it, so it is their 400, in JSON like every other answer.
+    logger.warning("API input refused by %s: %s", type(exc).__name__, exc)
+    return _error(request, 400, _("Bad input: a value is malformed or out of range."))
+
+
 # --- Schemas ------------------------------------------------------------------------------
 
 
@@ -180,8 +193,12 @@ class ReleaseListOut(Schema):
 
 class ReleaseFilters(Schema):
     status: Literal[tuple(Release.Status.values)] | None = None  # type: ignore[valid-type]
-    planned_from: dt.date | None = Field(None, description="Planned on or after this date.")
-    planned_to: dt.date | None = Field(None, description="Planned on or before this date.")
+    planned_from: dt.date | None = Field(
+        None, ge=FIRST_DAY, le=LAST_DAY, description="Planned on or after this date."
+    )
+    planned_to: dt.date | None = Field(
+        None, ge=FIRST_DAY, le=LAST_DAY, description="Planned on or before this date."
+    )
     limit: int = Field(50, ge=1, le=MAX_PAGE)
     offset: int = Field(0, ge=0, le=1_000_000)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from markdown_it.tree import SyntaxTreeNode
 
+from readiness import bounds
 from readiness.minutes.documents import MinutesError, PersonRef
 from readiness.minutes.vocabulary import FLAGS, FULL_DATE, META_KEYS, ZONES, normalize
 
@@ -88,14 +89,15 @@ def parse_zone(text: str, line: int | None, default: str) -> tuple[str, dt.tzinf
             name = "UTC" if hours == 0 else f"Etc/GMT{'-' if sign > 0 else '+'}{hours}"
             return name, zoneinfo.ZoneInfo(name), ""
         return "UTC", fixed, f"The offset {raw} has no IANA zone; the time is kept, shown in UTC."
-    try:
-        return raw, zoneinfo.ZoneInfo(raw), ""
-    except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
+    zone = bounds.zone_or_none(raw)
+    if zone is None:
+        shown = raw if len(raw) <= bounds.MAX_ZONE_LENGTH else raw[: bounds.MAX_ZONE_LENGTH] + "…"
         raise MinutesError(
-            f"Unknown time zone “{raw}”: write BRT, UTC, an offset such as UTC-3 or -03:00, "
+            f"Unknown time zone “{shown}”: write BRT, UTC, an offset such as UTC-3 or -03:00, "
             "or an IANA name such as America/Sao_Paulo.",
             line,
-        ) from None
+        )
+    return raw, zone, ""
 
 
 # --- Inline text --------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from readiness import bounds
 from readiness.models.base import Versioned
 from readiness.models.decisions import Condition
 from readiness.models.events import Event
@@ -167,8 +167,8 @@ class EvidenceCategory(models.TextChoices):
 
 
 def _is_web_url(location: str) -> bool:
-    parts = urlsplit(location)
-    return parts.scheme in {"http", "https"} and bool(parts.netloc) and " " not in location
+    """An http(s) link that parses, with a host; never raises, whatever is stored."""
+    return bounds.is_web_url(location)
 
 
 def _is_relative_path(location: str) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -17,6 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from readiness import bounds
 from readiness.models.releases import Release
 from readiness.models.sessions import Session
 
@@ -204,7 +204,7 @@ class Event(models.Model):
         name = self._zone
         if name is None and self.session_id is not None:
             name = self.session.time_zone
-        return zoneinfo.ZoneInfo(name) if name else timezone.get_current_timezone()
+        return bounds.zone_or_utc(name) if name else timezone.get_current_timezone()
 
     def _show(self, field: models.Field | None, value: Any) -> str:
         if value is None or value == "":
@@ -220,7 +220,9 @@ class Event(models.Model):
             if moment is None:
                 return str(value)
             zone = self._time_zone()
-            local = timezone.localtime(moment, zone) if timezone.is_aware(moment) else moment
+            local = bounds.local_or_none(moment, zone) if timezone.is_aware(moment) else moment
+            if local is None:
+                return f"{value} ({gettext('invalid')})"
             return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({zone})"
         if isinstance(field, models.DateField):
             day = parse_date(value) if isinstance(value, str) else value

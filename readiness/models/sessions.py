@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from readiness import bounds
 from readiness.models.base import Versioned
 from readiness.models.people import Person
 from readiness.models.releases import Release
@@ -21,10 +21,11 @@ if TYPE_CHECKING:
 
 
 def local_today_by_zone() -> dict[str, dt.date]:
-    """Today's date in each time zone a session was held in (one small query)."""
+    """Today's date in each time zone a session was held in (one small query); a stored
+    zone that no longer reads counts as UTC."""
     now = timezone.now()
     zones = Session.objects.order_by().values_list("time_zone", flat=True).distinct()
-    return {zone: now.astimezone(zoneinfo.ZoneInfo(zone)).date() for zone in zones}
+    return {zone: now.astimezone(bounds.zone_or_utc(zone)).date() for zone in zones}
 
 
 class SessionQuerySet(models.QuerySet):
@@ -121,12 +122,19 @@ class Session(Versioned):
         return f"{self.title} – {self.local_scheduled_at:%Y-%m-%d %H:%M}"
 
     @property
-    def tzinfo(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.time_zone)
+    def tzinfo(self) -> dt.tzinfo:
+        """The session's zone; UTC when the stored name is not in the zone database, so
+        that a page can still show it (with the zone marked invalid)."""
+        return bounds.zone_or_utc(self.time_zone)
+
+    @property
+    def has_valid_time_zone(self) -> bool:
+        return bounds.zone_or_none(self.time_zone) is not None
 
     @property
     def local_scheduled_at(self) -> dt.datetime:
-        return self.scheduled_at.astimezone(self.tzinfo)
+        """The time in the session's zone; as stored (UTC) when it cannot be shown there."""
+        return bounds.local_or_none(self.scheduled_at, self.tzinfo) or self.scheduled_at
 
     def local_today(self) -> dt.date:
         return timezone.now().astimezone(self.tzinfo).date()

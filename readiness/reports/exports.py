@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import zoneinfo
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from readiness import bounds
 from readiness.models import Action, Decision, Event, Release, local_today_by_zone
 
 # A spreadsheet treats a cell starting with one of these as a formula (tab and carriage
@@ -31,8 +31,11 @@ def csv_cell(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        # Text stored before the input rules may hold control characters no sheet shows.
+        value = bounds.without_controls(value)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 
@@ -116,7 +119,8 @@ def closed_on_time(action: Action, time_zone: str) -> bool | None:
     """Done by its due date (in its session's time zone); None while open or undated."""
     if action.status != Action.Status.DONE or action.due_date is None or not action.completed_at:
         return None
-    return action.completed_at.astimezone(zoneinfo.ZoneInfo(time_zone)).date() <= action.due_date
+    local = bounds.local_or_none(action.completed_at, bounds.zone_or_utc(time_zone))
+    return (local or action.completed_at).date() <= action.due_date
 
 
 def actions_csv_rows(actions: QuerySet[Action]) -> Iterator[list[Any]]:

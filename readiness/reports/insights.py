@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +13,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
+from readiness import bounds
 from readiness.models import (
     Action,
     Condition,
@@ -144,6 +144,10 @@ class ConditionalGos:
         return statistics.median(days) if days else None
 
 
+def _local_date(moment: dt.datetime, zone: str) -> dt.date:
+    return (bounds.local_or_none(moment, bounds.zone_or_utc(zone)) or moment).date()
+
+
 def release_cutoff(
     planned_date: dt.date, window_start: dt.datetime | None, zone: str
 ) -> dt.datetime:
@@ -151,8 +155,10 @@ def release_cutoff(
     planned date in the session's time zone."""
     if window_start is not None:
         return window_start
+    if planned_date >= dt.date.max:
+        return dt.datetime.max.replace(tzinfo=dt.UTC)
     next_day = planned_date + dt.timedelta(days=1)
-    return dt.datetime.combine(next_day, dt.time(), tzinfo=zoneinfo.ZoneInfo(zone))
+    return dt.datetime.combine(next_day, dt.time(), tzinfo=bounds.zone_or_utc(zone))
 
 
 def conditional_gos(releases: QuerySet[Release]) -> ConditionalGos:
@@ -242,11 +248,7 @@ def on_time_rates(
         today = today_by_zone.get(zone)
         if not done and (today is None or due >= today):
             continue
-        on_time = (
-            done
-            and completed_at is not None
-            and completed_at.astimezone(zoneinfo.ZoneInfo(zone)).date() <= due
-        )
+        on_time = done and completed_at is not None and _local_date(completed_at, zone) <= due
         for key, table in ((area or str(NO_AREA), by_area), (owner, by_owner)):
             table[key][0] += int(on_time)
             table[key][1] += 1

@@ -5,6 +5,8 @@ nothing else saves a domain model. Functions are keyword-only and named
 `<entity>_<action>`; `from readiness import services` reads them all.
 """
 
+from readiness.services._checks import Problem as DataProblem
+from readiness.services._checks import data_problems
 from readiness.services._core import StaleEdit, User, event_record, snapshot
 from readiness.services.access import (
     TOKEN_USE_PRECISION,
@@ -85,6 +87,8 @@ __all__ = [
     "StaleEdit",
     "snapshot",
     "event_record",
+    "DataProblem",
+    "data_problems",
     "person_get_or_create",
     "person_link_user",
     "person_split_label",

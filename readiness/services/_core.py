@@ -14,7 +14,6 @@ and its sessions locks the release first.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -25,6 +24,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from readiness import bounds
 from readiness.models import (
     Decision,
     Event,
@@ -32,6 +32,7 @@ from readiness.models import (
     Session,
     Versioned,
 )
+from readiness.services._checks import clean_record
 
 User = AbstractBaseUser | AnonymousUser | None
 
@@ -118,6 +119,7 @@ def event_record(
 
 
 def _create(obj: models.Model, *, user: User, verb: str, **where: Any) -> models.Model:
+    clean_record(obj)
     obj.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
@@ -190,6 +192,7 @@ def _update[M: models.Model](
     if versioned and bump_version:
         current.version += 1
     # Only what changed is validated: the rest was valid (or imported) before.
+    clean_record(current, changes)
     unchanged = [f.name for f in model._meta.concrete_fields if f.name not in changes]
     current.full_clean(exclude=unchanged, validate_constraints=False)
     current.save()
@@ -205,12 +208,7 @@ def _update[M: models.Model](
 
 
 def _check_time_zone(name: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(
-            _("%(zone)s is not a known time zone.") % {"zone": name}, code="time_zone"
-        ) from None
+    bounds.check_time_zone(name)
 
 
 def _labelled(text: str, reference: str) -> str:

@@ -9,14 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from readiness import notifications, permissions, webhooks
+from readiness import bounds, notifications, permissions, webhooks
 from readiness.models import (
     Action,
     Event,
     Person,
     Session,
     WebhookEvent,
-    _is_web_url,
 )
 from readiness.services._core import StaleEdit, User, _create, _labelled, _update
 from readiness.services._ready import _announce_if_ready, _is_ready_if_heard
@@ -36,7 +35,8 @@ def action_create(
     notify: bool = True,
 ) -> Action:
     """A new action; its owner is told unless `notify` is off (history being imported)."""
-    code = code.strip().upper()
+    code = bounds.clean_line(code).strip().upper()
+    bounds.check_day(due_date, field="due_date", label=_("The due date"))
     if session.actions.filter(code=code).exists():
         raise ValidationError(
             _("Action code %(code)s is already used in this session.") % {"code": code},
@@ -67,8 +67,9 @@ def action_update(
     due_date: dt.date | None,
     kind: str,
 ) -> Action:
-    if not description.strip():
+    if not bounds.clean_text(description).strip():
         raise ValidationError({"description": _("Say what has to be done.")})
+    bounds.check_day(due_date, field="due_date", label=_("The due date"))
     if kind not in Action.Kind.values:
         raise ValidationError({"kind": _("Unknown kind.")})
     old_owner, old_due = action.owner_id, action.due_date
@@ -129,8 +130,8 @@ def action_change_status(
     evidence_url = evidence_url.strip()
     if status == Action.Status.DONE:
         reason = note.strip() or reason
-        if evidence_url and not _is_web_url(evidence_url):
-            raise ValidationError({"evidence_url": _("Give an http:// or https:// URL.")})
+        if evidence_url:
+            evidence_url = bounds.check_web_url(evidence_url, field="evidence_url")
     _check_transition(current, status, reason)
     _apply_status(user=user, action=action, current=current, status=status, reason=reason)
     if status == Action.Status.DONE and evidence_url:

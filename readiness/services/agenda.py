@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from readiness import bounds
 from readiness.models import (
     AgendaItem,
     Event,
@@ -57,7 +58,7 @@ def readiness_check_set(
     expected_version: int | None = None,
 ) -> ReadinessCheck:
     """Create the area's check or update it; areas are unique per session."""
-    area = " ".join(area.split())
+    area = " ".join(bounds.clean_line(area).split())
     existing = session.readiness_checks.filter(area__iexact=area).first()
     if existing is None:
         position = (session.readiness_checks.aggregate(m=models.Max("position"))["m"] or 0) + 1
@@ -85,7 +86,7 @@ def agenda_item_update(
     time_box_minutes: int | None,
     notes: str,
 ) -> AgendaItem:
-    if not title.strip():
+    if not bounds.clean_line(title).strip():
         raise ValidationError({"title": _("An agenda item needs a title.")})
     return _update(
         item,

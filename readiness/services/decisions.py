@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from readiness import notifications, webhooks
+from readiness import bounds, notifications, webhooks
 from readiness.models import (
     Condition,
     Decision,
@@ -21,7 +21,6 @@ from readiness.models import (
     Session,
     Vote,
     WebhookEvent,
-    _is_web_url,
 )
 from readiness.services._core import (
     User,
@@ -74,6 +73,10 @@ def decision_record(
     """
     conditions = list(conditions)
     votes = list(votes)
+    bounds.check_day(review_on, field="review_on", label=_("The post-go-live review"))
+    bounds.check_moment(recorded_at, field="recorded_at", label=_("The decision's time"))
+    for spec in conditions:
+        bounds.check_moment(spec.deadline, field="deadline", label=_("A condition's deadline"))
     _check_votes(session=session, method=method, votes=votes)
     if review_on is not None and outcome not in (
         Decision.Outcome.GO,
@@ -107,7 +110,7 @@ def decision_record(
     _create(decision, user=user, verb=Event.Verb.DECISION_RECORDED)
     default_deadline = session.release.deploy_window_start
     for position, spec in enumerate(conditions, start=1):
-        if not spec.text.strip():
+        if not bounds.clean_text(spec.text).strip():
             raise ValidationError(_("A condition needs a text."))
         condition = Condition(
             decision=decision,
@@ -247,9 +250,7 @@ def condition_satisfy_with_evidence(
     expected_version: int | None = None,
 ) -> Condition:
     """Satisfy the condition and link the evidence that shows it, both or neither."""
-    url = url.strip()
-    if not _is_web_url(url):
-        raise ValidationError({"evidence_url": _("Give an http:// or https:// URL.")})
+    url = bounds.check_web_url(url, field="evidence_url")
     condition_satisfy(user=user, condition=condition, note=note, expected_version=expected_version)
     evidence_add(
         user=user,

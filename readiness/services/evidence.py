@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from readiness import bounds
 from readiness.models import (
     Action,
     AgendaItem,
@@ -33,16 +34,20 @@ def evidence_add(
     action: Action | None = None,
 ) -> Evidence:
     # Any text is kept (nothing a document says is lost); only http(s) URLs and relative
-    # repository paths ever become links, see Evidence.href().
-    location = location.strip()
+    # repository paths ever become links, see Evidence.href(). A location that says it is
+    # a URL (`scheme://...`, `http:...`) must be one that parses, over http(s), with a host.
+    location = bounds.clean_line(location).strip()
     if not location:
         raise ValidationError({"location": _("Give a URL or a repository path.")})
+    problem = bounds.location_problem(location)
+    if problem:
+        raise ValidationError({"location": problem}, code="url")
     targets = [t for t in (agenda_item, readiness_check, condition, action) if t is not None]
     if len(targets) > 1:
         raise ValidationError(_("Evidence backs one item at most."))
     evidence = Evidence(
         session=session,
-        title=title.strip(),
+        title=bounds.clean_line(title).strip(),
         location=location,
         category=category,
         agenda_item=agenda_item,

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from readiness import bounds
 from readiness.models import (
     Event,
     Person,
@@ -26,8 +27,10 @@ def person_get_or_create(
     `as_of` is the date the title was seen (a meeting's date): an older document does not
     overwrite the title a newer one gave. Without it, the given title is taken as current.
     """
-    name = " ".join(name.split())
-    title = title.strip()
+    # Cleaned before the name is looked up: PostgreSQL refuses a NUL even in a query.
+    name = " ".join(bounds.clean_line(name).split())
+    title = bounds.clean_line(title).strip()
+    email = bounds.clean_line(email)
     if not name:
         raise ValidationError(_("A person needs a name."))
     person = Person.objects.select_for_update().filter(name__iexact=name).first()

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from readiness import gate
+from readiness import bounds, gate
 from readiness.models import (
     Decision,
     Event,
@@ -33,7 +33,12 @@ def release_create(
     product_owner: Person | None = None,
     language: str = "en",
 ) -> Release:
-    name = " ".join(name.split())
+    name = " ".join(bounds.clean_line(name).split())
+    bounds.check_day(planned_date, field="planned_date", label=_("The planned date"))
+    bounds.check_moment(
+        deploy_window_start, field="deploy_window_start", label=_("The deploy window")
+    )
+    bounds.check_moment(deploy_window_end, field="deploy_window_end", label=_("The deploy window"))
     slug = release_slug(planned_date, name)
     if Release.objects.filter(slug=slug).exists():
         raise ValidationError(

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from readiness import notifications
+from readiness import bounds, notifications
 from readiness.models import (
     Addendum,
     Event,
@@ -38,10 +37,11 @@ def session_schedule(
 ) -> Session:
     _check_time_zone(time_zone)
     if timezone.is_naive(scheduled_at):
-        scheduled_at = scheduled_at.replace(tzinfo=zoneinfo.ZoneInfo(time_zone))
+        scheduled_at = scheduled_at.replace(tzinfo=bounds.zone_or_none(time_zone))
+    _check_scheduled_at(scheduled_at)
     session = Session(
         release=release,
-        title=title.strip() or "Go/No-Go",
+        title=_title(title),
         scheduled_at=scheduled_at,
         time_zone=time_zone,
         objective=objective.strip(),
@@ -49,6 +49,15 @@ def session_schedule(
         notes=notes.strip(),
     )
     return _create(session, user=user, verb=Event.Verb.SESSION_SCHEDULED)
+
+
+def _title(title: str) -> str:
+    # A title is one line: it heads the minutes and an invitation's summary.
+    return " ".join(bounds.clean_line(title).split()) or "Go/No-Go"
+
+
+def _check_scheduled_at(scheduled_at: dt.datetime) -> None:
+    bounds.check_moment(scheduled_at, field="scheduled_at", label=_("The session's time"))
 
 
 @transaction.atomic
@@ -115,12 +124,13 @@ def session_update(
     facilitator: Person | None,
 ) -> Session:
     _check_time_zone(time_zone)
+    _check_scheduled_at(scheduled_at)
     return _update(
         session,
         user=user,
         verb=Event.Verb.SESSION_UPDATED,
         expected_version=expected_version,
-        title=title.strip() or "Go/No-Go",
+        title=_title(title),
         scheduled_at=scheduled_at,
         time_zone=time_zone,
         objective=objective.strip(),
@@ -145,7 +155,7 @@ def session_start(*, user: User, session: Session, expected_version: int | None)
 @transaction.atomic
 def session_template_save(*, user: User, session: Session, name: str) -> SessionTemplate:
     """Keep this session's agenda and readiness areas as a template for the next ones."""
-    name = " ".join(name.split())
+    name = " ".join(bounds.clean_line(name).split())
     if not name:
         raise ValidationError({"name": _("Give the template a name.")})
     if SessionTemplate.objects.filter(name__iexact=name).exists():
@@ -177,7 +187,7 @@ def session_minutes_send(*, user: User, session: Session) -> Event:
 @transaction.atomic
 def addendum_add(*, user: User, session: Session, text: str) -> Addendum:
     """A note added to closed minutes, kept apart with its author and time."""
-    text = text.strip()
+    text = bounds.clean_text(text).strip()
     if not text:
         raise ValidationError({"text": _("Write the addendum.")})
     if session.status != Session.Status.CLOSED:

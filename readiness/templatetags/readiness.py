@@ -1,13 +1,14 @@
 """Template helpers: times with their zone, outcome and status labels."""
 
 import datetime as dt
-import zoneinfo
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
+from readiness import bounds
 from readiness.models import Action, Decision
 from readiness.permissions import can_import_minutes, can_manage_webhooks
 
@@ -24,15 +25,31 @@ def _offset_label(value: dt.datetime) -> str:
 
 @register.simple_tag
 def when(value: dt.datetime | None, zone: str = "") -> SafeString | str:
-    """A moment in the given (or the site's) time zone, always with its offset and zone."""
+    """A moment in the given (or the site's) time zone, always with its offset and zone.
+
+    A value stored before today's rules (out of range, or in a zone the database no longer
+    knows) is shown as "invalid" rather than failing the page.
+    """
     if value is None:
         return ""
-    tz = zoneinfo.ZoneInfo(zone) if zone else timezone.get_current_timezone()
+    if not isinstance(value, dt.datetime) or not bounds.moment_is_valid(value):
+        return format_html('<span class="invalid" title="{}">{}</span>', str(value), _("invalid"))
+    tz = bounds.zone_or_none(zone) if zone else timezone.get_current_timezone()
+    if tz is None:
+        utc = value.astimezone(dt.UTC)
+        return format_html(
+            '<time datetime="{}">{} {} UTC</time> <span class="invalid" title="{}">{}</span>',
+            utc.isoformat(),
+            utc.strftime("%Y-%m-%d"),
+            utc.strftime("%H:%M"),
+            zone,
+            _("invalid time zone"),
+        )
     local = value.astimezone(tz)
     return format_html(
         '<time datetime="{}" title="{}">{} {} {}</time>',
         value.isoformat(),
-        tz.key,
+        getattr(tz, "key", str(tz)),
         local.strftime("%Y-%m-%d"),
         local.strftime("%H:%M"),
         _offset_label(local),
