@@ -442,12 +442,6 @@ def test_the_session_form_refuses_the_far_time(client, facilitator):
     before.assert_unchanged()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OSError,
-    reason="the form's TimeZoneField asks zoneinfo before the service does; "
-    "it needs bounds.check_time_zone",
-)
 def test_the_session_form_refuses_the_300_character_zone(client, facilitator):
     release = make_release()
     client.force_login(facilitator)
@@ -457,6 +451,46 @@ def test_the_session_form_refuses_the_300_character_zone(client, facilitator):
         {"title": "Go", "date": "2024-07-15", "time": "14:00", "time_zone": LONG_ZONE},
     )
     assert response.status_code == 422
+    assert "field-error" in response.text
+    before.assert_unchanged()
+
+
+def test_the_session_form_refuses_a_year_out_of_range_beside_the_date(client, facilitator):
+    release = make_release()
+    client.force_login(facilitator)
+    before = snapshot(release)
+    response = client.post(
+        f"/releases/{release.slug}/sessions/new/",
+        {"title": "Go", "date": "9999-12-31", "time": "23:00", "time_zone": "Etc/GMT+12"},
+    )
+    assert response.status_code == 422
+    assert "Give a date from 2000-01-01 to 2100-12-31." in response.text
+    before.assert_unchanged()
+
+
+def test_the_people_search_survives_a_nul_byte(client, facilitator):
+    client.force_login(facilitator)
+    response = client.get("/people/search", {"q": "An\x00a"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("total", ["x", "-1", "99999999999999999999", ""])
+def test_one_more_condition_survives_a_forged_row_count(client, facilitator, total):
+    session = make_session(facilitator=facilitator.person)
+    client.force_login(facilitator)
+    before = snapshot(session)
+    response = client.post(
+        f"{session.get_absolute_url()}decision",
+        {
+            "add_condition": "1",
+            "outcome": "conditional_go",
+            "method": "consensus",
+            "conditions-TOTAL_FORMS": total,
+            "conditions-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert 'name="conditions-0-text"' in response.text
     before.assert_unchanged()
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+
+from readiness import bounds
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -38,14 +38,43 @@ class TimeZoneField(forms.CharField):
         "unknown": _("%(value)s is not a known time zone; use a name such as America/Sao_Paulo.")
     }
 
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", bounds.MAX_ZONE_LENGTH)
+        super().__init__(**kwargs)
+
     def clean(self, value):
         value = super().clean(value)
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        if bounds.zone_or_none(value) is None:
             raise forms.ValidationError(
                 self.error_messages["unknown"], code="unknown", params={"value": value}
-            ) from None
+            )
+        return value
+
+
+def _refuse_out_of_range(day) -> None:
+    if day is not None and not bounds.day_is_valid(day):
+        raise forms.ValidationError(
+            _("Give a date from %(first)s to %(last)s.")
+            % {"first": bounds.FIRST_DAY.isoformat(), "last": bounds.LAST_DAY.isoformat()},
+            code="out_of_range",
+        )
+
+
+class DateField(forms.DateField):
+    """A date within the years Readiness accepts (readiness.bounds), refused beside the field."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        _refuse_out_of_range(value)
+        return value
+
+
+class DateTimeField(forms.DateTimeField):
+    """A date and time within the years Readiness accepts, refused beside the field."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        _refuse_out_of_range(value.date() if value is not None else None)
         return value
 
 

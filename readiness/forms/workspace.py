@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from readiness import bounds
 from readiness.forms.base import (
     DATE,
     DATETIME,
     TIME,
+    DateField,
+    DateTimeField,
     Form,
     PersonNameField,
     TimeZoneField,
@@ -40,16 +42,12 @@ class ReleaseForm(Form):
     id_prefix = "release"
 
     name = forms.CharField(label=_("Name"), max_length=200)
-    planned_date = forms.DateField(label=_("Planned date"), widget=DATE)
+    planned_date = DateField(label=_("Planned date"), widget=DATE)
     language = forms.ChoiceField(
         label=_("Language of the minutes"), choices=Release.LANGUAGES, initial="en"
     )
-    window_start = forms.DateTimeField(
-        label=_("Deploy window opens"), required=False, widget=DATETIME
-    )
-    window_end = forms.DateTimeField(
-        label=_("Deploy window closes"), required=False, widget=DATETIME
-    )
+    window_start = DateTimeField(label=_("Deploy window opens"), required=False, widget=DATETIME)
+    window_end = DateTimeField(label=_("Deploy window closes"), required=False, widget=DATETIME)
     window_time_zone = TimeZoneField(
         label=_("Time zone of the window"),
         initial=settings.TIME_ZONE,
@@ -66,7 +64,7 @@ class ReleaseForm(Form):
         if (start is None) != (end is None):
             raise forms.ValidationError(_("Give both ends of the deploy window, or neither."))
         if start and end and zone:
-            tz = zoneinfo.ZoneInfo(zone)
+            tz = bounds.zone_or_utc(zone)
             data["window_start"] = start.replace(tzinfo=tz)
             data["window_end"] = end.replace(tzinfo=tz)
             if data["window_end"] <= data["window_start"]:
@@ -78,7 +76,7 @@ class SessionForm(Form):
     id_prefix = "session"
 
     title = forms.CharField(label=_("Title"), max_length=200, initial="Go/No-Go")
-    date = forms.DateField(label=_("Date"), widget=DATE)
+    date = DateField(label=_("Date"), widget=DATE)
     time = forms.TimeField(label=_("Time"), widget=TIME)
     time_zone = TimeZoneField(
         label=_("Time zone"), initial=settings.TIME_ZONE, widget=_text(list="time-zones")
@@ -91,7 +89,7 @@ class SessionForm(Form):
     def scheduled_at(self) -> dt.datetime:
         data = self.cleaned_data
         return dt.datetime.combine(data["date"], data["time"]).replace(
-            tzinfo=zoneinfo.ZoneInfo(data["time_zone"])
+            tzinfo=bounds.zone_or_utc(data["time_zone"])
         )
 
     @classmethod
@@ -225,7 +223,7 @@ class ConditionForm(Form):
     text = forms.CharField(label=_("Condition"), max_length=1000, required=False)
     reference = forms.CharField(label=_("Ticket"), max_length=100, required=False)
     owner = PersonNameField(label=_("Owner"), required=False)
-    deadline = forms.DateTimeField(label=_("Deadline"), required=False, widget=DATETIME)
+    deadline = DateTimeField(label=_("Deadline"), required=False, widget=DATETIME)
 
     def clean(self):
         data = super().clean()
@@ -252,7 +250,7 @@ class DecisionForm(Form):
         initial=Decision.Method.CONSENSUS,
         widget=forms.RadioSelect,
     )
-    review_on = forms.DateField(label=_("Post-go-live review on"), required=False, widget=DATE)
+    review_on = DateField(label=_("Post-go-live review on"), required=False, widget=DATE)
 
     def __init__(self, *args, members: list[Participant] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -295,7 +293,7 @@ class ActionForm(Form):
     )
     description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = PersonNameField(label=_("Owner"))
-    due_date = forms.DateField(label=_("Due"), required=False, widget=DATE)
+    due_date = DateField(label=_("Due"), required=False, widget=DATE)
     kind = forms.ChoiceField(
         label=_("Kind"), choices=Action.Kind.choices, initial=Action.Kind.ACTION
     )
@@ -306,7 +304,7 @@ class ActionEditForm(VersionedForm):
 
     description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = PersonNameField(label=_("Owner"))
-    due_date = forms.DateField(label=_("Due"), required=False, widget=DATE)
+    due_date = DateField(label=_("Due"), required=False, widget=DATE)
     kind = forms.ChoiceField(label=_("Kind"), choices=Action.Kind.choices)
 
 

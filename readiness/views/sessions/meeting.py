@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from readiness import calendars, forms, permissions, services
+from readiness import bounds, calendars, forms, permissions, services
 from readiness.models import Person, Session
 from readiness.views import HtmxHttpRequest, answers, wants_fragment
 from readiness.views.sessions import workspace
@@ -125,7 +125,7 @@ def people_search(request: HtmxHttpRequest) -> HttpResponse:
     """Options for the people datalist, as a facilitator types a name."""
     term = next(
         (
-            request.GET[k].strip()
+            bounds.clean_line(request.GET[k]).strip()
             for k in ("q", "name", "owner", "facilitator")
             if request.GET.get(k)
         ),

@@ -28,7 +28,9 @@ def decision_record(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespons
     if "add_condition" in request.POST:
         # Without JavaScript, "one more condition" re-renders the form with an empty row.
         data = request.POST.copy()
-        data["conditions-TOTAL_FORMS"] = str(int(data.get("conditions-TOTAL_FORMS", 0)) + 1)
+        rows = data.get("conditions-TOTAL_FORMS", "0")
+        rows = int(rows) if rows.isdigit() and len(rows) < 4 else 0
+        data["conditions-TOTAL_FORMS"] = str(min(rows + 1, forms.ConditionFormSet.max_num))
         formset = forms.ConditionFormSet(data, prefix="conditions")
         formset.is_valid()
         form.is_valid()
