@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from readiness.models.actions import _is_web_url
+from readiness.models.base import by_login
 from readiness.models.people import Person
 from readiness.models.releases import Release
 
@@ -114,14 +115,7 @@ class Webhook(models.Model):
         default=False,
         help_text=_('Send {"text": "..."}, which chat tools post as a readable line.'),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = by_login(_("created by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

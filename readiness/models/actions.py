@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from readiness import bounds
-from readiness.models.base import Versioned
+from readiness.models.base import Versioned, by_login
 from readiness.models.decisions import Condition
 from readiness.models.events import Event
 from readiness.models.people import Person
@@ -193,14 +193,7 @@ class Evidence(Versioned):
         _("category"), max_length=20, choices=Category.choices, default=Category.OTHER
     )
     verified = models.BooleanField(_("verified"), default=False)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("verified by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    verified_by = by_login(_("verified by"))
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     # What the evidence backs, if anything more precise than the session.
     agenda_item = models.ForeignKey(

@@ -1,7 +1,8 @@
-"""What every edited record shares: a version that refuses a stale edit."""
+"""What records share: a version that refuses a stale edit, and the login that did it."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -13,3 +14,16 @@ class Versioned(models.Model):
 
     class Meta:
         abstract = True
+
+
+def by_login(verbose_name: str) -> models.ForeignKey:
+    """Which login did something (recorded, verified, satisfied...): kept as NULL when the
+    login is deleted, so the record stays; no reverse accessor on the user."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from readiness.models.base import Versioned
+from readiness.models.base import Versioned, by_login
 from readiness.models.people import Person
 from readiness.models.sessions import Participant, Session
 
@@ -63,14 +62,7 @@ class Decision(models.Model):
         _("decided by"), max_length=20, choices=Method.choices, default=Method.CONSENSUS
     )
     review_on = models.DateField(_("post-go-live review"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = by_login(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     is_current = models.BooleanField(_("current"), default=True)
     supersedes = models.OneToOneField(
@@ -82,14 +74,7 @@ class Decision(models.Model):
         related_name="superseded_by",
     )
     review_done_at = models.DateTimeField(_("review held at"), null=True, blank=True)
-    review_done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("review recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    review_done_by = by_login(_("review recorded by"))
 
     objects = DecisionQuerySet.as_manager()
 
@@ -155,14 +140,7 @@ class Condition(Versioned):
     )
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     satisfied_at = models.DateTimeField(_("satisfied at"), null=True, blank=True)
-    satisfied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("satisfied by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    satisfied_by = by_login(_("satisfied by"))
     satisfied_note = models.TextField(_("how it was satisfied"), blank=True)
     # When the facilitator was told that the deadline passed unsatisfied; they are told once.
     expiry_notified_at = models.DateTimeField(_("expiry notified at"), null=True, blank=True)

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -17,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from readiness import bounds
+from readiness.models.base import by_login
 from readiness.models.releases import Release
 from readiness.models.sessions import Session
 
@@ -108,14 +108,7 @@ class Event(models.Model):
     Verb = EventVerb
 
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("who"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = by_login(_("who"))
     # Kept as text too, so the log still says who it was if the login is deleted.
     actor_name = models.CharField(_("who (name)"), max_length=200, blank=True)
     verb = models.CharField(_("what"), max_length=60, choices=EventVerb.choices)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from readiness import bounds
-from readiness.models.base import Versioned
+from readiness.models.base import Versioned, by_login
 from readiness.models.people import Person
 from readiness.models.releases import Release
 
@@ -319,14 +318,7 @@ class SessionTemplate(models.Model):
     agenda = models.JSONField(_("agenda"), default=list)
     # ["QA", "Compliance", ...]
     areas = models.JSONField(_("readiness areas"), default=list)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = by_login(_("created by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -345,14 +337,7 @@ class Addendum(models.Model):
         Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="addenda"
     )
     text = models.TextField(_("addendum"))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    author = by_login(_("author"))
     author_name = models.CharField(_("author (name)"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("written at"), default=timezone.now)
 
