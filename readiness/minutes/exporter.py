@@ -35,7 +35,7 @@ def _session(session) -> dict[str, Any]:
         "participants": [
             {
                 "name": p.person.name,
-                "title": p.person.title,
+                "title": p.title,
                 "area": p.area,
                 "role": p.role,
             }

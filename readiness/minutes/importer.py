@@ -178,7 +178,12 @@ def _session(
         role = Participant.Role.OBSERVER if p.observer else Participant.Role.MEMBER
         with _at(p.line):
             services.participant_add(
-                user=user, session=session, person=person, area=p.area, role=role
+                user=user,
+                session=session,
+                person=person,
+                area=p.area,
+                role=role,
+                title=p.person.title or person.title,
             )
         report.participants += 1
     for item in doc.agenda:

@@ -220,6 +220,9 @@ class Participant(Versioned):
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="participations"
     )
+    # The person's title as it was at this meeting: later meetings may give them another,
+    # and the minutes of this one must not change with it.
+    title = models.CharField(_("title at the meeting"), max_length=200, blank=True)
     area = models.CharField(_("area"), max_length=100, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     attendance = models.CharField(

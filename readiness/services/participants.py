@@ -24,14 +24,22 @@ def participant_add(
     area: str = "",
     role: str = Participant.Role.MEMBER,
     attendance: str = Participant.Attendance.CONFIRMED,
+    title: str | None = None,
 ) -> Participant:
+    """`title` is the person's title at this meeting (their current one when not given); it
+    stays with the participation, so later titles never rewrite these minutes."""
     if session.participants.filter(person=person).exists():
         raise ValidationError(
             _("%(person)s already takes part in this session.") % {"person": person.name},
             code="duplicate",
         )
     participant = Participant(
-        session=session, person=person, area=area.strip(), role=role, attendance=attendance
+        session=session,
+        person=person,
+        title=(person.title if title is None else title).strip(),
+        area=area.strip(),
+        role=role,
+        attendance=attendance,
     )
     return _create(participant, user=user, verb=Event.Verb.PARTICIPANT_ADDED)
 
