@@ -1,0 +1,221 @@
+"""Every route of the URLconf × every kind of caller, for a GET: who may open what.
+
+The table below names every route; a new route without an entry fails the test, so that
+nobody adds a door without saying who may use it. Writes are covered per role in
+tests/test_session_writes.py and the area tests; here a GET to a write answers 405.
+"""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from readiness import services
+from readiness.models import Condition, Decision
+from readiness.permissions import MANAGERS
+from tests.conftest import PASSWORD
+from tests.factories import make_action, make_decision, make_person, make_release, make_session
+
+ROLES = ["anonymous", "manager", "owner", "other_facilitator", "facilitator", "admin"]
+
+# What each kind of route answers a GET from each role, in ROLES order.
+LOGIN = 302
+READ = (LOGIN, 200, 200, 200, 200, 200)  # every login reads every release
+RUN = (LOGIN, 403, 403, 403, 200, 200)  # the session's facilitator (or an admin)
+TEAM = (LOGIN, 403, 403, 403, 403, 200)  # members of the facilitators group and admins
+WRITE = (LOGIN, 405, 405, 405, 405, 405)  # POST only
+OWN = (LOGIN, 200, 200, 200, 200, 200)  # each login's own page
+OPEN = (200, 200, 200, 200, 200, 200)  # no login needed
+API_READ = (401, 200, 200, 200, 200, 200)
+API_WRITE = (405,) * 6  # the method is refused before the caller is asked for
+
+EXPECTED = {
+    "home": (LOGIN, 302, 302, 302, 302, 302),
+    "healthz": OPEN,
+    "login": OPEN,
+    "logout": WRITE,
+    "admin": (LOGIN, 302, 302, 302, 302, 200),
+    "releases:list": READ,
+    "releases:create": TEAM,
+    "releases:export_csv": READ,
+    "releases:detail": READ,
+    "releases:dossier": READ,
+    "releases:minutes_md": READ,
+    "releases:minutes_json": READ,
+    "releases:events_csv": READ,
+    "releases:events_jsonl": READ,
+    "sessions:create": TEAM,
+    "sessions:detail": READ,
+    "sessions:live": READ,
+    "sessions:invite": READ,
+    "sessions:row": READ,
+    "sessions:edit": RUN,
+    "sessions:participant_edit": RUN,
+    "sessions:agenda_edit": RUN,
+    "sessions:check_edit": RUN,
+    "sessions:action_edit": RUN,
+    "sessions:decision_ballot": RUN,
+    "sessions:evidence_add": RUN,  # its form is fetched when opened; the POST adds
+    # The action's owner and its session's facilitator change its status.
+    "sessions:action_open": (LOGIN, 403, 200, 403, 200, 200),
+    # Names and titles, as every login reads them in the records.
+    "people_search": READ,
+    "minutes:import": TEAM,
+    "me:home": OWN,
+    "me:feed": (404,) * 6,  # a wrong feed token is unknown to everyone
+    "settings:index": OWN,
+    "settings:tokens": OWN,
+    "webhooks:list": TEAM,
+    "webhooks:detail": TEAM,
+    "insights:index": READ,
+    "actions:export_csv": READ,
+    "api:openapi-json": OPEN,
+    "api:api-root": (404,) * 6,
+    "api:release_list": API_READ,
+    "api:release_minutes": API_READ,
+    "api:release_gate": API_READ,
+    "api:release_actions": API_READ,
+    "api:release_conditions": API_READ,
+    "api:action_detail": API_READ,
+    "api:condition_detail": API_READ,
+    "api:condition_satisfy": API_WRITE,
+    "api:action_update_status": API_WRITE,
+}
+POST_ONLY = {
+    "sessions:start",
+    "sessions:close",
+    "sessions:save_template",
+    "sessions:participant_add",
+    "sessions:participant_attendance",
+    "sessions:agenda_add",
+    "sessions:agenda_delete",
+    "sessions:agenda_move",
+    "sessions:agenda_discuss",
+    "sessions:agenda_discussed",
+    "sessions:check_add",
+    "sessions:decision_record",
+    "sessions:action_add",
+    "sessions:action_cancel",
+    "sessions:action_status",
+    "sessions:condition_satisfy",
+    "sessions:review_done",
+    "sessions:minutes_send",
+    "sessions:evidence_verify",
+    "sessions:addendum_add",
+    "minutes:import_confirm",
+    "me:action_status",
+    "me:condition_satisfy",
+    "me:review_done",
+    "settings:feed_regenerate",
+    "settings:token_create",
+    "settings:token_revoke",
+    "webhooks:create",
+    "webhooks:delete",
+}
+EXPECTED.update(dict.fromkeys(POST_ONLY, WRITE))
+
+
+def _routes(resolver=None, prefix="", namespace=None):
+    for entry in (resolver or get_resolver()).url_patterns:
+        route = str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if route.startswith("admin/"):
+                yield "admin", prefix + route
+                continue
+            yield from _routes(entry, prefix + route, entry.namespace or namespace)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield name, prefix + route
+
+
+def test_every_route_has_an_entry():
+    names = {name for name, _route in _routes()}
+    assert names - EXPECTED.keys() == set(), "routes without an entry in EXPECTED"
+    assert EXPECTED.keys() - names == set(), "entries for routes that no longer exist"
+
+
+@pytest.fixture
+def world(db, django_user_model):
+    """A release with one of everything, and a login for each role."""
+
+    def login(username, group=None, **extra):
+        user = django_user_model.objects.create_user(username=username, password=PASSWORD, **extra)
+        if group:
+            user.groups.add(Group.objects.get_or_create(name=group)[0])
+        return user
+
+    users = {
+        "manager": login("manager", MANAGERS),
+        "owner": login("owner"),
+        "other_facilitator": login("other"),
+        "facilitator": login("fay"),
+        "admin": django_user_model.objects.create_superuser("admin", "a@example.com", "x"),
+    }
+    fay = make_person("Fay Facilitator", user=users["facilitator"])
+    owen = make_person("Owen Owner", user=users["owner"])
+    make_session(
+        make_release("Elsewhere"), facilitator=make_person("Oli", user=users["other_facilitator"])
+    )
+    session = make_session(make_release("Billing Gateway"), facilitator=fay)
+    participant = services.participant_add(user=None, session=session, person=owen, area="QA")
+    item = services.agenda_item_add(user=None, session=session, title="QA")
+    check = services.readiness_check_set(user=None, session=session, area="QA", status="green")
+    action = make_action(session, code="A1", owner=owen)
+    evidence = services.evidence_add(user=None, session=session, title="k6", location="docs/k6.md")
+    decision = make_decision(
+        session,
+        Decision.Outcome.CONDITIONAL_GO,
+        conditions=[services.ConditionSpec(text="Run BILL-230", owner=owen)],
+    )
+    condition = Condition.objects.get(decision=decision)
+    webhook = services.webhook_create(
+        user=None, url="https://hooks.example.com/x", events=["action.done"]
+    )
+    _, token = services.api_token_create(user=users["owner"], name="CI")
+    ids = {
+        "slug": session.release.slug,
+        "pk": session.pk,
+        "action_id": action.pk,
+        "condition_id": condition.pk,
+        "webhook_id": webhook.pk,
+        "token_id": users["owner"].api_tokens.get().pk,
+        "token": "not-a-feed-token",
+        "kind": "actions",
+    }
+    by_route = {
+        "participant": participant.pk,
+        "agenda": item.pk,
+        "checks": check.pk,
+        "actions": action.pk,
+        "evidence": evidence.pk,
+        "conditions": condition.pk,
+    }
+    return {"users": users, "ids": ids, "items": by_route, "action": action}
+
+
+def _path(route: str, world) -> str:
+    ids, items = world["ids"], world["items"]
+
+    def value(match):
+        name = match.group(1)
+        if name == "item":
+            area = next((k for k in items if f"/{k}/" in route or f"/{k}s/" in route), "actions")
+            return str(items[area])
+        return str(ids.get(name, world["action"].pk))
+
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", value, route)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_opens_what_it_may_and_nothing_else(client, world, role):
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    wrong = []
+    for name, route in _routes():
+        path = _path(route, world)
+        status = client.get(path).status_code
+        expected = EXPECTED[name][ROLES.index(role)]
+        if status != expected:
+            wrong.append(f"{name} {path}: {status}, expected {expected}")
+    assert wrong == [], "\n".join(wrong)
