@@ -28,22 +28,34 @@
 
   // Whether a region must not be replaced now: someone is typing in it, a form in it holds
   // typed text or errors, one of its forms is being saved (its answer will replace it), or
-  // one of its rows is open (its controls were fetched to be used).
+  // something in it was opened on request (a row's controls, the evidence form, a ballot).
   function isBusy(region) {
     var active = document.activeElement;
     var typing = active && region.contains(active) && active.matches("input, textarea, select");
     return typing || region.hasAttribute("data-saving") || region.querySelector("form[data-dirty], .open");
   }
 
-  // A region fetching itself (a GET it issued), as opposed to a form saving inside it.
+  // A region fetching itself (a GET it issued), as opposed to a request from inside it.
+  // Asked when the request starts, where `elt` is the element that issued it, and kept on
+  // the request: later events name the swap's target instead.
   function isLiveRefresh(event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.readinessLive !== undefined) {
+      return xhr.readinessLive;
+    }
     var elt = event.detail.elt;
     var config = event.detail.requestConfig;
     var verb = config ? config.verb : "get";
-    return verb === "get" && elt.hasAttribute && elt.hasAttribute("data-live-region");
+    var live = verb === "get" && !!elt.hasAttribute && elt.hasAttribute("data-live-region");
+    if (xhr) {
+      xhr.readinessLive = live;
+    }
+    return live;
   }
 
-  // A write from inside a region marks the region as saving until its answer is in.
+  // A request from inside a region (a write, or opening a row's controls) marks the region
+  // as saving until its answer is in: a refresh arriving meanwhile would replace the
+  // element that answer is meant for.
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (isLiveRefresh(event)) {
       // A live refresh (a region fetching itself after someone else's change) must not wipe
@@ -54,15 +66,13 @@
       return;
     }
     var region = event.detail.elt.closest && event.detail.elt.closest("[data-live-region]");
-    if (region && event.detail.requestConfig && event.detail.requestConfig.verb !== "get") {
+    if (region) {
       region.setAttribute("data-saving", "");
+      event.detail.xhr.readinessRegion = region;
     }
   });
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (isLiveRefresh(event)) {
-      return;
-    }
-    var region = event.detail.elt.closest && event.detail.elt.closest("[data-live-region]");
+    var region = event.detail.xhr && event.detail.xhr.readinessRegion;
     if (region) {
       region.removeAttribute("data-saving");
     }
@@ -71,7 +81,7 @@
   // The same check when a refresh arrives: the person may have started typing, or saving,
   // while it was on its way.
   document.addEventListener("htmx:beforeSwap", function (event) {
-    if (isLiveRefresh(event) && isBusy(event.detail.elt)) {
+    if (isLiveRefresh(event) && isBusy(event.detail.target)) {
       event.detail.shouldSwap = false;
     }
   });
