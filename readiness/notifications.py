@@ -202,56 +202,56 @@ def _action(action_id: int) -> Action | None:
     )
 
 
-def action_assigned(*, action_id: int) -> list[Mail]:
+def _action_item(action: Action) -> owed.OwedItem:
+    return owed.OwedItem(owed.ACTION, action, action.session, action.due_date)
+
+
+def _owner_notice(
+    action_id: int, *, subject: Callable[[Action], str], intro: Callable[[], str]
+) -> list[Mail]:
+    """A notice to the action's owner, while the action is open (none after)."""
     action = _action(action_id)
     to = action and _to_person(action.owner, fallback=action.session.release.language)
     if not to or not action.is_open:
         return []
-    item = owed.OwedItem(owed.ACTION, action, action.session, action.due_date)
     return [
-        _notice(
-            to=to,
-            item=item,
-            subject=lambda: (
-                _("%(release)s: action %(code)s is yours")
-                % {"release": action.session.release, "code": action.code}
-            ),
-            intro=lambda: _("You were assigned this action:"),
-        )
+        _notice(to=to, item=_action_item(action), subject=lambda: subject(action), intro=intro)
     ]
+
+
+def action_assigned(*, action_id: int) -> list[Mail]:
+    return _owner_notice(
+        action_id,
+        subject=lambda action: (
+            _("%(release)s: action %(code)s is yours")
+            % {"release": action.session.release, "code": action.code}
+        ),
+        intro=lambda: _("You were assigned this action:"),
+    )
 
 
 def action_due_changed(*, action_id: int, old_due: str = "") -> list[Mail]:
-    action = _action(action_id)
-    to = action and _to_person(action.owner, fallback=action.session.release.language)
-    if not to or not action.is_open:
-        return []
-    item = owed.OwedItem(owed.ACTION, action, action.session, action.due_date)
-    return [
-        _notice(
-            to=to,
-            item=item,
-            subject=lambda: (
-                _("%(release)s: new due date for %(code)s")
-                % {"release": action.session.release, "code": action.code}
-            ),
-            intro=lambda: (
-                _("The due date of your action changed (it was %(old)s):")
-                % {"old": old_due or _("no date")}
-            ),
-        )
-    ]
+    return _owner_notice(
+        action_id,
+        subject=lambda action: (
+            _("%(release)s: new due date for %(code)s")
+            % {"release": action.session.release, "code": action.code}
+        ),
+        intro=lambda: (
+            _("The due date of your action changed (it was %(old)s):")
+            % {"old": old_due or _("no date")}
+        ),
+    )
 
 
 def action_blocked(*, action_id: int) -> list[Mail]:
     action = _action(action_id)
     if action is None or action.status != Action.Status.BLOCKED:
         return []
-    item = owed.OwedItem(owed.ACTION, action, action.session, action.due_date)
     return [
         _notice(
             to=to,
-            item=item,
+            item=_action_item(action),
             subject=lambda: (
                 _("%(release)s: action %(code)s is blocked")
                 % {"release": action.session.release, "code": action.code}

@@ -1,4 +1,5 @@
-"""Fixtures shared by the suite: one login per role, and the sample release."""
+"""Fixtures shared by the suite: one login per role, a session and its owner's action,
+and the sample release."""
 
 import ipaddress
 import socket
@@ -10,7 +11,7 @@ from django.core.cache import cache
 from readiness import webhooks
 from readiness.demo import load_demo
 from readiness.permissions import FACILITATORS, MANAGERS
-from tests.factories import make_person
+from tests.factories import make_action, make_person, make_session
 
 PASSWORD = "a-long-test-password"
 
@@ -119,6 +120,18 @@ def admin_user(db, django_user_model):
 def any_role(request):
     """Each logged-in role in turn: every one of them may read the record."""
     return request.getfixturevalue(request.param)
+
+
+@pytest.fixture
+def session(facilitator):
+    """A scheduled session the facilitator runs (a test file may define its own)."""
+    return make_session(facilitator=facilitator.person)
+
+
+@pytest.fixture
+def mine(owner, session):
+    """The owner's action A1 in that session."""
+    return make_action(session, code="A1", owner=owner.person)
 
 
 @pytest.fixture

@@ -69,3 +69,16 @@ def make_decision(session: Session, outcome: str = Decision.Outcome.GO, **kwargs
     if outcome == Decision.Outcome.CONDITIONAL_GO and "conditions" not in kwargs:
         kwargs["conditions"] = [services.ConditionSpec(text="Run BILL-230", reference="BILL-230")]
     return services.decision_record(user=None, session=session, outcome=outcome, **kwargs)
+
+
+def make_busy_session(n: int) -> Session:
+    """A session of its own release with `n` actions (three owners), participants,
+    agenda items and pieces of evidence: for checking that queries do not grow with `n`."""
+    session = make_session(make_release(f"Big {n}"), facilitator=make_person())
+    owners = [make_person() for _ in range(3)]
+    for i in range(n):
+        make_action(session, code=f"A{i + 1}", owner=owners[i % 3])
+        services.participant_add(user=None, session=session, person=make_person(), area="QA")
+        services.agenda_item_add(user=None, session=session, title=f"Item {i}")
+        services.evidence_add(user=None, session=session, title=f"Doc {i}", location=f"d/{i}.md")
+    return session

@@ -64,6 +64,18 @@ def manage(env: dict, *args: str) -> str:
     return done.stdout
 
 
+def api_token(env: dict) -> str:
+    """A new API token for the one user of the deployment, as `manage.py shell` makes it."""
+    return manage(
+        env,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.contrib.auth import get_user_model; from readiness import services; "
+        "print(services.api_token_create(user=get_user_model().objects.get(), name='CI')[1])",
+    ).split()[-1]
+
+
 def start(env: dict, command: list[str], log: Path) -> subprocess.Popen:
     return subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT

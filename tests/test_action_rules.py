@@ -20,16 +20,6 @@ HX = {"HX-Request": "true"}
 DOORS = ["page", "me", "api"]
 
 
-@pytest.fixture
-def session(facilitator):
-    return make_session(facilitator=facilitator.person)
-
-
-@pytest.fixture
-def mine(owner, session):
-    return make_action(session, code="A1", owner=owner.person)
-
-
 def _change(user, action, status, reason=""):
     return services.action_change_status(
         user=user, action=action, status=status, reason=reason, expected_version=action.version

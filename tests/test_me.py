@@ -14,16 +14,6 @@ HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def session(facilitator):
-    return make_session(facilitator=facilitator.person)
-
-
-@pytest.fixture
-def mine(owner, session):
-    return make_action(session, code="A1", owner=owner.person)
-
-
-@pytest.fixture
 def theirs(session):
     return make_action(session, code="A2", owner=make_person("Someone Else"))
 

@@ -12,7 +12,7 @@ from readiness import services
 from readiness.forms import MINUTES_SALT
 from readiness.minutes.parser import MAX_BYTES
 from readiness.models import Person, Release
-from tests.factories import make_action, make_person, make_release, make_session
+from tests.factories import make_busy_session
 from tests.helpers import snapshot
 from tests.test_minutes_parser import SAMPLE_TEXT
 
@@ -255,15 +255,7 @@ def test_the_downloads_need_a_login_a_get_and_a_release(client, manager, sample_
 
 
 def _release_with(n: int) -> Release:
-    release = make_release(f"Big {n}")
-    session = make_session(release, facilitator=make_person())
-    owners = [make_person() for _ in range(3)]
-    for i in range(n):
-        make_action(session, code=f"A{i + 1}", owner=owners[i % 3])
-        services.participant_add(user=None, session=session, person=make_person(), area="QA")
-        services.agenda_item_add(user=None, session=session, title=f"Item {i}")
-        services.evidence_add(user=None, session=session, title=f"Doc {i}", location=f"d/{i}.md")
-    return release
+    return make_busy_session(n).release
 
 
 @pytest.mark.parametrize("suffix", ["minutes.md", "minutes.json"])

@@ -76,14 +76,7 @@ def test_pages_htmx_writes_and_the_api_answer_503_and_recover(tmp_path, cluster)
     servers.manage(
         env, "createsuperuser", "--no-input", "--username", "ops", "--email", "ops@example.com"
     )
-    token = servers.manage(
-        env,
-        "shell",
-        "--no-imports",
-        "-c",
-        "from django.contrib.auth import get_user_model; from readiness import services; "
-        "print(services.api_token_create(user=get_user_model().objects.get(), name='CI')[1])",
-    ).split()[-1]
+    token = servers.api_token(env)
     base = f"http://127.0.0.1:{port}"
     web = servers.start(env, servers.gunicorn(), tmp_path / "web.out")
     try:

@@ -6,7 +6,13 @@ import pytest
 
 from readiness import services
 from readiness.models import Decision
-from tests.factories import make_action, make_decision, make_person, make_release, make_session
+from tests.factories import (
+    make_action,
+    make_busy_session,
+    make_decision,
+    make_release,
+    make_session,
+)
 
 SAMPLE_URL = "/releases/2024-07-15-billing-gateway/"
 
@@ -225,16 +231,9 @@ def test_it_shows_the_first_page_for_a_page_link_to_a_release_that_is_gone(clien
 
 
 def _release_with(n):
-    release = make_release(f"Big {n}")
-    session = make_session(release, facilitator=make_person())
-    owners = [make_person() for _ in range(3)]
-    for i in range(n):
-        make_action(session, code=f"A{i + 1}", owner=owners[i % 3])
-        services.participant_add(user=None, session=session, person=make_person(), area="QA")
-        services.agenda_item_add(user=None, session=session, title=f"Item {i}")
-        services.evidence_add(user=None, session=session, title=f"Doc {i}", location=f"d/{i}.md")
+    session = make_busy_session(n)
     make_decision(session, Decision.Outcome.CONDITIONAL_GO)
-    return release
+    return session.release
 
 
 def _count_queries(client, url, django_assert_max_num_queries):

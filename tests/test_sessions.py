@@ -25,11 +25,6 @@ from tests.helpers import snapshot
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def session(facilitator):
-    return make_session(facilitator=facilitator.person)
-
-
 def url(session, suffix=""):
     return f"{session.get_absolute_url()}{suffix}"
 

@@ -21,7 +21,7 @@ from readiness.models import (
     Release,
     overdue_actions_q,
 )
-from readiness.reports.history import UNDECIDED, known_areas
+from readiness.reports.history import UNDECIDED, check_planned_range, known_areas
 
 # The outcome keys of the charts, in stacking order, with their labels.
 OUTCOMES: list[tuple[str, Any]] = [*Decision.Outcome.choices, (UNDECIDED, _("Undecided"))]
@@ -44,9 +44,7 @@ class InsightsFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("The end of the range is before its start."))
+        check_planned_range(self, data)
         return data
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -16,13 +17,11 @@ from readiness.models import (
     Action,
     Decision,
     Participant,
-    Release,
     Session,
-    SessionTemplate,
 )
 from readiness.services._core import User
 from readiness.services.actions import action_create, action_update
-from readiness.services.decisions import ConditionSpec, VoteSpec, decision_record
+from readiness.services.decisions import ConditionSpec, decision_record
 from readiness.services.participants import participant_add
 from readiness.services.people import person_from_label
 from readiness.services.sessions import session_schedule_from_template, session_update
@@ -53,112 +52,44 @@ def participant_add_named(
     return participant_add(user=user, session=session, person=person, area=area, role=role)
 
 
-@transaction.atomic
-def action_create_named(
-    *,
-    user: User,
-    session: Session,
-    code: str,
-    description: str,
-    owner: str,
-    due_date: dt.date | None = None,
-    kind: str = Action.Kind.ACTION,
-) -> Action:
-    return action_create(
-        user=user,
-        session=session,
-        code=code,
-        description=description,
-        owner=person_from_label(user=user, label=owner),
-        due_date=due_date,
-        kind=kind,
-    )
+# The wrappers below take the wrapped service's own keywords (`fields`), as it names and
+# checks them, plus the one person the form names by label.
 
 
 @transaction.atomic
-def action_update_named(
-    *,
-    user: User,
-    action: Action,
-    expected_version: int | None,
-    description: str,
-    owner: str,
-    due_date: dt.date | None,
-    kind: str,
-) -> Action:
-    return action_update(
-        user=user,
-        action=action,
-        expected_version=expected_version,
-        description=description,
-        owner=person_from_label(user=user, label=owner),
-        due_date=due_date,
-        kind=kind,
-    )
+def action_create_named(*, user: User, owner: str, **fields: Any) -> Action:
+    """`action_create`, its owner named as the form names them."""
+    return action_create(user=user, owner=person_from_label(user=user, label=owner), **fields)
 
 
 @transaction.atomic
-def session_schedule_named(
-    *,
-    user: User,
-    release: Release,
-    scheduled_at: dt.datetime,
-    time_zone: str,
-    objective: str,
-    facilitator: str,
-    title: str,
-    template: SessionTemplate | None,
-) -> Session:
+def action_update_named(*, user: User, owner: str, **fields: Any) -> Action:
+    """`action_update`, its owner named as the form names them."""
+    return action_update(user=user, owner=person_from_label(user=user, label=owner), **fields)
+
+
+@transaction.atomic
+def session_schedule_named(*, user: User, facilitator: str, **fields: Any) -> Session:
+    """`session_schedule_from_template`, its facilitator named as the form names them."""
     return session_schedule_from_template(
-        user=user,
-        release=release,
-        scheduled_at=scheduled_at,
-        time_zone=time_zone,
-        objective=objective,
-        facilitator=person_from_label(user=user, label=facilitator),
-        title=title,
-        template=template,
+        user=user, facilitator=person_from_label(user=user, label=facilitator), **fields
     )
 
 
 @transaction.atomic
-def session_update_named(
-    *,
-    user: User,
-    session: Session,
-    expected_version: int | None,
-    title: str,
-    scheduled_at: dt.datetime,
-    time_zone: str,
-    objective: str,
-    facilitator: str,
-) -> Session:
+def session_update_named(*, user: User, facilitator: str, **fields: Any) -> Session:
+    """`session_update`, its facilitator named as the form names them."""
     return session_update(
-        user=user,
-        session=session,
-        expected_version=expected_version,
-        title=title,
-        scheduled_at=scheduled_at,
-        time_zone=time_zone,
-        objective=objective,
-        facilitator=person_from_label(user=user, label=facilitator),
+        user=user, facilitator=person_from_label(user=user, label=facilitator), **fields
     )
 
 
 @transaction.atomic
 def decision_record_named(
-    *,
-    user: User,
-    session: Session,
-    outcome: str,
-    rationale: str,
-    method: str,
-    conditions: Iterable[NamedCondition],
-    votes: Iterable[VoteSpec],
-    review_on: dt.date | None,
+    *, user: User, session: Session, conditions: Iterable[NamedCondition], **fields: Any
 ) -> Decision:
-    """A decision whose conditions name their owners and give deadlines in the session's
-    own time zone, as the form shows them."""
+    """`decision_record`, its conditions as the form holds them: owners by name, deadlines
+    in the session's own time zone."""
     specs = [
         ConditionSpec(
             text=c.text,
@@ -169,13 +100,4 @@ def decision_record_named(
         for c in conditions
         if c.text
     ]
-    return decision_record(
-        user=user,
-        session=session,
-        outcome=outcome,
-        rationale=rationale,
-        method=method,
-        conditions=specs,
-        votes=list(votes),
-        review_on=review_on,
-    )
+    return decision_record(user=user, session=session, conditions=specs, **fields)

@@ -8,6 +8,7 @@ changed the item first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
@@ -29,7 +30,7 @@ from readiness.permissions import (
     get_condition_for_user,
     get_decision_for_reviewer,
 )
-from readiness.views import HtmxHttpRequest, wants_fragment
+from readiness.views import HtmxHttpRequest, answers, wants_fragment
 
 TEMPLATE = "readiness/me.html"
 
@@ -109,16 +110,21 @@ def _refusal(
         status = 409
         form.add_error(None, str(error))
     elif isinstance(error, ValidationError):
-        _add_errors(form, error)
+        answers.add_errors(form, error)
     return _answer(request, _person(request), refused={key: form}, status=status)
 
 
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
+def _write(
+    request: HtmxHttpRequest, key: str, form: forms.Form, write: Callable[[dict], Any]
+) -> HttpResponse:
+    """Validate, then call the service: the list again, or the refusal in the item's row."""
+    if not form.is_valid():
+        return _refusal(request, key, form, ValidationError([]))
+    try:
+        write(form.cleaned_data)
+    except (services.StaleEdit, ValidationError) as error:
+        return _refusal(request, key, form, error)
+    return _answer(request, _person(request))
 
 
 @require_POST
@@ -126,13 +132,11 @@ def action_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     action = get_action_for_user(request.user, pk)
     if not can_update_action(request.user, action, to_status=request.POST.get("status")):
         raise PermissionDenied
-    form = forms.ActionStatusForm(request.POST)
-    key = f"{owed.ACTION}-{action.pk}"
-    if not form.is_valid():
-        return _refusal(request, key, form, ValidationError([]))
-    data = form.cleaned_data
-    try:
-        services.action_change_status(
+    return _write(
+        request,
+        f"{owed.ACTION}-{action.pk}",
+        forms.ActionStatusForm(request.POST),
+        lambda data: services.action_change_status(
             user=request.user,
             action=action,
             status=data["status"],
@@ -140,31 +144,25 @@ def action_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             note=data["note"],
             evidence_url=data["evidence_url"],
             expected_version=data["version"],
-        )
-    except (services.StaleEdit, ValidationError) as error:
-        return _refusal(request, key, form, error)
-    return _answer(request, _person(request))
+        ),
+    )
 
 
 @require_POST
 def condition_satisfy(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     condition = get_condition_for_user(request.user, pk)
-    form = forms.ConditionSatisfyForm(request.POST)
-    key = f"{owed.CONDITION}-{condition.pk}"
-    if not form.is_valid():
-        return _refusal(request, key, form, ValidationError([]))
-    data = form.cleaned_data
-    try:
-        services.condition_satisfy_with_evidence(
+    return _write(
+        request,
+        f"{owed.CONDITION}-{condition.pk}",
+        forms.ConditionSatisfyForm(request.POST),
+        lambda data: services.condition_satisfy_with_evidence(
             user=request.user,
             condition=condition,
             url=data["evidence_url"],
             note=data["note"],
             expected_version=data["version"],
-        )
-    except (services.StaleEdit, ValidationError) as error:
-        return _refusal(request, key, form, error)
-    return _answer(request, _person(request))
+        ),
+    )
 
 
 @require_POST

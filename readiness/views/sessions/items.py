@@ -12,35 +12,6 @@ from readiness import forms, permissions, services
 from readiness.views import HtmxHttpRequest, answers
 from readiness.views.sessions import workspace
 
-
-def _added(request, session, outcome, name: str, form_name: str, *events: str) -> HttpResponse:
-    """After an add form: its section with the form empty again, or the form refused."""
-    if outcome.ok:
-        return answers.saved(
-            request,
-            redirect_to=f"{session.get_workspace_url()}#{name}",
-            region=lambda: workspace.added(request, session, name, form_name),
-            events=("session-written", *events),
-        )
-    refused = {form_name: outcome.form}
-    return answers.refused(
-        request,
-        status=outcome.status,
-        region=lambda: workspace.section(request, session, name, **refused),
-        page=lambda: workspace.page(request, session, **refused),
-    )
-
-
-def _moved(request, session, name: str, *events: str) -> HttpResponse:
-    """After a write that reorders or re-marks several rows: the whole section."""
-    return answers.saved(
-        request,
-        redirect_to=f"{session.get_workspace_url()}#{name}",
-        region=lambda: workspace.section(request, session, name),
-        events=("session-written", *events),
-    )
-
-
 # --- Participants -------------------------------------------------------------------------
 
 
@@ -76,7 +47,7 @@ def participant_add(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespons
             role=data["role"],
         ),
     )
-    return _added(
+    return workspace.add_answer(
         request, session, outcome, "participants", "participant_form", "participants-changed"
     )
 
@@ -88,9 +59,9 @@ def participant_edit(request: HtmxHttpRequest, slug: str, pk: int, item: int) ->
     if request.method == "GET":
         opened = _participant_open(participant, _participant_form(participant))
         return workspace.row_open(request, session, "participant-row", {"p": participant}, opened)
-    form = forms.ParticipantEditForm(request.POST)
-    outcome = answers.submit(
-        form,
+    return workspace.row_write(
+        request,
+        forms.ParticipantEditForm(request.POST),
         lambda data: services.participant_update(
             user=request.user,
             participant=participant,
@@ -98,16 +69,11 @@ def participant_edit(request: HtmxHttpRequest, slug: str, pk: int, item: int) ->
             area=data["area"],
             role=data["role"],
         ),
-        where=f"participant-{participant.pk}",
-    )
-    return workspace.row_answer(
-        request,
-        outcome,
         session=session,
         partial="participant-row",
-        anchor=f"participant-{participant.pk}",
+        row_id=f"participant-{participant.pk}",
         reload=lambda: {"p": permissions.get_participant_for_editor(request.user, slug, pk, item)},
-        opened=_participant_open(participant, outcome.form),
+        opened=lambda form: _participant_open(participant, form),
         events=("participants-changed",),
     )
 
@@ -174,7 +140,9 @@ def agenda_item_add(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespons
             time_box_minutes=data["time_box_minutes"],
         ),
     )
-    return _added(request, session, outcome, "agenda", "agenda_form", "agenda-changed")
+    return workspace.add_answer(
+        request, session, outcome, "agenda", "agenda_form", "agenda-changed"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -194,9 +162,9 @@ def agenda_item_edit(request: HtmxHttpRequest, slug: str, pk: int, item: int) ->
         return workspace.row_open(
             request, session, "agenda-item", objects, _agenda_open(agenda_item, form)
         )
-    form = forms.AgendaItemEditForm(request.POST)
-    outcome = answers.submit(
-        form,
+    return workspace.row_write(
+        request,
+        forms.AgendaItemEditForm(request.POST),
         lambda data: services.agenda_item_update(
             user=request.user,
             item=agenda_item,
@@ -205,16 +173,11 @@ def agenda_item_edit(request: HtmxHttpRequest, slug: str, pk: int, item: int) ->
             time_box_minutes=data["time_box_minutes"],
             notes=data["notes"],
         ),
-        where=f"agenda-item-{agenda_item.pk}",
-    )
-    return workspace.row_answer(
-        request,
-        outcome,
         session=session,
         partial="agenda-item",
-        anchor=f"agenda-item-{agenda_item.pk}",
+        row_id=f"agenda-item-{agenda_item.pk}",
         reload=lambda: _agenda_row(request, slug, pk, item),
-        opened=_agenda_open(agenda_item, outcome.form),
+        opened=lambda form: _agenda_open(agenda_item, form),
         events=("agenda-changed",),
     )
 
@@ -223,7 +186,7 @@ def agenda_item_edit(request: HtmxHttpRequest, slug: str, pk: int, item: int) ->
 def agenda_item_delete(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
     agenda_item = permissions.get_agenda_item_for_editor(request.user, slug, pk, item)
     services.agenda_item_delete(user=request.user, item=agenda_item)
-    return _moved(request, agenda_item.session, "agenda", "agenda-changed")
+    return workspace.section_saved(request, agenda_item.session, "agenda", "agenda-changed")
 
 
 @require_POST
@@ -235,7 +198,7 @@ def agenda_item_move(request: HtmxHttpRequest, slug: str, pk: int, item: int) ->
     services.agenda_item_move(
         user=request.user, item=agenda_item, direction=form.cleaned_data["direction"]
     )
-    return _moved(request, agenda_item.session, "agenda")
+    return workspace.section_saved(request, agenda_item.session, "agenda")
 
 
 @require_POST
@@ -243,7 +206,7 @@ def agenda_item_discuss(request: HtmxHttpRequest, slug: str, pk: int, item: int)
     agenda_item = permissions.get_agenda_item_for_editor(request.user, slug, pk, item)
     services.agenda_item_start_discussion(user=request.user, item=agenda_item)
     # Two rows change (the item discussed before, and this one): the section.
-    return _moved(request, agenda_item.session, "agenda")
+    return workspace.section_saved(request, agenda_item.session, "agenda")
 
 
 @require_POST
@@ -291,7 +254,9 @@ def check_add(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
             summary=data["summary"],
         ),
     )
-    return _added(request, session, outcome, "checks", "check_form", "checks-changed")
+    return workspace.add_answer(
+        request, session, outcome, "checks", "check_form", "checks-changed"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -305,9 +270,9 @@ def check_edit(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpR
         return workspace.row_open(
             request, session, "check-row", {"check": check}, _check_open(check, form)
         )
-    form = forms.ReadinessCheckEditForm(request.POST)
-    outcome = answers.submit(
-        form,
+    return workspace.row_write(
+        request,
+        forms.ReadinessCheckEditForm(request.POST),
         lambda data: services.readiness_check_set(
             user=request.user,
             session=session,
@@ -316,16 +281,11 @@ def check_edit(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpR
             summary=data["summary"],
             expected_version=data["version"],
         ),
-        where=f"check-{check.pk}",
-    )
-    return workspace.row_answer(
-        request,
-        outcome,
         session=session,
         partial="check-row",
-        anchor=f"check-{check.pk}",
+        row_id=f"check-{check.pk}",
         reload=lambda: {"check": permissions.get_check_for_editor(request.user, slug, pk, item)},
-        opened=_check_open(check, outcome.form),
+        opened=lambda form: _check_open(check, form),
         events=("checks-changed",),
     )
 

@@ -138,8 +138,7 @@ def people_search(request: HtmxHttpRequest) -> HttpResponse:
 # --- The header's writes ------------------------------------------------------------------
 
 
-def _header(request: HtmxHttpRequest, session: Session, **overrides) -> answers.Drawing:
-    return workspace.section(request, session, "session-header", **overrides)
+HEADER = "session-header"
 
 
 @require_http_methods(["GET", "POST"])
@@ -147,12 +146,9 @@ def session_edit(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     session = permissions.get_session_for_editor(request.user, slug, pk)
     if request.method == "GET":
         form = forms.SessionEditForm(initial=forms.SessionForm.initial_for(session))
-        template, context = (
-            _header(request, session, editing="session", session_form=form)
-            if wants_fragment(request)
-            else workspace.page(request, session, editing="session", session_form=form)
+        return workspace.section_open(
+            request, session, HEADER, editing="session", session_form=form
         )
-        return render(request, template, context)
     form = forms.SessionEditForm(request.POST)
     outcome = answers.submit(
         form,
@@ -166,48 +162,19 @@ def session_edit(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
             objective=data["objective"],
             facilitator=data["facilitator"],
         ),
-        where="session-header",
+        where=HEADER,
     )
-    if outcome.ok:
-        return answers.saved(
-            request,
-            redirect_to=f"{session.get_workspace_url()}#session-header",
-            region=lambda: _header(request, session),
-            events=["session-written"],
-        )
-    opened = {"editing": "session", "session_form": outcome.form, "stale": outcome.stale}
-    return answers.refused(
-        request,
-        status=outcome.status,
-        region=lambda: _header(request, session, **opened),
-        page=lambda: workspace.page(request, session, **opened),
-    )
-
-
-def _header_write(request, session, write, *events: str) -> HttpResponse:
-    """A header button (start, close, send): the header again, or its refusal in it."""
-    error = answers.attempt(write, where="session-header")
-    if error is None:
-        return answers.saved(
-            request,
-            redirect_to=f"{session.get_workspace_url()}#session-header",
-            region=lambda: _header(request, session),
-            events=["session-written", *events],
-        )
-    return answers.refused(
-        request,
-        status=422,
-        region=lambda: _header(request, session, error=error),
-        page=lambda: workspace.page(request, session, error=error),
-    )
+    kept = {"editing": "session", "session_form": outcome.form, "stale": outcome.stale}
+    return workspace.section_answer(request, session, HEADER, outcome, kept=kept)
 
 
 @require_POST
 def session_start(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     session = permissions.get_session_for_editor(request.user, slug, pk)
-    return _header_write(
+    return workspace.section_attempt(
         request,
         session,
+        HEADER,
         lambda: services.session_start(user=request.user, session=session, expected_version=None),
     )
 
@@ -215,9 +182,10 @@ def session_start(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def session_close(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     session = permissions.get_session_for_editor(request.user, slug, pk)
-    return _header_write(
+    return workspace.section_attempt(
         request,
         session,
+        HEADER,
         lambda: services.session_close(user=request.user, session=session, expected_version=None),
         "session-closed",
     )
@@ -227,9 +195,10 @@ def session_close(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
 def minutes_send(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     """E-mail the closed minutes to the participants; the sending happens after the answer."""
     session = permissions.get_session_for_editor(request.user, slug, pk)
-    return _header_write(
+    return workspace.section_attempt(
         request,
         session,
+        HEADER,
         lambda: services.session_minutes_send(user=request.user, session=session),
     )
 
@@ -244,17 +213,5 @@ def template_save(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
             user=request.user, session=session, name=data["name"]
         ),
     )
-    if outcome.ok:
-        return answers.saved(
-            request,
-            redirect_to=f"{session.get_workspace_url()}#session-header",
-            region=lambda: _header(request, session),
-            events=["session-written"],
-        )
-    opened = {"editing": "template", "template_form": outcome.form}
-    return answers.refused(
-        request,
-        status=outcome.status,
-        region=lambda: _header(request, session, **opened),
-        page=lambda: workspace.page(request, session, **opened),
-    )
+    kept = {"editing": "template", "template_form": outcome.form}
+    return workspace.section_answer(request, session, HEADER, outcome, kept=kept)

@@ -14,7 +14,6 @@ from readiness.models import Action
 from readiness.permissions import can_update_action
 from readiness.views import HtmxHttpRequest, answers, wants_fragment
 from readiness.views.sessions import workspace
-from readiness.views.sessions.items import _added
 
 # --- Decision -----------------------------------------------------------------------------
 
@@ -35,12 +34,7 @@ def decision_record(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespons
         formset.is_valid()
         form.is_valid()
         kept = {"decision_form": form, "condition_formset": formset}
-        drawing = (
-            workspace.section(request, session, "decision", **kept)
-            if wants_fragment(request)
-            else workspace.page(request, session, **kept)
-        )
-        return render(request, *drawing)
+        return workspace.section_open(request, session, "decision", **kept)
 
     def write(data: dict) -> None:
         if not formset.is_valid():
@@ -69,19 +63,9 @@ def decision_record(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespons
         )
 
     outcome = answers.submit(form, write)
-    if outcome.ok:
-        return answers.saved(
-            request,
-            redirect_to=f"{session.get_workspace_url()}#decision",
-            region=lambda: workspace.section(request, session, "decision"),
-            events=("session-written", "decision-changed"),
-        )
     kept = {"decision_form": outcome.form, "condition_formset": formset}
-    return answers.refused(
-        request,
-        status=outcome.status,
-        region=lambda: workspace.section(request, session, "decision", **kept),
-        page=lambda: workspace.page(request, session, **kept),
+    return workspace.section_answer(
+        request, session, "decision", outcome, "decision-changed", kept=kept
     )
 
 
@@ -115,8 +99,8 @@ def _condition_row(request, slug, pk, item) -> dict:
 @require_POST
 def condition_satisfy(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
     condition = permissions.get_condition_for_user(request.user, item, slug=slug, session_pk=pk)
-    session = condition.decision.session
-    outcome = answers.submit(
+    return workspace.row_write(
+        request,
         forms.ConditionSatisfyForm(request.POST),
         lambda data: services.condition_satisfy_with_evidence(
             user=request.user,
@@ -125,16 +109,11 @@ def condition_satisfy(request: HtmxHttpRequest, slug: str, pk: int, item: int) -
             note=data["note"],
             expected_version=data["version"],
         ),
-        where=f"condition-{condition.pk}",
-    )
-    return workspace.row_answer(
-        request,
-        outcome,
-        session=session,
+        session=condition.decision.session,
         partial="condition",
-        anchor=f"condition-{condition.pk}",
+        row_id=f"condition-{condition.pk}",
         reload=lambda: _condition_row(request, slug, pk, item),
-        opened=_condition_open(condition, outcome.form),
+        opened=lambda form: _condition_open(condition, form),
         events=("decision-changed",),
     )
 
@@ -142,23 +121,12 @@ def condition_satisfy(request: HtmxHttpRequest, slug: str, pk: int, item: int) -
 @require_POST
 def review_done(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     decision = permissions.get_decision_for_reviewer(request.user, slug=slug, session_pk=pk)
-    session = decision.session
-    error = answers.attempt(
-        lambda: services.decision_review_done(user=request.user, decision=decision),
-        where="decision",
-    )
-    if error is None:
-        return answers.saved(
-            request,
-            redirect_to=f"{session.get_workspace_url()}#decision",
-            region=lambda: workspace.section(request, session, "decision"),
-            events=("session-written", "decision-changed"),
-        )
-    return answers.refused(
+    return workspace.section_attempt(
         request,
-        status=422,
-        region=lambda: workspace.section(request, session, "decision", error=error),
-        page=lambda: workspace.page(request, session, error=error),
+        decision.session,
+        "decision",
+        lambda: services.decision_review_done(user=request.user, decision=decision),
+        "decision-changed",
     )
 
 
@@ -207,7 +175,7 @@ def action_add(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
             kind=data["kind"],
         ),
     )
-    return _added(
+    return workspace.add_answer(
         request, session, outcome, "actions", "action_form", "action-changed", "header-changed"
     )
 
@@ -230,7 +198,8 @@ def action_edit(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> Http
         return workspace.row_open(
             request, session, "action-row", objects, _edit_open(action, form)
         )
-    outcome = answers.submit(
+    return workspace.row_write(
+        request,
         forms.ActionEditForm(request.POST),
         lambda data: services.action_update_named(
             user=request.user,
@@ -241,16 +210,11 @@ def action_edit(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> Http
             due_date=data["due_date"],
             kind=data["kind"],
         ),
-        where=f"action-{action.pk}",
-    )
-    return workspace.row_answer(
-        request,
-        outcome,
         session=session,
         partial="action-row",
-        anchor=f"action-{action.pk}",
+        row_id=f"action-{action.pk}",
         reload=lambda: _action_row(request, slug, pk, item),
-        opened=_edit_open(action, outcome.form),
+        opened=lambda form: _edit_open(action, form),
         events=("action-changed",),
     )
 
@@ -308,7 +272,8 @@ def action_status(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> Ht
     action = permissions.get_action_for_user(request.user, item, slug=slug, session_pk=pk)
     if not can_update_action(request.user, action, to_status=request.POST.get("status")):
         raise PermissionDenied
-    outcome = answers.submit(
+    return workspace.row_write(
+        request,
         forms.ActionStatusForm(request.POST),
         lambda data: services.action_change_status(
             user=request.user,
@@ -319,16 +284,11 @@ def action_status(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> Ht
             evidence_url=data["evidence_url"],
             expected_version=data["version"],
         ),
-        where=f"action-{action.pk}",
-    )
-    return workspace.row_answer(
-        request,
-        outcome,
         session=action.session,
         partial="action-row",
-        anchor=f"action-{action.pk}",
+        row_id=f"action-{action.pk}",
         reload=lambda: _refreshed(request, action),
-        opened=_status_open(action, outcome.form),
+        opened=lambda form: _status_open(action, form),
         events=("action-changed",),
     )
 
@@ -342,12 +302,7 @@ def evidence_add(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     it out until asked); a POST links the evidence."""
     session = permissions.get_session_for_editor(request.user, slug, pk)
     if request.method == "GET":
-        drawing = (
-            workspace.section(request, session, "evidence", evidence_open=True)
-            if wants_fragment(request)
-            else workspace.page(request, session, evidence_open=True)
-        )
-        return render(request, *drawing)
+        return workspace.section_open(request, session, "evidence", evidence_open=True)
     form = forms.EvidenceForm(request.POST, session=session)
     outcome = answers.submit(
         form,
@@ -360,7 +315,9 @@ def evidence_add(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
             **form.target(),
         ),
     )
-    return _added(request, session, outcome, "evidence", "evidence_form", "evidence-changed")
+    return workspace.add_answer(
+        request, session, outcome, "evidence", "evidence_form", "evidence-changed"
+    )
 
 
 @require_POST
@@ -379,12 +336,7 @@ def evidence_verify(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> 
             region=lambda: workspace.row(request, session, "evidence-item", ev=fresh),
             events=("session-written", "evidence-changed"),
         )
-    return answers.refused(
-        request,
-        status=422,
-        region=lambda: workspace.section(request, session, "evidence", error=error),
-        page=lambda: workspace.page(request, session, error=error),
-    )
+    return workspace.section_refused(request, session, "evidence", status=422, error=error)
 
 
 @require_POST
@@ -394,4 +346,4 @@ def addendum_add(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
         forms.AddendumForm(request.POST),
         lambda data: services.addendum_add(user=request.user, session=session, text=data["text"]),
     )
-    return _added(request, session, outcome, "addenda", "addendum_form")
+    return workspace.add_answer(request, session, outcome, "addenda", "addendum_form")

@@ -188,48 +188,130 @@ def added(
     return template, context
 
 
-def row_answer(
+def section_open(
+    request: HtmxHttpRequest, session: Session, name: str, **opened: Any
+) -> HttpResponse:
+    """A GET that opens a form in a section: the section to HTMX, the page without."""
+    if wants_fragment(request):
+        template, context = section(request, session, name, **opened)
+    else:
+        template, context = page(request, session, **opened)
+    return render(request, template, context)
+
+
+def section_saved(
+    request: HtmxHttpRequest, session: Session, name: str, *events: str
+) -> HttpResponse:
+    """After a write that one section shows (or that reorders its rows): that section."""
+    return answers.saved(
+        request,
+        redirect_to=f"{session.get_workspace_url()}#{name}",
+        region=lambda: section(request, session, name),
+        events=("session-written", *events),
+    )
+
+
+def section_refused(
+    request: HtmxHttpRequest, session: Session, name: str, *, status: int, **kept: Any
+) -> HttpResponse:
+    """A refused write in a section: the section with `kept` (the input, the refusal)."""
+    return answers.refused(
+        request,
+        status=status,
+        region=lambda: section(request, session, name, **kept),
+        page=lambda: page(request, session, **kept),
+    )
+
+
+def section_answer(
     request: HtmxHttpRequest,
+    session: Session,
+    name: str,
     outcome: answers.Outcome,
+    *events: str,
+    kept: dict[str, Any],
+) -> HttpResponse:
+    """A form in a section: the section again, or `kept` (the form refused) in it."""
+    if outcome.ok:
+        return section_saved(request, session, name, *events)
+    return section_refused(request, session, name, status=outcome.status, **kept)
+
+
+def section_attempt(
+    request: HtmxHttpRequest, session: Session, name: str, write: Callable[[], Any], *events: str
+) -> HttpResponse:
+    """A button in a section (start, close, review done): the section again, or its
+    refusal shown in it."""
+    error = answers.attempt(write, where=name)
+    if error is None:
+        return section_saved(request, session, name, *events)
+    return section_refused(request, session, name, status=422, error=error)
+
+
+def add_answer(
+    request: HtmxHttpRequest,
+    session: Session,
+    outcome: answers.Outcome,
+    name: str,
+    form_name: str,
+    *events: str,
+) -> HttpResponse:
+    """After an add form: its section with the form empty again, or the form refused."""
+    if outcome.ok:
+        return answers.saved(
+            request,
+            redirect_to=f"{session.get_workspace_url()}#{name}",
+            region=lambda: added(request, session, name, form_name),
+            events=("session-written", *events),
+        )
+    return section_refused(
+        request, session, name, status=outcome.status, **{form_name: outcome.form}
+    )
+
+
+def row_write(
+    request: HtmxHttpRequest,
+    form: django_forms.Form,
+    write: Callable[[dict], Any],
     *,
     session: Session,
     partial: str,
-    anchor: str,
+    row_id: str,
     reload: Callable[[], dict[str, Any]],
-    opened: dict[str, Any],
-    saved: dict[str, Any] | None = None,
+    opened: Callable[[django_forms.Form], dict[str, Any]],
     events: tuple[str, ...] = (),
 ) -> HttpResponse:
-    """The answer to a write on one row.
+    """A form on one row, submitted (`write` calls the service) and answered.
 
-    Saved: the row again, drawn from `reload()` (its object fetched afresh) and `saved`
-    (the mode it is left in, closed by default), with `session-written` and `events`.
-    Refused: the row still open (`opened`: which row, which form) with the input kept,
-    422 or 409; without JavaScript, the whole page with that row open.
+    Saved: the row again, closed, drawn from `reload()` (its object fetched afresh), with
+    `session-written` and `events`. Refused: the row still open (`opened(form)`: which
+    row, which form) with the input kept, 422 or 409; without JavaScript, the whole page
+    with that row open. `row_id` is the row's DOM id (where a stale save's notice shows).
     A request that targets the whole section (HX-Target) gets the section instead.
     """
+    outcome = answers.submit(form, write, where=row_id)
     target = request.htmx.target if request.htmx else None
     if outcome.ok:
         return answers.saved(
             request,
-            redirect_to=f"{session.get_workspace_url()}#{anchor}",
+            redirect_to=f"{session.get_workspace_url()}#{row_id}",
             region=lambda: (
                 section(request, session, target)
                 if target in SECTIONS
-                else row(request, session, partial, **reload(), **(saved or {}))
+                else row(request, session, partial, **reload())
             ),
             events=("session-written", *events),
         )
-    opened = {**opened, "stale": outcome.stale}
+    kept = {**opened(outcome.form), "stale": outcome.stale}
     return answers.refused(
         request,
         status=outcome.status,
         region=lambda: (
-            section(request, session, target, **opened)
+            section(request, session, target, **kept)
             if target in SECTIONS
-            else row(request, session, partial, **reload(), **opened)
+            else row(request, session, partial, **reload(), **kept)
         ),
-        page=lambda: page(request, session, **opened),
+        page=lambda: page(request, session, **kept),
     )
 
 
