@@ -26,7 +26,7 @@ help:
 	@echo "make test    install with test extras, lint, check migrations and run the whole suite"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  rewrite the code with ruff format and the safe ruff fixes"
-	@echo "make bench   time the history list and CSV exports over 10,000 releases (rolled back)"
+	@echo "make bench   time the history, the CSV exports and the session page (rolled back)"
 	@echo "make messages compile the translations (readiness/locale/*/LC_MESSAGES/django.po)"
 	@echo "make clean   remove the virtual environment and the embedded database"
 
