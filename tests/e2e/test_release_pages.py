@@ -37,3 +37,15 @@ def test_the_release_list_pages_with_htmx(page, log_in, django_user_model):
     assert page.evaluate("window.__marker") == "same document", "swapped, not reloaded"
     expect(page.get_by_role("link", name="Release 05")).to_be_visible()
     expect(page.get_by_role("link", name="Release 06")).not_to_be_visible()
+
+
+def test_the_menu_wraps_on_a_phone_instead_of_widening_the_page(page, log_in, django_user_model):
+    """At 375 px, every menu entry is on screen and the page is no wider than the phone."""
+    user = django_user_model.objects.create_superuser("wide", "w@example.com", PASSWORD)
+    assert user.is_staff
+    page.set_viewport_size({"width": 375, "height": 800})
+    log_in(page, "wide")
+    for name in ("My work", "Releases", "Insights", "Webhooks", "Settings", "Admin"):
+        link = page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
+        expect(link).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
