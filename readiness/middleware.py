@@ -10,11 +10,15 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
 
 # The session keys, as epoch seconds: when the login started and when it was last active.
 SINCE, SEEN = "readiness_since", "readiness_seen"
+# The interface language a login chose in its settings, kept in its session so that no
+# request has to read the settings again.
+LANGUAGE = "readiness_language"
 # "Last active" is written at most this often, so that a busy page does not write the
 # session on every request.
 SEEN_PRECISION = 60
@@ -23,10 +27,41 @@ PASSIVE_URL_NAMES = {"sessions:live"}
 
 
 def session_start_clock(sender, request: HttpRequest, user, **kwargs) -> None:
-    """At login, the session's age and its last activity both start now."""
+    """At login, the session's age and its last activity both start now, and the language
+    the person chose (if they ever did) becomes the session's."""
+    from readiness.models import UserSettings
+
     now = int(time.time())
     request.session[SINCE] = now
     request.session[SEEN] = now
+    chosen = UserSettings.objects.filter(user=user).values_list("language", flat=True).first()
+    if chosen:
+        request.session[LANGUAGE] = chosen
+
+
+def remember_language(request: HttpRequest, language: str) -> None:
+    """The language just chosen in the settings applies from the next answer on."""
+    request.session[LANGUAGE] = language
+    translation.activate(language)
+    request.LANGUAGE_CODE = translation.get_language()
+
+
+class UserLanguageMiddleware:
+    """A logged-in person's chosen language wins over the browser's Accept-Language; a
+    person who never chose one gets their browser's, as anonymous visitors do."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.session.get(LANGUAGE) if hasattr(request, "session") else None
+        if chosen and translation.check_for_language(chosen):
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        if chosen:
+            response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
 
 
 class SessionTimeoutMiddleware:

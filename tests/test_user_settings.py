@@ -62,3 +62,30 @@ def test_wrong_methods_get_405(client, owner):
     client.force_login(owner)
     assert client.get("/settings/feed/").status_code == 405
     assert client.put("/settings/").status_code == 405
+
+
+def test_the_language_chosen_in_settings_is_the_interface_s(client, owner):
+    client.force_login(owner)
+    english = {"Accept-Language": "en"}
+    assert "My work" in client.get("/releases/", headers=english).text
+    response = client.post("/settings/", {"language": "pt-br", "reminders": "on"})
+    assert response.status_code == 302
+    page = client.get("/releases/", headers=english)
+    assert "Meu trabalho" in page.text and page["Content-Language"] == "pt-br"
+    # A new login keeps it: it is read from the saved settings, not the browser.
+    client.logout()
+    client.force_login(owner)
+    assert "Meu trabalho" in client.get("/releases/", headers=english).text
+
+
+def test_a_login_that_never_chose_gets_its_browser_s_language(client, owner):
+    client.force_login(owner)
+    page = client.get("/releases/", headers={"Accept-Language": "pt-BR"}).text
+    assert "Meu trabalho" in page
+    assert "My work" in client.get("/releases/", headers={"Accept-Language": "en"}).text
+
+
+def test_the_languages_are_offered_by_their_own_names(client, owner):
+    client.force_login(owner)
+    page = client.get("/settings/", headers={"Accept-Language": "en"}).text
+    assert ">Português Brasileiro</option>" in page and ">English</option>" in page

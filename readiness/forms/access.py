@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from readiness.forms.base import (
@@ -19,7 +20,13 @@ from readiness.models import (
 class UserSettingsForm(Form):
     id_prefix = "settings"
 
-    language = forms.ChoiceField(label=_("Language of your e-mails"), choices=settings.LANGUAGES)
+    # Each language by its own name, so that whoever cannot read the current one finds theirs.
+    language = forms.ChoiceField(
+        label=_("Language of the pages and of your e-mails"),
+        choices=[
+            (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+        ],
+    )
     reminders = forms.BooleanField(
         label=_("E-mail me a daily reminder of what is overdue or due within two days"),
         required=False,

@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from readiness import services
 from readiness.forms import ApiTokenForm, UserSettingsForm
+from readiness.middleware import remember_language
 from readiness.models import UserSettings
 from readiness.permissions import get_api_token_for_user
 from readiness.views import HtmxHttpRequest, wants_fragment
@@ -63,6 +64,7 @@ def settings_index(request: HtmxHttpRequest) -> HttpResponse:
         language=form.cleaned_data["language"],
         reminders=form.cleaned_data["reminders"],
     )
+    remember_language(request, form.cleaned_data["language"])
     if not request.htmx:
         messages.success(request, _("Your settings are saved."))
         return redirect("settings:index")
