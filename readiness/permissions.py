@@ -226,12 +226,26 @@ def get_action_for_user(user: User, pk: int, *, slug: str | None = None, session
     return action
 
 
-def get_action_for_updater(user: User, slug: str, pk: int, item: int) -> Action:
-    """The action, to open its status controls: for its owner or whoever may facilitate."""
-    action = get_action_for_user(user, item, slug=slug, session_pk=pk)
-    if not can_update_action(user, action):
+def get_action_for_status_change(
+    user: User,
+    pk: int,
+    *,
+    to_status: str | None = None,
+    slug: str | None = None,
+    session_pk: int | None = None,
+) -> Action:
+    """The action, for its owner or whoever may facilitate it, 403 for anyone else; with
+    `to_status`, only for who may move it there (a reopening is a facilitator's). The
+    status change itself asks again, under its lock, against the current row."""
+    action = get_action_for_user(user, pk, slug=slug, session_pk=session_pk)
+    if not can_update_action(user, action, to_status=to_status):
         raise PermissionDenied
     return action
+
+
+def get_action_for_updater(user: User, slug: str, pk: int, item: int) -> Action:
+    """The action, to open its status controls: for its owner or whoever may facilitate."""
+    return get_action_for_status_change(user, item, slug=slug, session_pk=pk)
 
 
 def get_condition_for_user(

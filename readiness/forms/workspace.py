@@ -326,6 +326,17 @@ class ActionStatusForm(VersionedForm):
             self.add_error("evidence_url", _("Give an http:// or https:// URL."))
         return data
 
+    @staticmethod
+    def change(data: dict) -> dict:
+        """The keywords of `services.action_change_status` this form's data gives."""
+        return {
+            "status": data["status"],
+            "reason": data["reason"],
+            "note": data["note"],
+            "evidence_url": data["evidence_url"],
+            "expected_version": data["version"],
+        }
+
 
 class ConditionSatisfyForm(VersionedForm):
     id_prefix = "condition-satisfy"

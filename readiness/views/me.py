@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,8 +25,7 @@ from readiness import calendars, forms, owed, services
 from readiness.models import Action, Person, UserSettings
 from readiness.permissions import (
     can_change_action_status,
-    can_update_action,
-    get_action_for_user,
+    get_action_for_status_change,
     get_condition_for_user,
     get_decision_for_reviewer,
 )
@@ -129,21 +128,13 @@ def _write(
 
 @require_POST
 def action_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    action = get_action_for_user(request.user, pk)
-    if not can_update_action(request.user, action, to_status=request.POST.get("status")):
-        raise PermissionDenied
+    action = get_action_for_status_change(request.user, pk, to_status=request.POST.get("status"))
     return _write(
         request,
         f"{owed.ACTION}-{action.pk}",
         forms.ActionStatusForm(request.POST),
         lambda data: services.action_change_status(
-            user=request.user,
-            action=action,
-            status=data["status"],
-            reason=data["reason"],
-            note=data["note"],
-            evidence_url=data["evidence_url"],
-            expected_version=data["version"],
+            user=request.user, action=action, **forms.ActionStatusForm.change(data)
         ),
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from readiness import forms, permissions, services
 from readiness.models import Action
-from readiness.permissions import can_update_action
 from readiness.views import HtmxHttpRequest, answers, wants_fragment
 from readiness.views.sessions import workspace
 
@@ -269,20 +268,14 @@ def action_open(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> Http
 @require_POST
 def action_status(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
     """The owner's (or a facilitator's) one-click status change, from the session page."""
-    action = permissions.get_action_for_user(request.user, item, slug=slug, session_pk=pk)
-    if not can_update_action(request.user, action, to_status=request.POST.get("status")):
-        raise PermissionDenied
+    action = permissions.get_action_for_status_change(
+        request.user, item, to_status=request.POST.get("status"), slug=slug, session_pk=pk
+    )
     return workspace.row_write(
         request,
         forms.ActionStatusForm(request.POST),
         lambda data: services.action_change_status(
-            user=request.user,
-            action=action,
-            status=data["status"],
-            reason=data["reason"],
-            note=data["note"],
-            evidence_url=data["evidence_url"],
-            expected_version=data["version"],
+            user=request.user, action=action, **forms.ActionStatusForm.change(data)
         ),
         session=action.session,
         partial="action-row",
