@@ -210,20 +210,24 @@ def get_action_for_editor(user: User, slug: str, pk: int, item: int) -> Action:
     )
 
 
-def get_action_for_user(user: User, pk: int, *, slug: str | None = None, session_pk=None):
-    """The action, for someone who may read it; within one session when the URL names one.
-
-    Whether this user may change its status is the status change's own question.
-    """
-    queryset = Action.objects.select_related(
-        "owner", "session__facilitator", "session__release"
-    ).prefetch_related("evidence")
+def _get_action(user: User, pk: int, *, slug, session_pk, evidence: bool) -> Action:
+    queryset = Action.objects.select_related("owner", "session__facilitator", "session__release")
+    if evidence:
+        queryset = queryset.prefetch_related("evidence")
     if slug is not None:
         queryset = queryset.filter(session_id=session_pk, session__release__slug=slug)
     action = get_object_or_404(queryset, pk=pk)
     if not can_view_release(user, action.session.release):
         raise PermissionDenied
     return action
+
+
+def get_action_for_user(user: User, pk: int, *, slug: str | None = None, session_pk=None):
+    """The action, for someone who may read it; within one session when the URL names one.
+
+    Whether this user may change its status is the status change's own question.
+    """
+    return _get_action(user, pk, slug=slug, session_pk=session_pk, evidence=True)
 
 
 def get_action_for_status_change(
@@ -236,8 +240,9 @@ def get_action_for_status_change(
 ) -> Action:
     """The action, for its owner or whoever may facilitate it, 403 for anyone else; with
     `to_status`, only for who may move it there (a reopening is a facilitator's). The
-    status change itself asks again, under its lock, against the current row."""
-    action = get_action_for_user(user, pk, slug=slug, session_pk=session_pk)
+    status change itself asks again, under its lock, against the current row. Its
+    evidence is not loaded: the change may add to it, so its answer reads it afterwards."""
+    action = _get_action(user, pk, slug=slug, session_pk=session_pk, evidence=False)
     if not can_update_action(user, action, to_status=to_status):
         raise PermissionDenied
     return action
@@ -245,7 +250,10 @@ def get_action_for_status_change(
 
 def get_action_for_updater(user: User, slug: str, pk: int, item: int) -> Action:
     """The action, to open its status controls: for its owner or whoever may facilitate."""
-    return get_action_for_status_change(user, item, slug=slug, session_pk=pk)
+    action = get_action_for_user(user, item, slug=slug, session_pk=pk)
+    if not can_update_action(user, action):
+        raise PermissionDenied
+    return action
 
 
 def get_condition_for_user(

@@ -363,10 +363,21 @@ def test_a_status_change_answers_with_its_row_alone_whatever_the_size(client, ow
     other = large.actions.get(code="A2")
     assert f'id="action-{other.pk}"' not in response.text
     assert "action-changed" in response["HX-Trigger"]
-    # The header's counter comes along out of band; the header is not drawn again.
-    assert '<dd id="open-action-count" hx-swap-oob="true">200</dd>' in response.text
+    # Blocked is still open: the header's count of open actions did not change, so it
+    # does not come along; the header is not drawn again.
+    assert 'id="open-action-count"' not in response.text
     assert 'id="session-header"' not in response.text
     assert Action.objects.get(pk=action.pk).status == Action.Status.BLOCKED
+    # Done closes it: the new count comes along out of band, still without the header.
+    response = client.post(
+        f"{large.get_absolute_url()}actions/{action.pk}/status",
+        {"status": "done", "version": action.version + 1},
+        headers=HX,
+    )
+    assert response.status_code == 200
+    assert '<dd id="open-action-count" hx-swap-oob="true">199</dd>' in response.text
+    assert 'id="session-header"' not in response.text
+    assert len(response.content) < 10_000
 
 
 def test_a_row_opens_its_controls_and_closes_again(client, facilitator, record):

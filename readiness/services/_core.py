@@ -16,11 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -86,17 +86,20 @@ def event_record(
     after: dict[str, Any] | None = None,
     release: Release | None = None,
     session: Session | None = None,
+    locked: Session | None = None,
 ) -> Event:
+    """Log `verb` on `obj` and tell the live view its session changed.
+
+    `locked` is the session as `_lock_parents` left it: locked by this write, its
+    revision already bumped, its status current.
+    """
     actor = _actor(user)
-    if session is None:
-        session = _session_of(obj)
+    session = locked or session or _session_of(obj)
     if release is None:
         release = obj if isinstance(obj, Release) else getattr(session, "release", None)
     is_addendum = False
     if session is not None:
-        # Tell the live view something changed, and flag changes to closed minutes.
-        Session.objects.filter(pk=session.pk).update(revision=F("revision") + 1)
-        status = Session.objects.values_list("status", flat=True).get(pk=session.pk)
+        status = locked.status if locked is not None else _tell(session)
         # Closing and sending the minutes change nothing in them.
         is_addendum = status == Session.Status.CLOSED and verb not in (
             Event.Verb.SESSION_CLOSED,
@@ -116,6 +119,13 @@ def event_record(
         after=after,
         is_addendum=is_addendum,
     )
+
+
+def _tell(session: Session) -> str:
+    """Tell the live view something changed; the session's status, to flag changes to
+    closed minutes."""
+    Session.objects.filter(pk=session.pk).update(revision=F("revision") + 1)
+    return Session.objects.values_list("status", flat=True).get(pk=session.pk)
 
 
 def _create(obj: models.Model, *, user: User, verb: str, **where: Any) -> models.Model:
@@ -145,19 +155,70 @@ def _session_of(obj: models.Model) -> Session | None:
     return None
 
 
-def _lock_parents(obj: models.Model) -> None:
-    """Lock the session above `obj` before `obj` itself is locked (the order above)."""
+class Locked[M: models.Model](NamedTuple):
+    """A record locked for a change, and its session locked before it (None when the
+    record is a release or a session, or belongs to neither)."""
+
+    session: Session | None
+    row: M
+
+
+def _lock_parents(obj: models.Model) -> Session | None:
+    """Lock the session above `obj` before `obj` itself is locked (the order above).
+
+    The lock is taken by counting the write in the session's revision (which the live
+    view polls), so the one statement both locks and tells. The session comes back with
+    its release and facilitator as they are under the lock: when `obj` already holds its
+    session (a loader brought it), the bump's own answer refreshes that instance.
+    """
     if isinstance(obj, Session | Release):
-        return
+        return None
     session_id = getattr(obj, "session_id", None)
     if session_id is None and getattr(obj, "decision_id", None) is not None:
-        # One query, locking only the session row (not the decision joined to find it).
-        parents = Session.objects.select_for_update(of=("self",)).filter(decisions=obj.decision_id)
-    elif session_id is not None:
-        parents = Session.objects.select_for_update().filter(pk=session_id)
-    else:
-        return
-    list(parents.values_list("pk", flat=True))
+        session_id = Decision.objects.values_list("session_id", flat=True).get(pk=obj.decision_id)
+    if session_id is None:
+        return None
+    status, facilitator_id = _bump_revision(session_id)
+    cached = getattr(obj, "session_id", None) == session_id and type(obj).session.is_cached(obj)
+    if not cached or not Session.release.is_cached(obj.session):
+        return Session.objects.select_related("release", "facilitator").get(pk=session_id)
+    session = obj.session
+    session.status = status
+    # Assigning an id that moved drops the stale facilitator; an unchanged one keeps it.
+    session.facilitator_id = facilitator_id
+    return session
+
+
+def _bump_revision(session_id: int) -> tuple[str, int | None]:
+    """Count a write in the session's revision, locking its row; its status and
+    facilitator as they are now. One statement, written out because the ORM's update
+    cannot return what it updated."""
+    fields = Session._meta
+    quote = connection.ops.quote_name
+    revision = quote(fields.get_field("revision").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(fields.db_table)} SET {revision} = {revision} + 1 "
+            f"WHERE {quote(fields.pk.column)} = %s RETURNING "
+            f"{quote(fields.get_field('status').column)}, "
+            f"{quote(fields.get_field('facilitator').column)}",
+            [session_id],
+        )
+        return cursor.fetchone()
+
+
+def _lock[M: models.Model](obj: M, *, related: tuple[str, ...] = ()) -> Locked[M]:
+    """Lock `obj`'s session, then `obj`: the row as it is now, for a write to check."""
+    session = _lock_parents(obj)
+    if isinstance(obj, Session):
+        related = ("release", *related)  # its Event names the release
+    row = type(obj).objects.select_for_update(of=("self",))
+    if related:
+        row = row.select_related(*related)
+    current = row.get(pk=obj.pk)
+    if session is not None and getattr(current, "session_id", None) == session.pk:
+        current.session = session
+    return Locked(session, current)
 
 
 def _update[M: models.Model](
@@ -168,6 +229,7 @@ def _update[M: models.Model](
     expected_version: int | None = None,
     check: Callable[[M], bool | None] | None = None,
     bump_version: bool = True,
+    locked: Locked[M] | None = None,
     **changes: Any,
 ) -> M | None:
     """Apply `changes` to `obj` under a lock and log the change: the one way to change a record.
@@ -176,10 +238,11 @@ def _update[M: models.Model](
     version grows. `check`, called with the locked row, refuses by raising, or answers
     False when there is nothing to change: then nothing is written and None is returned.
     `bump_version=False` is for a change that must not make others' open edits stale.
+    `locked` is the caller's own `_lock(obj)`, when it had to read the row under its
+    lock before deciding to write.
     """
     model = type(obj)
-    _lock_parents(obj)
-    current = model.objects.select_for_update().get(pk=obj.pk)
+    session, current = locked if locked is not None else _lock(obj)
     # A refusal on the record's state says more than "someone changed it", so it comes first.
     if check is not None and check(current) is False:
         return None
@@ -195,8 +258,16 @@ def _update[M: models.Model](
     clean_record(current, changes)
     unchanged = [f.name for f in model._meta.concrete_fields if f.name not in changes]
     current.full_clean(exclude=unchanged, validate_constraints=False)
-    current.save()
-    event_record(user=user, verb=verb, obj=current, before=before, after=snapshot(current))
+    # Only the changed columns are written: the row is locked, the rest is as read.
+    current.save(update_fields=[*changes, *(["version"] if versioned and bump_version else [])])
+    event_record(
+        user=user,
+        verb=verb,
+        obj=current,
+        before=before,
+        after=snapshot(current),
+        **_where(session),
+    )
     # Keep the caller's instance in step with what was saved.
     for field in model._meta.concrete_fields:
         setattr(obj, field.attname, getattr(current, field.attname))
@@ -205,6 +276,13 @@ def _update[M: models.Model](
         if field.is_relation and field.is_cached(current):
             field.set_cached_value(obj, field.get_cached_value(current))
     return obj
+
+
+def _where(session: Session | None) -> dict[str, Any]:
+    """What `event_record` need not do again about the session this write locked."""
+    if session is None:
+        return {}
+    return {"locked": session, "release": session.release}
 
 
 def _check_time_zone(name: str) -> None:

@@ -17,7 +17,7 @@ from readiness.models import (
     Session,
     WebhookEvent,
 )
-from readiness.services._core import StaleEdit, User, _create, _labelled, _update
+from readiness.services._core import Locked, StaleEdit, User, _create, _labelled, _lock, _update
 from readiness.services._ready import _announce_if_ready, _is_ready_if_heard
 from readiness.services.evidence import evidence_add
 
@@ -122,7 +122,8 @@ def action_change_status(
     Raises PermissionDenied, StaleEdit (the action moved on since `expected_version`) or
     ValidationError, and changes nothing when it does.
     """
-    current = _locked(action)
+    locked = _lock(action, related=("owner",))
+    current = locked.row
     if not permissions.can_change_action_status(user, current, status):
         raise PermissionDenied(_refusal(current, status))
     if current.version != expected_version:
@@ -133,7 +134,7 @@ def action_change_status(
         if evidence_url:
             evidence_url = bounds.check_web_url(evidence_url, field="evidence_url")
     _check_transition(current, status, reason)
-    _apply_status(user=user, action=action, current=current, status=status, reason=reason)
+    _apply_status(user=user, action=action, locked=locked, status=status, reason=reason)
     if status == Action.Status.DONE and evidence_url:
         evidence_add(
             user=user,
@@ -152,18 +153,10 @@ def action_status_import(*, user: User, action: Action, status: str, reason: str
     Who may import was asked at the import's door (or it is a command run by the operator);
     the state rules are those of `action_change_status`.
     """
-    current = _locked(action)
-    _check_transition(current, status, reason)
-    _apply_status(user=user, action=action, current=current, status=status, reason=reason)
+    locked = _lock(action, related=("owner",))
+    _check_transition(locked.row, status, reason)
+    _apply_status(user=user, action=action, locked=locked, status=status, reason=reason)
     return action
-
-
-def _locked(action: Action) -> Action:
-    return (
-        Action.objects.select_related("owner", "session__facilitator")
-        .select_for_update(of=("self",))
-        .get(pk=action.pk)
-    )
 
 
 def _refusal(action: Action, status: str) -> str:
@@ -198,16 +191,17 @@ def _check_transition(action: Action, status: str, reason: str) -> None:
 
 
 def _apply_status(
-    *, user: User, action: Action, current: Action, status: str, reason: str
+    *, user: User, action: Action, locked: Locked[Action], status: str, reason: str
 ) -> None:
-    """Save the change checked against `current` (the locked row), then tell who listens."""
-    release = current.session.release
+    """Save the change checked against the locked row, then tell who listens."""
+    release = locked.session.release
     was_ready = _is_ready_if_heard(release)
     _update(
         action,
         user=user,
         verb=Event.Verb.ACTION_STATUS_CHANGED,
-        expected_version=current.version,
+        expected_version=locked.row.version,
+        locked=locked,
         status=status,
         status_reason=reason.strip(),
         # Only finished work has a completion time; a cancelled action was never completed.

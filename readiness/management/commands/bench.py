@@ -10,9 +10,11 @@ the database is left as it was. The speed targets live here, not in the unit tes
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import statistics
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -124,14 +126,16 @@ class Command(BaseCommand):
         large = sessions["large"]
         action = large.actions.order_by("pk").first()
         status_url = f"{large.get_absolute_url()}actions/{action.pk}/status"
-        flips = iter(["blocked", "in_progress"] * RUNS)
+        flips = itertools.cycle(["blocked", "in_progress"])
+        versions = itertools.count(action.version)
 
         def change() -> int:
-            status = next(flips)
-            version = Action.objects.values_list("version", flat=True).get(pk=action.pk)
+            # As HTMX sends it (url-encoded); the version the last answer's row carried.
+            data = {"status": next(flips), "reason": "Waiting for the vendor"}
             response = client.post(
                 status_url,
-                {"status": status, "reason": "Waiting for the vendor", "version": version},
+                urlencode({**data, "version": next(versions)}),
+                content_type="application/x-www-form-urlencoded",
                 headers={"HX-Request": "true"},
             )
             return len(_ok(response).content)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -137,16 +136,13 @@ def _action_row(request, slug, pk, item) -> dict:
     return {"action": action, **workspace.action_rights(request, action)}
 
 
-def _refreshed(request, action) -> dict:
-    """The action just written, as its row draws it: its own fields and evidence read
-    again, its owner, session and release kept from the loader."""
-    action.refresh_from_db()
-    prefetch_related_objects([action], "evidence")
-    return {
-        "action": action,
-        **workspace.action_rights(request, action),
-        "counts": workspace.header_counts(action.session),
-    }
+def _refreshed(request, action, *, was_open: bool) -> dict:
+    """The action just written (or refused), as its row draws it: its fields as the service
+    left them, its owner, session and release from the loader, its evidence read by the
+    row itself (a change to done may have added some); the header's count of open actions
+    only when the change opened or closed it."""
+    counts = workspace.header_counts(action.session) if action.is_open != was_open else None
+    return {"action": action, **workspace.action_rights(request, action), "counts": counts}
 
 
 def _status_open(action, form) -> dict:
@@ -271,6 +267,7 @@ def action_status(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> Ht
     action = permissions.get_action_for_status_change(
         request.user, item, to_status=request.POST.get("status"), slug=slug, session_pk=pk
     )
+    was_open = action.is_open
     return workspace.row_write(
         request,
         forms.ActionStatusForm(request.POST),
@@ -280,7 +277,7 @@ def action_status(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> Ht
         session=action.session,
         partial="action-row",
         row_id=f"action-{action.pk}",
-        reload=lambda: _refreshed(request, action),
+        reload=lambda: _refreshed(request, action, was_open=was_open),
         opened=lambda form: _status_open(action, form),
         events=("action-changed",),
     )
