@@ -32,6 +32,25 @@ class VersionedForm(Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
+    @classmethod
+    def for_record(cls, record) -> VersionedForm:
+        """The form opened on `record`: each field as the record holds it, and its version."""
+        return cls(initial={name: cls.shown(record, name) for name in cls.base_fields})
+
+    @staticmethod
+    def shown(record, name: str):
+        """What field `name` starts with for `record` (a form whose fields are not the
+        record's own attributes says otherwise)."""
+        return getattr(record, name)
+
+    @staticmethod
+    def changes(data: dict) -> dict:
+        """The service's keywords this form's data gives: its fields, and the version the
+        user saw as the one the record must still be at."""
+        fields = dict(data)
+        fields["expected_version"] = fields.pop("version")
+        return fields
+
 
 class TimeZoneField(forms.CharField):
     default_error_messages = {

@@ -307,6 +307,10 @@ class ActionEditForm(VersionedForm):
     due_date = DateField(label=_("Due"), required=False, widget=DATE)
     kind = forms.ChoiceField(label=_("Kind"), choices=Action.Kind.choices)
 
+    @staticmethod
+    def shown(record, name: str):
+        return record.owner.name if name == "owner" else getattr(record, name)
+
 
 class ActionStatusForm(VersionedForm):
     """One click on an action: start, block (with a reason), finish, or reopen."""
@@ -326,23 +330,21 @@ class ActionStatusForm(VersionedForm):
             self.add_error("evidence_url", _("Give an http:// or https:// URL."))
         return data
 
-    @staticmethod
-    def change(data: dict) -> dict:
-        """The keywords of `services.action_change_status` this form's data gives."""
-        return {
-            "status": data["status"],
-            "reason": data["reason"],
-            "note": data["note"],
-            "evidence_url": data["evidence_url"],
-            "expected_version": data["version"],
-        }
-
 
 class ConditionSatisfyForm(VersionedForm):
     id_prefix = "condition-satisfy"
 
     evidence_url = forms.CharField(label=_("Evidence link"), max_length=1000)
     note = forms.CharField(label=_("How it was satisfied"), required=False, max_length=2000)
+
+    @staticmethod
+    def changes(data: dict) -> dict:
+        """The keywords of `services.condition_satisfy_with_evidence`."""
+        return {
+            "url": data["evidence_url"],
+            "note": data["note"],
+            "expected_version": data["version"],
+        }
 
     def clean_evidence_url(self) -> str:
         value = self.cleaned_data["evidence_url"].strip()

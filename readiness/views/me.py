@@ -134,7 +134,7 @@ def action_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         f"{owed.ACTION}-{action.pk}",
         forms.ActionStatusForm(request.POST),
         lambda data: services.action_change_status(
-            user=request.user, action=action, **forms.ActionStatusForm.change(data)
+            user=request.user, action=action, **forms.ActionStatusForm.changes(data)
         ),
     )
 
@@ -147,11 +147,7 @@ def condition_satisfy(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         f"{owed.CONDITION}-{condition.pk}",
         forms.ConditionSatisfyForm(request.POST),
         lambda data: services.condition_satisfy_with_evidence(
-            user=request.user,
-            condition=condition,
-            url=data["evidence_url"],
-            note=data["note"],
-            expected_version=data["version"],
+            user=request.user, condition=condition, **forms.ConditionSatisfyForm.changes(data)
         ),
     )
 

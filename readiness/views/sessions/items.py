@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from readiness import forms, permissions, services
 from readiness.views import HtmxHttpRequest, answers
@@ -14,68 +14,26 @@ from readiness.views.sessions import workspace
 
 # --- Participants -------------------------------------------------------------------------
 
-
-def _participant_open(participant, form) -> dict:
-    row = f"participant-{participant.pk}"
-    return {
-        "editing": {"kind": "participant", "pk": participant.pk, "row": row},
-        "participant_edit_form": form,
-    }
+PARTICIPANT = workspace.PARTICIPANT
 
 
-def _participant_form(participant) -> forms.ParticipantEditForm:
-    return forms.ParticipantEditForm(
-        initial={
-            "area": participant.area,
-            "role": participant.role,
-            "version": participant.version,
-        }
-    )
-
-
-@require_POST
-def participant_add(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
-    session = permissions.get_session_for_editor(request.user, slug, pk)
-    outcome = answers.submit(
-        forms.ParticipantAddForm(request.POST),
-        lambda data: services.participant_add_named(
-            user=request.user,
-            session=session,
-            name=data["name"],
-            title=data["title"],
-            area=data["area"],
-            role=data["role"],
-        ),
-    )
-    return workspace.add_answer(
-        request, session, outcome, "participants", "participant_form", "participants-changed"
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def participant_edit(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
-    participant = permissions.get_participant_for_editor(request.user, slug, pk, item)
-    session = participant.session
-    if request.method == "GET":
-        opened = _participant_open(participant, _participant_form(participant))
-        return workspace.row_open(request, session, "participant-row", {"p": participant}, opened)
-    return workspace.row_write(
-        request,
-        forms.ParticipantEditForm(request.POST),
-        lambda data: services.participant_update(
-            user=request.user,
-            participant=participant,
-            expected_version=data["version"],
-            area=data["area"],
-            role=data["role"],
-        ),
-        session=session,
-        partial="participant-row",
-        row_id=f"participant-{participant.pk}",
-        reload=lambda: {"p": permissions.get_participant_for_editor(request.user, slug, pk, item)},
-        opened=lambda form: _participant_open(participant, form),
-        events=("participants-changed",),
-    )
+participant_add = workspace.add_view(
+    forms.ParticipantAddForm,
+    services.participant_add_named,
+    "participants",
+    "participant_form",
+    "participants-changed",
+)
+participant_edit = workspace.row_edit_view(
+    PARTICIPANT,
+    permissions.get_participant_for_editor,
+    forms.ParticipantEditForm,
+    lambda user, participant, changes: services.participant_update(
+        user=user, participant=participant, **changes
+    ),
+    lambda request, participant: {"p": participant},
+    "participants-changed",
+)
 
 
 @require_POST
@@ -99,7 +57,7 @@ def participant_attendance(
             fresh.session,
             "participant-row",
             p=fresh,
-            **_participant_open(fresh, _participant_form(fresh)),
+            **PARTICIPANT.opened(fresh, forms.ParticipantEditForm.for_record(fresh)),
         ),
         events=("session-written",),
     )
@@ -108,16 +66,13 @@ def participant_attendance(
 # --- Agenda -------------------------------------------------------------------------------
 
 
-def _agenda_open(item, form) -> dict:
-    return {
-        "editing": {"kind": "agenda", "pk": item.pk, "row": f"agenda-item-{item.pk}"},
-        "agenda_edit_form": form,
-    }
-
-
 def _agenda_row(request, slug, pk, item) -> dict:
-    """An agenda item as its row draws it, knowing whether it is first or last."""
     agenda_item = permissions.get_agenda_item_for_editor(request.user, slug, pk, item)
+    return _agenda_drawn(request, agenda_item)
+
+
+def _agenda_drawn(request, agenda_item) -> dict:
+    """An agenda item as its row draws it, knowing whether it is first or last."""
     positions = list(
         agenda_item.session.agenda_items.order_by("position").values_list("pk", flat=True)
     )
@@ -128,58 +83,17 @@ def _agenda_row(request, slug, pk, item) -> dict:
     }
 
 
-@require_POST
-def agenda_item_add(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
-    session = permissions.get_session_for_editor(request.user, slug, pk)
-    outcome = answers.submit(
-        forms.AgendaItemAddForm(request.POST),
-        lambda data: services.agenda_item_add(
-            user=request.user,
-            session=session,
-            title=data["title"],
-            time_box_minutes=data["time_box_minutes"],
-        ),
-    )
-    return workspace.add_answer(
-        request, session, outcome, "agenda", "agenda_form", "agenda-changed"
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def agenda_item_edit(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
-    agenda_item = permissions.get_agenda_item_for_editor(request.user, slug, pk, item)
-    session = agenda_item.session
-    if request.method == "GET":
-        form = forms.AgendaItemEditForm(
-            initial={
-                "title": agenda_item.title,
-                "time_box_minutes": agenda_item.time_box_minutes,
-                "notes": agenda_item.notes,
-                "version": agenda_item.version,
-            }
-        )
-        objects = _agenda_row(request, slug, pk, item)
-        return workspace.row_open(
-            request, session, "agenda-item", objects, _agenda_open(agenda_item, form)
-        )
-    return workspace.row_write(
-        request,
-        forms.AgendaItemEditForm(request.POST),
-        lambda data: services.agenda_item_update(
-            user=request.user,
-            item=agenda_item,
-            expected_version=data["version"],
-            title=data["title"],
-            time_box_minutes=data["time_box_minutes"],
-            notes=data["notes"],
-        ),
-        session=session,
-        partial="agenda-item",
-        row_id=f"agenda-item-{agenda_item.pk}",
-        reload=lambda: _agenda_row(request, slug, pk, item),
-        opened=lambda form: _agenda_open(agenda_item, form),
-        events=("agenda-changed",),
-    )
+agenda_item_add = workspace.add_view(
+    forms.AgendaItemAddForm, services.agenda_item_add, "agenda", "agenda_form", "agenda-changed"
+)
+agenda_item_edit = workspace.row_edit_view(
+    workspace.AGENDA_ITEM,
+    permissions.get_agenda_item_for_editor,
+    forms.AgendaItemEditForm,
+    lambda user, item, changes: services.agenda_item_update(user=user, item=item, **changes),
+    _agenda_drawn,
+    "agenda-changed",
+)
 
 
 @require_POST
@@ -234,60 +148,23 @@ def _fresh_agenda_row(request, slug, pk, item) -> answers.Drawing:
 # --- Readiness checks ---------------------------------------------------------------------
 
 
-def _check_open(check, form) -> dict:
-    return {
-        "editing": {"kind": "check", "pk": check.pk, "row": f"check-{check.pk}"},
-        "check_edit_form": form,
-    }
-
-
-@require_POST
-def check_add(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
-    session = permissions.get_session_for_editor(request.user, slug, pk)
-    outcome = answers.submit(
-        forms.ReadinessCheckForm(request.POST),
-        lambda data: services.readiness_check_add(
-            user=request.user,
-            session=session,
-            area=data["area"],
-            status=data["status"],
-            summary=data["summary"],
-        ),
-    )
-    return workspace.add_answer(
-        request, session, outcome, "checks", "check_form", "checks-changed"
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def check_edit(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
-    check = permissions.get_check_for_editor(request.user, slug, pk, item)
-    session = check.session
-    if request.method == "GET":
-        form = forms.ReadinessCheckEditForm(
-            initial={"status": check.status, "summary": check.summary, "version": check.version}
-        )
-        return workspace.row_open(
-            request, session, "check-row", {"check": check}, _check_open(check, form)
-        )
-    return workspace.row_write(
-        request,
-        forms.ReadinessCheckEditForm(request.POST),
-        lambda data: services.readiness_check_set(
-            user=request.user,
-            session=session,
-            area=check.area,
-            status=data["status"],
-            summary=data["summary"],
-            expected_version=data["version"],
-        ),
-        session=session,
-        partial="check-row",
-        row_id=f"check-{check.pk}",
-        reload=lambda: {"check": permissions.get_check_for_editor(request.user, slug, pk, item)},
-        opened=lambda form: _check_open(check, form),
-        events=("checks-changed",),
-    )
+check_add = workspace.add_view(
+    forms.ReadinessCheckForm,
+    services.readiness_check_add,
+    "checks",
+    "check_form",
+    "checks-changed",
+)
+check_edit = workspace.row_edit_view(
+    workspace.CHECK,
+    permissions.get_check_for_editor,
+    forms.ReadinessCheckEditForm,
+    lambda user, check, changes: services.readiness_check_set(
+        user=user, session=check.session, area=check.area, **changes
+    ),
+    lambda request, check: {"check": check},
+    "checks-changed",
+)
 
 
 # --- Closing a row ------------------------------------------------------------------------

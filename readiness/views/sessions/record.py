@@ -82,11 +82,7 @@ def decision_ballot(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespons
 
 
 def _condition_open(condition, form) -> dict:
-    row = f"condition-{condition.pk}"
-    return {
-        "status_for": {"kind": "condition", "pk": condition.pk, "row": row},
-        "status_form": form,
-    }
+    return workspace.CONDITION.opened(condition, form, controls="status_for")
 
 
 def _condition_row(request, slug, pk, item) -> dict:
@@ -101,15 +97,11 @@ def condition_satisfy(request: HtmxHttpRequest, slug: str, pk: int, item: int) -
         request,
         forms.ConditionSatisfyForm(request.POST),
         lambda data: services.condition_satisfy_with_evidence(
-            user=request.user,
-            condition=condition,
-            url=data["evidence_url"],
-            note=data["note"],
-            expected_version=data["version"],
+            user=request.user, condition=condition, **forms.ConditionSatisfyForm.changes(data)
         ),
         session=condition.decision.session,
-        partial="condition",
-        row_id=f"condition-{condition.pk}",
+        partial=workspace.CONDITION.partial,
+        row_id=workspace.CONDITION.dom_id(condition),
         reload=lambda: _condition_row(request, slug, pk, item),
         opened=lambda form: _condition_open(condition, form),
         events=("decision-changed",),
@@ -146,72 +138,27 @@ def _refreshed(request, action, *, was_open: bool) -> dict:
 
 
 def _status_open(action, form) -> dict:
-    row = f"action-{action.pk}"
-    return {"status_for": {"kind": "action", "pk": action.pk, "row": row}, "status_form": form}
+    return workspace.ACTION.opened(action, form, controls="status_for", form_name="status_form")
 
 
-def _edit_open(action, form) -> dict:
-    row = f"action-{action.pk}"
-    return {"editing": {"kind": "action", "pk": action.pk, "row": row}, "action_edit_form": form}
-
-
-@require_POST
-def action_add(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
-    session = permissions.get_session_for_editor(request.user, slug, pk)
-    outcome = answers.submit(
-        forms.ActionForm(request.POST),
-        lambda data: services.action_create_named(
-            user=request.user,
-            session=session,
-            code=data["code"],
-            description=data["description"],
-            owner=data["owner"],
-            due_date=data["due_date"],
-            kind=data["kind"],
-        ),
-    )
-    return workspace.add_answer(
-        request, session, outcome, "actions", "action_form", "action-changed", "header-changed"
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def action_edit(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
-    action = permissions.get_action_for_editor(request.user, slug, pk, item)
-    session = action.session
-    if request.method == "GET":
-        form = forms.ActionEditForm(
-            initial={
-                "description": action.description,
-                "owner": action.owner.name,
-                "due_date": action.due_date,
-                "kind": action.kind,
-                "version": action.version,
-            }
-        )
-        objects = {"action": action, **workspace.action_rights(request, action)}
-        return workspace.row_open(
-            request, session, "action-row", objects, _edit_open(action, form)
-        )
-    return workspace.row_write(
-        request,
-        forms.ActionEditForm(request.POST),
-        lambda data: services.action_update_named(
-            user=request.user,
-            action=action,
-            expected_version=data["version"],
-            description=data["description"],
-            owner=data["owner"],
-            due_date=data["due_date"],
-            kind=data["kind"],
-        ),
-        session=session,
-        partial="action-row",
-        row_id=f"action-{action.pk}",
-        reload=lambda: _action_row(request, slug, pk, item),
-        opened=lambda form: _edit_open(action, form),
-        events=("action-changed",),
-    )
+action_add = workspace.add_view(
+    forms.ActionForm,
+    services.action_create_named,
+    "actions",
+    "action_form",
+    "action-changed",
+    "header-changed",
+)
+action_edit = workspace.row_edit_view(
+    workspace.ACTION,
+    permissions.get_action_for_editor,
+    forms.ActionEditForm,
+    lambda user, action, changes: services.action_update_named(
+        user=user, action=action, **changes
+    ),
+    lambda request, action: {"action": action, **workspace.action_rights(request, action)},
+    "action-changed",
+)
 
 
 @require_POST
@@ -272,11 +219,11 @@ def action_status(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> Ht
         request,
         forms.ActionStatusForm(request.POST),
         lambda data: services.action_change_status(
-            user=request.user, action=action, **forms.ActionStatusForm.change(data)
+            user=request.user, action=action, **forms.ActionStatusForm.changes(data)
         ),
         session=action.session,
-        partial="action-row",
-        row_id=f"action-{action.pk}",
+        partial=workspace.ACTION.partial,
+        row_id=workspace.ACTION.dom_id(action),
         reload=lambda: _refreshed(request, action, was_open=was_open),
         opened=lambda form: _status_open(action, form),
         events=("action-changed",),

@@ -11,13 +11,15 @@ redirect) are `readiness.views.answers`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms as django_forms
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_http_methods, require_POST
 
-from readiness import forms
+from readiness import forms, permissions
 from readiness.models import Action, Event, Session
 from readiness.permissions import can_facilitate_session, can_satisfy_condition, can_update_action
 from readiness.views import HtmxHttpRequest, answers, wants_fragment
@@ -71,6 +73,35 @@ COMMON_TIME_ZONES = [
     "Asia/Tokyo",
     "Australia/Sydney",
 ]
+
+
+@dataclass(frozen=True)
+class RowKind:
+    """A kind of row on the session page: the partial that draws it, its DOM id, and the
+    names its partial opens its controls under."""
+
+    kind: str  # what `editing.kind` / `status_for.kind` says in the partial
+    partial: str
+    prefix: str  # the DOM id is "<prefix>-<pk>"
+    form_name: str  # the edit form's name in the partial
+
+    def dom_id(self, obj: Any) -> str:
+        return f"{self.prefix}-{obj.pk}"
+
+    def opened(
+        self, obj: Any, form: Any, *, controls: str = "editing", form_name: str = ""
+    ) -> dict[str, Any]:
+        """The row open: its edit form (or, with `controls="status_for"`, its status
+        controls) drawn with `form`."""
+        where = {"kind": self.kind, "pk": obj.pk, "row": self.dom_id(obj)}
+        return {controls: where, form_name or self.form_name: form}
+
+
+PARTICIPANT = RowKind("participant", "participant-row", "participant", "participant_edit_form")
+AGENDA_ITEM = RowKind("agenda", "agenda-item", "agenda-item", "agenda_edit_form")
+CHECK = RowKind("check", "check-row", "check", "check_edit_form")
+ACTION = RowKind("action", "action-row", "action", "action_edit_form")
+CONDITION = RowKind("condition", "condition", "condition", "status_form")
 
 
 def _everything(session: Session) -> Session:
@@ -313,6 +344,65 @@ def row_write(
         ),
         page=lambda: page(request, session, **kept),
     )
+
+
+def add_view(
+    form_class: type[django_forms.Form],
+    write: Callable[..., Any],
+    name: str,
+    form_name: str,
+    *events: str,
+) -> Callable[..., HttpResponse]:
+    """The view of the add form in section `name`, for whoever may edit the session:
+    `write(user=..., session=..., **the form's data)` is its service; the answer is the
+    section with the form empty again, or the form refused (`add_answer`)."""
+
+    @require_POST
+    def view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+        session = permissions.get_session_for_editor(request.user, slug, pk)
+        outcome = answers.submit(
+            form_class(request.POST),
+            lambda data: write(user=request.user, session=session, **data),
+        )
+        return add_answer(request, session, outcome, name, form_name, *events)
+
+    return view
+
+
+def row_edit_view(
+    row: RowKind,
+    load: Callable[..., Any],
+    form_class: type[forms.VersionedForm],
+    write: Callable[[Any, Any, dict[str, Any]], Any],
+    draw: Callable[[HtmxHttpRequest, Any], dict[str, Any]],
+    *events: str,
+) -> Callable[..., HttpResponse]:
+    """The view of a row's edit form. `load(user, slug, pk, item)` is the row's loader
+    (404 or 403 first); a GET opens the form on the record; a POST gives
+    `write(user, record, changes)` the service's keywords (`form_class.changes`) and
+    answers as `row_write` does. `draw(request, record)` is what the row's partial reads
+    besides the session."""
+
+    @require_http_methods(["GET", "POST"])
+    def view(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
+        record = load(request.user, slug, pk, item)
+        session = record.session
+        if request.method == "GET":
+            opened = row.opened(record, form_class.for_record(record))
+            return row_open(request, session, row.partial, draw(request, record), opened)
+        return row_write(
+            request,
+            form_class(request.POST),
+            lambda data: write(request.user, record, form_class.changes(data)),
+            session=session,
+            partial=row.partial,
+            row_id=row.dom_id(record),
+            reload=lambda: draw(request, load(request.user, slug, pk, item)),
+            opened=lambda form: row.opened(record, form),
+            events=events,
+        )
+
+    return view
 
 
 def row_open(
