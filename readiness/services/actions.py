@@ -195,7 +195,10 @@ def _apply_status(
 ) -> None:
     """Save the change checked against the locked row, then tell who listens."""
     release = locked.session.release
-    was_ready = _is_ready_if_heard(release)
+    # Only opening or closing an action can change whether the release is ready (every
+    # open status blocks alike), so only then is the gate asked before and after.
+    turns = locked.row.is_open != (status in Action.OPEN_STATUSES)
+    was_ready = _is_ready_if_heard(release) if turns else None
     _update(
         action,
         user=user,
