@@ -26,7 +26,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from readiness import bounds
+from readiness import bounds, timefmt
 from readiness.models import Action, Condition, Decision, Release
 
 CONDITION = "condition"
@@ -45,6 +45,14 @@ KIND_LABELS = {
 }
 
 
+def _action_text(code: str, due: str, description: str) -> str:
+    return _("%(code)s (due %(due)s): %(description)s") % {
+        "code": code,
+        "due": due,
+        "description": description,
+    }
+
+
 @dataclass(frozen=True)
 class Blocker:
     """One reason the release may not ship."""
@@ -53,6 +61,16 @@ class Blocker:
     text: str
     reference: str = ""
     owner: str | None = None
+    # An action's due date and description, to say it again in a page's own date format.
+    due: dt.date | None = field(default=None, compare=False)
+    description: str = field(default="", compare=False)
+
+    @property
+    def shown(self) -> str:
+        """The text for a page: the API's, with a due date as the page's language writes it."""
+        if self.due is None:
+            return self.text
+        return _action_text(self.reference, timefmt.day_text(self.due), self.description)
 
     @property
     def label(self) -> str:
@@ -185,14 +203,11 @@ def release_gate(release: Release, *, now: dt.datetime) -> GateResult:
         blocking.append(
             Blocker(
                 ACTION,
-                _("%(code)s (due %(due)s): %(description)s")
-                % {
-                    "code": action.code,
-                    "due": action.due_date.isoformat(),
-                    "description": action.description,
-                },
+                _action_text(action.code, action.due_date.isoformat(), action.description),
                 action.code,
                 action.owner.name,
+                due=action.due_date,
+                description=action.description,
             )
         )
     return GateResult(

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from markdown_it import MarkdownIt
 
-from readiness import bounds, owed
+from readiness import bounds, owed, timefmt
 from readiness.models import (
     Action,
     Condition,
@@ -158,11 +158,9 @@ def mail_send(mail: Mail) -> bool:
 def due_label(item: owed.OwedItem) -> str:
     """The due date in the session's time zone; a condition's deadline with its time."""
     if item.due_at is not None:
-        local = bounds.local_or_none(item.due_at, item.session.tzinfo) or item.due_at
-        offset = local.strftime("%z")
-        return f"{local:%Y-%m-%d %H:%M} UTC{offset[:3]}:{offset[3:]} ({item.session.time_zone})"
+        return timefmt.moment_text(item.due_at, item.session.tzinfo)
     if item.due is not None:
-        return item.due.isoformat()
+        return timefmt.day_text(item.due)
     return _("no date")
 
 
@@ -239,7 +237,11 @@ def action_due_changed(*, action_id: int, old_due: str = "") -> list[Mail]:
         ),
         intro=lambda: (
             _("The due date of your action changed (it was %(old)s):")
-            % {"old": old_due or _("no date")}
+            % {
+                "old": timefmt.day_text(dt.date.fromisoformat(old_due))
+                if old_due
+                else _("no date")
+            }
         ),
     )
 
@@ -363,6 +365,7 @@ def minutes(*, session_id: int) -> list[Mail]:
                 "owes": [_item_context(i) for i in owes],
                 "minutes_md": markdown,
                 "minutes_html": rendered,
+                "minutes_language": release.language,
                 "session_url": absolute(session.get_absolute_url()),
                 "me_url": absolute(reverse("me:home")),
             }
@@ -482,7 +485,8 @@ def expired_condition_tell(condition: Condition) -> bool:
     if condition.owner:
         lines.append(_("Owner: %(owner)s") % {"owner": condition.owner.name})
     if condition.deadline:
-        lines.append(_("Deadline: %(deadline)s") % {"deadline": condition.deadline.isoformat()})
+        deadline = timefmt.moment_text(condition.deadline, condition.decision.session.tzinfo)
+        lines.append(_("Deadline: %(deadline)s") % {"deadline": deadline})
     lines += ["", _("The release's gate answers not ready until it is satisfied.")]
     if settings.SITE_URL:
         lines.append(f"{settings.SITE_URL}{release.get_absolute_url()}")

@@ -291,6 +291,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("pt-br", _("Brazilian Portuguese"))]
 LOCALE_PATHS = [BASE_DIR / "readiness" / "locale"]
+# Dates and times as each language writes them, over Django's own (readiness/timefmt.py).
+FORMAT_MODULE_PATH = ["readiness.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "America/Sao_Paulo")

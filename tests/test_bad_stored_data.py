@@ -116,7 +116,7 @@ def test_an_unknown_zone_is_marked_invalid(client, facilitator, unknown_zone):
     )
     response = client.get(f"/releases/{unknown_zone.release.slug}/")
     assert "invalid time zone" in response.text
-    assert "2024-07-15 17:00 UTC" in response.text
+    assert "15 Jul 2024, 17:00 UTC" in response.text
 
 
 def test_the_owners_work_and_calendar_feed_render(client, owner, bad):

@@ -91,7 +91,7 @@ def test_it_previews_without_writing_and_imports_on_confirm(client, facilitator)
     assert preview.status_code == 200
     page = preview.text
     assert "Billing Gateway" in page and "2024-07-15-billing-gateway" in page
-    assert "2024-07-15 14:00 UTC\u221203:00" in page
+    assert '15 Jul 2024, 14:00 <abbr title="Brasília time">BRT</abbr>' in page
     assert "Marina Lopes" in page and "docs/roadmap-riscos.md" in page
     assert '<th scope="row">A4</th>' in page
     assert "New:" in page and "Júlia Martins" in page

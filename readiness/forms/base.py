@@ -6,8 +6,11 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from readiness import bounds
+from readiness import bounds, timefmt
 
+# type=date and type=datetime-local inputs take and send ISO whatever the page's language;
+# a date typed by hand (a browser without the picker) may also be in the language's own
+# format ("15/07/2024"), which the fields accept through the locale's *_INPUT_FORMATS.
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -74,7 +77,10 @@ def _refuse_out_of_range(day) -> None:
     if day is not None and not bounds.day_is_valid(day):
         raise forms.ValidationError(
             _("Give a date from %(first)s to %(last)s.")
-            % {"first": bounds.FIRST_DAY.isoformat(), "last": bounds.LAST_DAY.isoformat()},
+            % {
+                "first": timefmt.day_text(bounds.FIRST_DAY),
+                "last": timefmt.day_text(bounds.LAST_DAY),
+            },
             code="out_of_range",
         )
 

@@ -15,7 +15,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from readiness import bounds
+from readiness import bounds, timefmt
 from readiness.models.base import by_login
 from readiness.models.releases import Release
 from readiness.models.sessions import Session
@@ -216,10 +216,12 @@ class Event(models.Model):
             local = bounds.local_or_none(moment, zone) if timezone.is_aware(moment) else moment
             if local is None:
                 return f"{value} ({gettext('invalid')})"
-            return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({zone})"
+            if timezone.is_naive(local):
+                return formats.date_format(local, "DATETIME_FORMAT")
+            return timefmt.moment_text(moment, zone)
         if isinstance(field, models.DateField):
             day = parse_date(value) if isinstance(value, str) else value
-            return formats.date_format(day, "DATE_FORMAT") if day else str(value)
+            return timefmt.day_text(day) if day else str(value)
         if field.is_relation:
             name = (self._names or {}).get((field.related_model, value))
             return name if name is not None else f"#{value}"

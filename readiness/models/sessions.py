@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from readiness import bounds
+from readiness import bounds, timefmt
 from readiness.models.base import Versioned, by_login
 from readiness.models.people import Person
 from readiness.models.releases import Release
@@ -118,7 +118,8 @@ class Session(Versioned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} – {self.local_scheduled_at:%Y-%m-%d %H:%M}"
+        local = self.local_scheduled_at
+        return f"{self.title} – {local:%Y-%m-%d %H:%M} {timefmt.zone_name(local)}"
 
     @property
     def tzinfo(self) -> dt.tzinfo:

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from readiness.forms.base import DATE, DateField
 from readiness.models import (
     Action,
     Condition,
@@ -78,12 +79,9 @@ class HistoryFilterForm(forms.Form):
     )
     outcome = forms.ChoiceField(label=_("Outcome"), required=False)
     status = forms.ChoiceField(label=_("Release status"), required=False)
-    date_from = forms.DateField(
-        label=_("Planned from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("Planned until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    # Typed dates in the page's language or ISO (what type=date sends), within the bounds.
+    date_from = DateField(label=_("Planned from"), required=False, widget=DATE)
+    date_to = DateField(label=_("Planned until"), required=False, widget=DATE)
     facilitator = forms.ModelChoiceField(
         label=_("Facilitator"), required=False, queryset=Person.objects.none()
     )

@@ -14,6 +14,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from readiness import bounds
+from readiness.forms.base import DATE, DateField
 from readiness.models import (
     Action,
     Condition,
@@ -29,12 +30,9 @@ NO_AREA = _("No area")
 
 
 class InsightsFilterForm(forms.Form):
-    date_from = forms.DateField(
-        label=_("Planned from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("Planned until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    # Typed dates in the page's language or ISO (what type=date sends), within the bounds.
+    date_from = DateField(label=_("Planned from"), required=False, widget=DATE)
+    date_to = DateField(label=_("Planned until"), required=False, widget=DATE)
     area = forms.ChoiceField(label=_("Area"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

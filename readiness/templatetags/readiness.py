@@ -1,31 +1,25 @@
-"""Template helpers: times with their zone, outcome and status labels."""
+"""Template helpers: dates and times (through readiness.timefmt), outcome and status labels,
+the `lang` of a release's own text."""
 
 import datetime as dt
 
 from django import template
-from django.utils import timezone
+from django.utils import formats, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from readiness import bounds
+from readiness import bounds, timefmt
 from readiness.models import Action, Decision
 from readiness.permissions import can_import_minutes, can_manage_webhooks
 
 register = template.Library()
 
 
-def _offset_label(value: dt.datetime) -> str:
-    offset = value.utcoffset() or dt.timedelta(0)
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "\u2212"
-    hours, minutes = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours:02d}:{minutes:02d}"
-
-
 @register.simple_tag
 def when(value: dt.datetime | None, zone: str = "") -> SafeString | str:
-    """A moment in the given (or the site's) time zone, always with its offset and zone.
+    """A moment in the given (or the reader's) time zone, its zone named, and the reader's
+    own time beside it when their zone differs: "15/07/2024 14:00 BRT (17:00 UTC)".
 
     A value stored before today's rules (out of range, or in a zone the database no longer
     knows) is shown as "invalid" rather than failing the page.
@@ -34,26 +28,63 @@ def when(value: dt.datetime | None, zone: str = "") -> SafeString | str:
         return ""
     if not isinstance(value, dt.datetime) or not bounds.moment_is_valid(value):
         return format_html('<span class="invalid" title="{}">{}</span>', str(value), _("invalid"))
-    tz = bounds.zone_or_none(zone) if zone else timezone.get_current_timezone()
+    tz = bounds.zone_or_none(zone) if zone else timefmt.viewer_zone()
     if tz is None:
         utc = value.astimezone(dt.UTC)
         return format_html(
-            '<time datetime="{}">{} {} UTC</time> <span class="invalid" title="{}">{}</span>',
+            '<time datetime="{}">{} UTC</time> <span class="invalid" title="{}">{}</span>',
             utc.isoformat(),
-            utc.strftime("%Y-%m-%d"),
-            utc.strftime("%H:%M"),
+            formats.date_format(utc, "DATETIME_FORMAT"),
             zone,
             _("invalid time zone"),
         )
-    local = value.astimezone(tz)
-    return format_html(
-        '<time datetime="{}" title="{}">{} {} {}</time>',
-        value.isoformat(),
-        getattr(tz, "key", str(tz)),
-        local.strftime("%Y-%m-%d"),
-        local.strftime("%H:%M"),
-        _offset_label(local),
+    shown = timefmt.moment(value, tz)
+    if shown is None:
+        return format_html('<span class="invalid" title="{}">{}</span>', str(value), _("invalid"))
+    zone_html = (
+        format_html('<abbr title="{}">{}</abbr>', shown.zone_long, shown.zone)
+        if shown.zone_long
+        else shown.zone
     )
+    html = format_html(
+        '<time datetime="{}" title="{}">{} {}</time>',
+        value.isoformat(),
+        timefmt.zone_key(tz),
+        shown.text,
+        zone_html,
+    )
+    if shown.viewer_text:
+        html = format_html('{} <span class="reader-time">({})</span>', html, shown.viewer_text)
+    return html
+
+
+@register.filter
+def day(value: dt.date | None) -> str:
+    """A calendar date in the page's language: "15/07/2024", "15 Jul 2024"."""
+    return timefmt.day_text(value) if isinstance(value, dt.date) else ""
+
+
+@register.filter
+def month(value: dt.date | None) -> str:
+    """A month in the page's language: "07/2024", "Jul 2024"."""
+    return timefmt.month_text(value) if isinstance(value, dt.date) else ""
+
+
+@register.filter
+def bcp47(code: str | None) -> str:
+    """A Django language code as HTML's `lang` writes it: "pt-br" → "pt-BR"."""
+    language, _sep, region = (code or "").partition("-")
+    return f"{language}-{region.upper()}" if region else language
+
+
+@register.simple_tag(takes_context=True)
+def lang_of(context, release) -> SafeString | str:
+    """` lang="pt-BR"` on an element holding a release's own text when the page is in
+    another language, so that readers and screen readers pronounce it right."""
+    language = getattr(release, "language", "") or ""
+    if not language or language == translation.get_language():
+        return ""
+    return format_html(' lang="{}"', bcp47(language))
 
 
 @register.filter

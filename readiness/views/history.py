@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from readiness import permissions
+from readiness import permissions, timefmt
 from readiness.models import Event, Release, local_today_by_zone
 from readiness.permissions import (
     actions_for_user,
@@ -132,7 +132,7 @@ def insights_index(request: HtmxHttpRequest) -> HttpResponse:
         "months": months,
         "outcomes": OUTCOME_SERIES,
         "months_chart": charts.stacked_columns(
-            [(m.month.strftime("%Y-%m"), m.counts) for m in months], OUTCOME_SERIES
+            [(timefmt.month_text(m.month), m.counts) for m in months], OUTCOME_SERIES
         ),
         "gos": gos,
         "gos_chart": charts.horizontal_bars(
