@@ -2,7 +2,8 @@
 // without this the focus falls to <body> and a keyboard or screen-reader user starts again
 // from the top. After a refused form (422, 409) the focus goes to its first field in error
 // (its message is linked to it and announced); otherwise it returns to the control used,
-// or to the field the answer asks for (autofocus), or to the region that was replaced.
+// or to the field the answer asks for (autofocus), or to the first control of the region
+// that replaced it.
 (function () {
   "use strict";
 
@@ -72,6 +73,16 @@
     elt.focus({ preventScroll: false });
   }
 
+  function firstControl(scope) {
+    var controls = scope.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, summary");
+    for (var i = 0; i < controls.length; i++) {
+      if (usable(controls[i])) {
+        return controls[i];
+      }
+    }
+    return null;
+  }
+
   function firstError(scope) {
     var fields = scope.querySelectorAll('[aria-invalid="true"], .field-invalid input, .field-invalid select, .field-invalid textarea');
     for (var i = 0; i < fields.length; i++) {
@@ -127,7 +138,8 @@
     if (usable(control)) {
       focusOn(control);
     } else if (region !== document && region.isConnected) {
-      focusOn(region);
+      // The control is gone (a row opened or closed): the first control of what replaced it.
+      focusOn(firstControl(region) || region);
     }
   });
 })();
