@@ -242,3 +242,11 @@ def test_the_projector_refuses_a_post(client, facilitator, meeting):
     client.force_login(facilitator)
     response = client.post(url(meeting, "projector"))
     assert response.status_code == 405
+
+
+def test_the_insights_figures_name_their_outcomes_in_the_readers_language(client, manager):
+    make_decision(make_session(), "conditional_go")
+    client.force_login(manager)
+    page = client.get("/insights/", headers={"Accept-Language": "pt-BR"}).text
+    assert 'data-label="GO condicionado"' in page
+    assert "GO with conditions" not in page

@@ -2,8 +2,8 @@
 // without this the focus falls to <body> and a keyboard or screen-reader user starts again
 // from the top. After a refused form (422, 409) the focus goes to its first field in error
 // (its message is linked to it and announced); otherwise it returns to the control used,
-// or to the field the answer asks for (autofocus), or to the first control of the region
-// that replaced it.
+// or to the field the answer asks for (autofocus), or to the first control of the row or
+// section around it.
 (function () {
   "use strict";
 
@@ -19,7 +19,14 @@
       return null;
     }
     var form = control.form || control.closest("form");
+    var ancestors = [];
+    for (var up = control.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (up.id) {
+        ancestors.push(up.id);
+      }
+    }
     return {
+      ancestors: ancestors,
       id: control.id,
       tag: control.tagName,
       name: control.getAttribute("name"),
@@ -73,11 +80,26 @@
     elt.focus({ preventScroll: false });
   }
 
+  // The first control of a row or a section: a button or a field before a link.
   function firstControl(scope) {
-    var controls = scope.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, summary");
-    for (var i = 0; i < controls.length; i++) {
-      if (usable(controls[i])) {
-        return controls[i];
+    var kinds = ["button, input:not([type=hidden]), select, textarea, summary", "a[href]"];
+    for (var k = 0; k < kinds.length; k++) {
+      var controls = scope.querySelectorAll(kinds[k]);
+      for (var i = 0; i < controls.length; i++) {
+        if (usable(controls[i])) {
+          return controls[i];
+        }
+      }
+    }
+    return null;
+  }
+
+  // The innermost element around the control that is still there (its row, its section).
+  function survivor(was) {
+    for (var i = 0; i < was.ancestors.length; i++) {
+      var elt = document.getElementById(was.ancestors[i]);
+      if (elt && elt.getClientRects().length > 0) {
+        return elt;
       }
     }
     return null;
@@ -137,9 +159,13 @@
     var control = memory.control && find(memory.control);
     if (usable(control)) {
       focusOn(control);
-    } else if (region !== document && region.isConnected) {
-      // The control is gone (a row opened or closed): the first control of what replaced it.
-      focusOn(firstControl(region) || region);
+      return;
+    }
+    // The control is gone (a row opened or closed, a button no longer applies): the first
+    // control of the row or section around it, else of the region that was replaced.
+    var around = (memory.control && survivor(memory.control)) || (region !== document ? region : null);
+    if (around && around.isConnected) {
+      focusOn(firstControl(around) || around);
     }
   });
 })();

@@ -106,6 +106,41 @@ def test_the_main_pages_have_no_serious_accessibility_violation(
 # --- A meeting run by keyboard ------------------------------------------------------------
 
 
+# The focused element's ring, and whether a box around it would cut the ring off.
+RING = """() => {
+  const elt = document.activeElement;
+  const style = getComputedStyle(elt);
+  const ring = parseFloat(style.outlineWidth) + Math.max(0, parseFloat(style.outlineOffset));
+  const box = elt.getBoundingClientRect();
+  const clippedBy = [];
+  for (let up = elt.parentElement; up; up = up.parentElement) {
+    const s = getComputedStyle(up);
+    if (s.overflowX === "visible" && s.overflowY === "visible") continue;
+    const r = up.getBoundingClientRect();
+    if (box.left - ring < r.left || box.right + ring > r.right ||
+        box.top - ring < r.top || box.bottom + ring > r.bottom) clippedBy.push(up.className);
+  }
+  return {color: style.outlineColor, style: style.outlineStyle,
+          width: parseFloat(style.outlineWidth), clippedBy};
+}"""
+
+
+def _luminance(rgb: str) -> float:
+    channels = [int(c) / 255 for c in re.findall(r"\d+", rgb)[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def assert_focus_ring_is_visible(page, *, on: str = "rgb(255, 255, 255)"):
+    """A solid ring of 2 px or more, 3:1 or better against `on`, cut off by no box."""
+    ring = page.evaluate(RING)
+    assert ring["style"] == "solid" and ring["width"] >= 2, ring
+    lighter, darker = sorted((_luminance(ring["color"]), _luminance(on)), reverse=True)
+    contrast = (lighter + 0.05) / (darker + 0.05)
+    assert contrast >= 3, f"the focus ring is {contrast:.2f}:1 against {on}"
+    assert ring["clippedBy"] == [], ring
+
+
 def focused_id(page) -> str:
     return page.evaluate("document.activeElement && document.activeElement.id")
 
@@ -130,6 +165,7 @@ def test_a_facilitator_runs_the_meeting_by_keyboard(browser, live_server, demo):
         expect(present).to_be_visible()
         expect(page.locator(f"#participant-{participant.pk} :focus")).to_have_count(1)
         present.focus()
+        assert_focus_ring_is_visible(page)
         keyboard.press("Enter")
         expect(present).to_have_attribute("aria-pressed", "true")
         # The row stays open for the next name, the focus on the button used.
@@ -149,7 +185,8 @@ def test_a_facilitator_runs_the_meeting_by_keyboard(browser, live_server, demo):
         discuss.focus()
         keyboard.press("Enter")
         expect(page.locator(f"#agenda-item-{item.pk}")).to_contain_text("Being discussed")
-        expect(page.locator("#agenda :focus")).to_have_count(1)
+        # The button is gone with the item now under discussion: the focus stays on the item.
+        expect(page.locator(f"#agenda-item-{item.pk} :focus")).to_have_count(1)
         session.refresh_from_db()
         assert session.current_agenda_item_id == item.pk
 
@@ -173,6 +210,7 @@ def test_a_facilitator_runs_the_meeting_by_keyboard(browser, live_server, demo):
         form.locator('[name="conditions-0-reference"]').focus()
         keyboard.type("BILL-230")
         page.locator("#record-decision").focus()
+        assert_focus_ring_is_visible(page)
         keyboard.press("Enter")
         condition = page.locator('#decision [name="conditions-0-text"]')
         expect(condition).to_be_focused()
