@@ -44,6 +44,18 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
+# axe-core, which the browser tests inject into the pages (package.json pins it). Installed
+# again only when the lock file is newer than the last install; without npm the tests that
+# need it say so and are skipped (CI has npm, and requires them).
+NODE_STAMP := node_modules/.installed
+
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+	  echo "npm was not found: the browser tests' accessibility checks will be skipped"; \
+	fi
+
 # The translations are compiled in pure Python (polib), so no GNU gettext is needed.
 messages: $(STAMP)
 	$(RUN_ENV) $(PY) manage.py compile_translations
@@ -53,7 +65,7 @@ run: $(STAMP) messages
 	$(RUN_ENV) $(PY) manage.py load_demo
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP) lint messages
+test: $(STAMP) $(NODE_STAMP) lint messages
 	$(RUN_ENV) $(PY) manage.py makemigrations --check --dry-run --no-input
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -82,5 +94,5 @@ check-deploy: $(STAMP)
 	  ALLOWED_HOSTS=readiness.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles node_modules
 	find readiness/locale -name '*.mo' -delete

@@ -33,6 +33,7 @@ session_patterns = (
         path("<slug:slug>/sessions/new/", sessions.session_create, name="create"),
         path(S, sessions.session_detail, name="detail"),
         path(f"{S}live", sessions.session_live, name="live"),
+        path(f"{S}projector", sessions.session_projector, name="projector"),
         path(f"{S}edit", sessions.session_edit, name="edit"),
         path(f"{S}start", sessions.session_start, name="start"),
         path(f"{S}close", sessions.session_close, name="close"),

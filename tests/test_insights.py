@@ -186,9 +186,16 @@ def test_the_page_shows_each_chart_with_its_table(client, manager, small):
         assert f'<table class="compact figures" id="{chart_id}-table">' in page, chart_id
     assert "6.3 days" in page and "over 2 fully satisfied decisions" in page
     overdue = page.split('id="overdue-chart-table"', 1)[1].split("</table>", 1)[0]
-    assert '<th scope="row">Bruno Dias</th><td class="num">1</td>' in overdue
+    # Each figure names its column, for the phone's stacked rows.
+    assert (
+        '<th scope="row">Bruno Dias</th><td class="num" data-label="Overdue actions">1</td>'
+        in overdue
+    )
     area = page.split('id="area-chart-table"', 1)[1].split("</table>", 1)[0]
-    assert '<th scope="row">QA</th><td class="num">1</td><td class="num">3</td>' in area
+    assert (
+        '<th scope="row">QA</th><td class="num" data-label="On time">1</td>'
+        '<td class="num" data-label="Done or due">3</td>'
+    ) in area
     assert "33%" in area
     # The Content Security Policy forbids inline styles: charts use classes and attributes.
     assert "style=" not in page and "<style" not in page

@@ -49,6 +49,7 @@ EXPECTED = {
     "sessions:create": TEAM,
     "sessions:detail": READ,
     "sessions:live": READ,
+    "sessions:projector": READ,
     "sessions:invite": READ,
     "sessions:row": READ,
     "sessions:edit": RUN,

@@ -232,7 +232,32 @@ class ConditionForm(Form):
         return data
 
 
-ConditionFormSet = forms.formset_factory(ConditionForm, extra=0, max_num=20, validate_max=True)
+class BaseConditionFormSet(forms.BaseFormSet):
+    def has_input(self) -> bool:
+        """Whether a row holds typed text or an error: the rows stay in view whatever the
+        outcome, so that nothing typed is hidden from the person who typed it."""
+        return self.is_bound and any(
+            form.errors or any(form.data.get(form.add_prefix(name)) for name in form.fields)
+            for form in self.forms
+        )
+
+    def with_new_row(self) -> BaseConditionFormSet:
+        """The same rows and one more, empty, with the cursor in it (the form is only
+        re-drawn: nothing is saved)."""
+        data = self.data.copy()
+        rows = data.get(f"{self.prefix}-TOTAL_FORMS", "0")
+        rows = int(rows) if rows.isdigit() and len(rows) < 4 else 0
+        data[f"{self.prefix}-TOTAL_FORMS"] = str(min(rows + 1, self.max_num))
+        formset = type(self)(data, prefix=self.prefix)
+        formset.is_valid()
+        if formset.forms:
+            formset.forms[-1].fields["text"].widget.attrs["autofocus"] = True
+        return formset
+
+
+ConditionFormSet = forms.formset_factory(
+    ConditionForm, formset=BaseConditionFormSet, extra=0, max_num=20, validate_max=True
+)
 
 
 class DecisionForm(Form):

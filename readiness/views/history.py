@@ -26,7 +26,8 @@ from readiness.reports.exports import (
 from readiness.reports.history import ReleaseFilter
 from readiness.views import HtmxHttpRequest, wants_fragment
 
-OUTCOME_SERIES = [(key, str(label), f"chart-{key}") for key, label in insights.OUTCOMES]
+# The labels stay lazy: read in each request's language, not in the one of the import.
+OUTCOME_SERIES = [(key, label, f"chart-{key}") for key, label in insights.OUTCOMES]
 
 
 def _filter_params(query: QueryDict) -> QueryDict:

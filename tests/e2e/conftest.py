@@ -1,7 +1,9 @@
 """Browser tests: Playwright driving the system's Chromium against the live test server.
 
 Without a `chromium` binary the tests are skipped with a reason, except where
-READINESS_REQUIRE_BROWSER=1 (as in CI), where a missing browser is a failure.
+READINESS_REQUIRE_BROWSER=1 (as in CI), where a missing browser is a failure. The same
+holds for axe-core (node_modules/, which `make test` installs with npm) in the
+accessibility checks.
 """
 
 import os
@@ -19,6 +21,8 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# axe-core, installed by `make test` (npm ci, pinned in package.json).
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "a-long-test-password"  # the suite's own logins (tests/conftest.py)
 
 
@@ -36,6 +40,17 @@ def browser(_allow_orm_beside_playwright):
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    """axe-core's source, to evaluate in a page: the app's CSP refuses a <script> tag."""
+    if not AXE.exists():
+        message = "axe-core is not installed (`make test` installs it with npm ci)"
+        if os.environ.get("READINESS_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

@@ -80,6 +80,9 @@ def test_the_sample_recorded_by_hand_equals_the_imported_sample(
     decision.get_by_label("GO with conditions").check()
     decision.get_by_label("Rationale").fill(session_doc["decision"]["text"])
     for i, condition in enumerate(session_doc["decision"]["conditions"]):
+        if i > 0:  # one row to begin with; each further one is asked for
+            decision.get_by_role("button", name="Add a condition").click()
+            expect(decision.locator(f'[name="conditions-{i}-text"]')).to_be_focused()
         decision.locator(f'[name="conditions-{i}-text"]').fill(condition["text"])
         decision.locator(f'[name="conditions-{i}-reference"]').fill(condition["reference"])
     decision.get_by_role("button", name="Record decision").click()

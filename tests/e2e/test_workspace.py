@@ -88,6 +88,12 @@ def test_a_facilitator_records_the_meeting_and_a_participant_sees_it_live(browse
         decision.get_by_label("Rationale").fill("Consenso pelo GO condicionado.")
         decision.locator('[name="conditions-0-text"]').fill("Execução do check BILL-230")
         decision.locator('[name="conditions-0-reference"]').fill("BILL-230")
+        # The second condition's row comes when asked for, with the first row's text kept.
+        decision.get_by_role("button", name="Add a condition").click()
+        decision = page.locator("#decision form.decision-form")
+        expect(decision.locator('[name="conditions-0-text"]')).to_have_value(
+            "Execução do check BILL-230"
+        )
         decision.locator('[name="conditions-1-text"]').fill("Confirmação dos dashboards")
         decision.get_by_role("button", name="Record decision").click()
         expect(page.locator("#current-decision").get_by_text("GO with conditions")).to_be_visible()

@@ -30,6 +30,7 @@ from readiness.views.sessions.meeting import (
     session_edit,
     session_invite,
     session_live,
+    session_projector,
     session_start,
     template_save,
 )
@@ -51,6 +52,7 @@ from readiness.views.sessions.record import (
 __all__ = [
     "session_detail",
     "session_live",
+    "session_projector",
     "session_invite",
     "people_search",
     "release_create",

@@ -16,6 +16,8 @@ from readiness.views import HtmxHttpRequest, answers, wants_fragment
 from readiness.views.sessions import workspace
 from readiness.views.sessions.workspace import COMMON_TIME_ZONES, SECTIONS, TEMPLATE
 
+PROJECTOR = "readiness/session_projector.html"
+
 
 @require_http_methods(["GET", "POST"])
 def release_create(request: HtmxHttpRequest) -> HttpResponse:
@@ -109,6 +111,33 @@ def session_live(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     response["ETag"] = etag
     return trigger_client_event(response, "session-changed")
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def session_projector(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The session on the room's screen: large, read-only, the item under discussion and the
+    decision. It follows changes through the page's live poll, like the session page."""
+    session = permissions.get_session_for_user(
+        request.user, slug, pk, Session.objects.with_everything()
+    )
+    context = {
+        "session": session,
+        "release": session.release,
+        "decision": session.current_decision,
+        "current_item": next(
+            (i for i in session.agenda_items.all() if i.pk == session.current_agenda_item_id),
+            None,
+        ),
+        "session_url": session.get_workspace_url(),
+        "projector_url": f"{session.get_workspace_url()}projector",
+        "live_url": f"{session.get_workspace_url()}live",
+        "revision": session.revision,
+    }
+    template = PROJECTOR
+    if wants_fragment(request):
+        template = f"{PROJECTOR}#projector"
+    return render(request, template, context)
 
 
 @require_GET

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from readiness import forms, permissions, services
-from readiness.models import Action
+from readiness.models import Action, Decision
 from readiness.views import HtmxHttpRequest, answers, wants_fragment
 from readiness.views.sessions import workspace
 
@@ -23,15 +23,9 @@ def decision_record(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespons
     form = forms.DecisionForm(request.POST, members=members)
     formset = forms.ConditionFormSet(request.POST, prefix="conditions")
     if "add_condition" in request.POST:
-        # Without JavaScript, "one more condition" re-renders the form with an empty row.
-        data = request.POST.copy()
-        rows = data.get("conditions-TOTAL_FORMS", "0")
-        rows = int(rows) if rows.isdigit() and len(rows) < 4 else 0
-        data["conditions-TOTAL_FORMS"] = str(min(rows + 1, forms.ConditionFormSet.max_num))
-        formset = forms.ConditionFormSet(data, prefix="conditions")
-        formset.is_valid()
+        # "Add a condition" re-draws the form with one more row (by htmx, or as a page).
         form.is_valid()
-        kept = {"decision_form": form, "condition_formset": formset}
+        kept = {"decision_form": form, "condition_formset": formset.with_new_row()}
         return workspace.section_open(request, session, "decision", **kept)
 
     def write(data: dict) -> None:
@@ -61,6 +55,13 @@ def decision_record(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespons
         )
 
     outcome = answers.submit(form, write)
+    if (
+        not outcome.ok
+        and formset.total_form_count() == 0
+        and (request.POST.get("outcome") == Decision.Outcome.CONDITIONAL_GO)
+    ):
+        # A GO with conditions refused for having none: a row to type the first one in.
+        formset = formset.with_new_row()
     kept = {"decision_form": outcome.form, "condition_formset": formset}
     return workspace.section_answer(
         request, session, "decision", outcome, "decision-changed", kept=kept

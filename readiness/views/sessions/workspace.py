@@ -159,7 +159,7 @@ def page_context(request: HtmxHttpRequest, session: Session, **overrides: Any) -
         "decision_form": lambda: forms.DecisionForm(
             members=session.members, initial={"method": "consensus"}
         ),
-        "condition_formset": lambda: forms.ConditionFormSet(prefix="conditions", initial=[{}, {}]),
+        "condition_formset": lambda: forms.ConditionFormSet(prefix="conditions", initial=[{}]),
         "action_form": lambda: forms.ActionForm(
             initial={"code": session.next_action_code, "kind": Action.Kind.ACTION}
         ),
