@@ -4,13 +4,15 @@ the pages that must render after a write was accepted.
 Hypothesis runs derandomized (the examples come from a fixed seed, the same on every run
 and machine) with no example database, so a run in CI finds exactly what a run here finds
 and never flakes; `FUZZ` holds that profile, with the example counts kept small so that the
-whole suite stays under a minute on SQLite.
+whole suite stays under a minute on SQLite. `FUZZ_DEEP=20 pytest tests/test_fuzz*.py` looks
+harder: twenty times the examples, drawn at random, to hunt for new defects by hand.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,13 +25,21 @@ from readiness.minutes.exporter import release_as_markdown
 from readiness.models import Condition, Decision, Participant, Release, Webhook
 from tests.factories import make_action, make_decision, make_person, make_release, make_session
 
+DEEP = int(os.environ.get("FUZZ_DEEP") or 0)
 FUZZ = settings(
     max_examples=6,
     deadline=None,
-    derandomize=True,
+    derandomize=not DEEP,
     database=None,
     suppress_health_check=list(HealthCheck),
 )
+
+
+def examples(count: int) -> settings:
+    """The profile with `count` examples (times FUZZ_DEEP when set)."""
+    return settings(FUZZ, max_examples=count * (DEEP or 1))
+
+
 _names = itertools.count(1)
 
 
@@ -222,7 +232,7 @@ def release_pages(release: Release) -> list[str]:
     return pages
 
 
-def _body(response) -> bytes:
+def body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
@@ -249,7 +259,7 @@ def assert_pages_render(client, user, releases: list[Release], *, shows=("sessio
     for url in _pages(user, releases, shows):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
-        assert _body(response), url
+        assert body(response), url
         if url.startswith("/api/"):
             assert response["Content-Type"].startswith("application/json"), url
 

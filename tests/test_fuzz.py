@@ -16,13 +16,15 @@ from django import forms as django_forms
 from django.contrib.auth import forms as auth_forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from hypothesis import event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from readiness import forms
 from readiness.forms import base as form_base
 from readiness.minutes.parser import MAX_BYTES
 from readiness.models import Event
+from readiness.reports.history import HistoryFilterForm
+from readiness.reports.insights import InsightsFilterForm
 from tests import fuzz
 from tests.conftest import PASSWORD
 from tests.fuzz import FUZZ, Ref
@@ -334,6 +336,15 @@ def world(facilitator, admin_user):
     return fuzz.make_world(facilitator, admin_user)
 
 
+RAW_BODIES = [
+    ("application/x-www-form-urlencoded", b"title=%ff%fe&name=%c3&version=%00&%zz=1"),
+    ("application/x-www-form-urlencoded", b"\xff\xfe=\xc3\x28&&&==&"),
+    ("multipart/form-data; boundary=x", b"--x\r\nContent-Disposition: form-data\r\n\r\n"),
+    ("multipart/form-data", b"no boundary"),
+    ("application/json", b'{"title": "Go"}'),
+]
+
+
 def _still_there(world, key) -> bool:
     """Whether the route's item can still be written (an earlier example may have
     deleted it, or satisfied the condition)."""
@@ -349,14 +360,15 @@ def _still_there(world, key) -> bool:
 def test_no_write_route_answers_5xx_and_every_page_renders_after_it(client, world, name):
     spec = SPECS[name]
 
-    @settings(FUZZ, max_examples=spec.examples or FUZZ.max_examples)
+    @fuzz.examples(spec.examples or FUZZ.max_examples)
     @given(
         payload=_payloads(spec),
         htmx=st.booleans(),
         as_admin=st.sampled_from([False, False, False, True]),
         unknown=st.sampled_from([False] * 7 + [True]),
+        raw=st.sampled_from([None] * 9 + RAW_BODIES),
     )
-    def attempt(payload, htmx, as_admin, unknown):
+    def attempt(payload, htmx, as_admin, unknown, raw):
         if not _still_there(world, spec.item):
             world.update(fuzz.make_world(world["facilitator"], world["admin"]))
         data = {}
@@ -371,12 +383,53 @@ def test_no_write_route_answers_5xx_and_every_page_renders_after_it(client, worl
             client.force_login(user)
         first_new, events = fuzz.next_release_pk(), Event.objects.count()
         url = _url(name, world, spec, unknown and spec.item is not None)
-        response = client.post(url, data, headers=HX if htmx else {})
+        headers = HX if htmx else {}
+        if raw is None:
+            response = client.post(url, data, headers=headers)
+        else:  # a body no browser would send: bytes that are not UTF-8, a broken multipart
+            response = client.generic("POST", url, raw[1], content_type=raw[0], headers=headers)
         assert response.status_code < 500, (url, response.status_code, data)
         written = Event.objects.count() != events
         event("accepted" if written else f"refused with {response.status_code}")
         if written:
             releases = fuzz.touched_releases(world, first_new)
             fuzz.assert_pages_render(client, user, releases, shows=spec.shows)
+
+    attempt()
+
+
+# --- The forms that filter what a page shows ------------------------------------------------
+
+_term = (fuzz.good_text("Ana", "Billing"), fuzz.junk)
+FILTERS = {
+    "releases:list": (HistoryFilterForm, {}),
+    "releases:export_csv": (HistoryFilterForm, {}),
+    "insights:index": (InsightsFilterForm, {}),
+    "people_search": (None, dict.fromkeys(("q", "name", "owner", "facilitator"), _term)),
+}
+
+
+def _filter_payloads(form_class, extra) -> st.SearchStrategy:
+    spec = Spec(*([form_class] if form_class else []), extra=extra)
+    return _payloads(spec)
+
+
+@pytest.mark.parametrize("name", sorted(FILTERS))
+def test_no_filter_answers_5xx(client, world, name):
+    form_class, extra = FILTERS[name]
+
+    @fuzz.examples(10)
+    @given(payload=_filter_payloads(form_class, extra), htmx=st.booleans())
+    def attempt(payload, htmx):
+        query = {}
+        for key, value in payload.items():
+            value = fuzz.resolve(value, world)
+            if value is not None:
+                query[key] = value
+        client.force_login(world["facilitator"])
+        response = client.get(reverse(name), query, headers=HX if htmx else {})
+        assert response.status_code < 500, (name, response.status_code, query)
+        if name != "people_search":  # no match is an empty list of options
+            assert response.status_code in (200, 400, 422) and fuzz.body(response), name
 
     attempt()

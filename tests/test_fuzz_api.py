@@ -15,13 +15,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from readiness import services
 from readiness.models import Event
 from tests import fuzz
-from tests.fuzz import FUZZ, Ref
+from tests.fuzz import Ref
 
 # Any JSON document, objects and lists nested a few levels.
 json_scalars = st.one_of(
@@ -191,7 +191,7 @@ def test_no_api_answer_is_5xx_or_anything_but_json(client, world, operation):
     if "current" in spec:
         world["current"] = _refresh(world, spec["current"])
 
-    @settings(FUZZ, max_examples=spec.get("examples", 12))
+    @fuzz.examples(spec.get("examples", 12))
     @given(request=_request(spec))
     def attempt(request):
         if (
