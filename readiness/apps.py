@@ -10,7 +10,10 @@ class ReadinessConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.db.backends.signals import connection_created
 
         from readiness.middleware import session_start_clock
+        from readiness.pgtypes import register_edge_loaders
 
         user_logged_in.connect(session_start_clock, dispatch_uid="readiness_session_clock")
+        connection_created.connect(register_edge_loaders, dispatch_uid="readiness_edge_loaders")

@@ -129,8 +129,9 @@ def action_change_status(
     if current.version != expected_version:
         raise StaleEdit(current, expected_version)
     evidence_url = evidence_url.strip()
+    reason = _stored_text(reason)
     if status == Action.Status.DONE:
-        reason = note.strip() or reason
+        reason = _stored_text(note) or reason
         if evidence_url:
             evidence_url = bounds.check_web_url(evidence_url, field="evidence_url")
     _check_transition(current, status, reason)
@@ -154,9 +155,15 @@ def action_status_import(*, user: User, action: Action, status: str, reason: str
     the state rules are those of `action_change_status`.
     """
     locked = _lock(action, related=("owner",))
+    reason = _stored_text(reason)
     _check_transition(locked.row, status, reason)
     _apply_status(user=user, action=action, locked=locked, status=status, reason=reason)
     return action
+
+
+def _stored_text(value: str) -> str:
+    """The text as the row will hold it: a reason of control characters alone is none."""
+    return bounds.clean_text(value).strip()
 
 
 def _refusal(action: Action, status: str) -> str:
