@@ -5,8 +5,10 @@ import ipaddress
 import socket
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.utils import translation
 
 from readiness import webhooks
 from readiness.demo import load_demo
@@ -31,6 +33,15 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """A request activates its reader's language for the rest of the thread; each test
+    starts, and leaves, in the site's own, so code called directly reads as it would."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
