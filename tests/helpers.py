@@ -1,6 +1,12 @@
-"""Assertions shared by the tests: a refused request leaves the database as it found it."""
+"""What the tests share: a refused request leaves the database as it found it, and writes
+raced against each other from threads."""
 
+import threading
+from collections.abc import Callable
+
+import pytest
 from django.apps import apps
+from django.db import connection
 from django.db.models import Model
 
 
@@ -37,3 +43,29 @@ class DatabaseState:
 def snapshot(*records: Model) -> DatabaseState:
     """Take before a request that must be refused; call `.assert_unchanged()` after it."""
     return DatabaseState(records)
+
+
+def skip_unless_postgresql() -> None:
+    """Row locks (SELECT ... FOR UPDATE) are what a race checks; SQLite has none to take."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks (SELECT ... FOR UPDATE) are what this checks; CI runs PostgreSQL")
+
+
+def at_once(write: Callable[[int, Callable[[], object]], None], count: int) -> None:
+    """Run `write(n, go)` in `count` threads; each calls `go()` where they must line up, so
+    that what follows runs at the same instant in all of them. Each thread closes its own
+    database connection; a thread still running after a minute fails the test."""
+    barrier = threading.Barrier(count)
+
+    def run(n: int) -> None:
+        try:
+            write(n, barrier.wait)
+        finally:
+            connection.close()  # this thread's own: connections are per thread
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)

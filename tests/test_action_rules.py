@@ -3,11 +3,9 @@ session page, /me/, or the API. They all call `services.action_change_status`.""
 
 import html
 import re
-import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -15,6 +13,7 @@ from django.utils import translation
 from readiness import services
 from readiness.models import Action, Condition, Decision, Event
 from tests.factories import make_action, make_decision, make_session
+from tests.helpers import at_once, skip_unless_postgresql
 
 HX = {"HX-Request": "true"}
 DOORS = ["page", "me", "api"]
@@ -389,42 +388,31 @@ def test_the_document_says_a_write_needs_the_version(client, db):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_api_writes_on_postgresql_let_exactly_one_win(owner):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks (SELECT ... FOR UPDATE) are what this checks; CI runs PostgreSQL")
+    skip_unless_postgresql()
     action = make_action(make_session(), code="A1", owner=owner.person)
     headers = _token_headers(owner)
     writers = 20
-    barrier = threading.Barrier(writers)
     outcomes = []
 
-    def write(n):
-        from django.db import connection as thread_connection
+    def write(n, go):
+        client = Client()
+        read = client.get(f"/api/actions/{action.pk}", headers=headers)
+        version = read.json()["version"]
+        go()
+        # Half send the version in the body, half as If-Match: the same precondition.
+        if n % 2:
+            body, extra = {"status": "in_progress", "expected_version": version}, {}
+        else:
+            body, extra = {"status": "in_progress"}, {"If-Match": read["ETag"]}
+        response = client.post(
+            f"/api/actions/{action.pk}/status",
+            body,
+            content_type="application/json",
+            headers={**headers, **extra},
+        )
+        outcomes.append(response.status_code)
 
-        try:
-            client = Client()
-            read = client.get(f"/api/actions/{action.pk}", headers=headers)
-            version = read.json()["version"]
-            barrier.wait()
-            # Half send the version in the body, half as If-Match: the same precondition.
-            if n % 2:
-                body, extra = {"status": "in_progress", "expected_version": version}, {}
-            else:
-                body, extra = {"status": "in_progress"}, {"If-Match": read["ETag"]}
-            response = client.post(
-                f"/api/actions/{action.pk}/status",
-                body,
-                content_type="application/json",
-                headers={**headers, **extra},
-            )
-            outcomes.append(response.status_code)
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(write, writers)
     assert sorted(outcomes) == [200] + [409] * (writers - 1)
     action.refresh_from_db()
     assert action.status == Action.Status.IN_PROGRESS and action.version == 2

@@ -1,7 +1,6 @@
 """The facilitator's live meeting workspace: /releases/<slug>/sessions/<id>/."""
 
 import datetime as dt
-import threading
 
 import pytest
 from django.db import connection
@@ -20,7 +19,7 @@ from readiness.models import (
     SessionTemplate,
 )
 from tests.factories import make_action, make_decision, make_person, make_session
-from tests.helpers import snapshot
+from tests.helpers import at_once, skip_unless_postgresql, snapshot
 
 HX = {"HX-Request": "true"}
 
@@ -373,18 +372,14 @@ def test_a_stale_save_is_refused_and_keeps_the_text(
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_saves_on_postgresql_let_exactly_one_win():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks (SELECT ... FOR UPDATE) are what this checks; CI runs PostgreSQL")
+    skip_unless_postgresql()
     session = make_session()
     item = services.agenda_item_add(user=None, session=session, title="QA")
-    barrier = threading.Barrier(4)
     outcomes = []
 
-    def save(n):
-        from django.db import connection as thread_connection
-
+    def save(n, go):
         try:
-            barrier.wait()
+            go()
             services.agenda_item_update(
                 user=None,
                 item=AgendaItem.objects.get(pk=item.pk),
@@ -396,14 +391,8 @@ def test_concurrent_saves_on_postgresql_let_exactly_one_win():
             outcomes.append("saved")
         except services.StaleEdit:
             outcomes.append("stale")
-        finally:
-            thread_connection.close()
 
-    threads = [threading.Thread(target=save, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(save, 4)
     assert sorted(outcomes) == ["saved", "stale", "stale", "stale"]
     item.refresh_from_db()
     assert item.version == 2
