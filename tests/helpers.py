@@ -2,10 +2,12 @@
 raced against each other from threads."""
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Model
 
@@ -43,6 +45,18 @@ class DatabaseState:
 def snapshot(*records: Model) -> DatabaseState:
     """Take before a request that must be refused; call `.assert_unchanged()` after it."""
     return DatabaseState(records)
+
+
+@contextmanager
+def refused(
+    *records: Model, error: type[BaseException] = ValidationError, match: str | None = None
+) -> Iterator[pytest.ExceptionInfo]:
+    """The block must raise `error` and leave the database, and `records`, as they were;
+    the exception is yielded for the test to read."""
+    before = snapshot(*records)
+    with pytest.raises(error, match=match) as info:
+        yield info
+    before.assert_unchanged()
 
 
 def skip_unless_postgresql() -> None:

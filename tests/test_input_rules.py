@@ -14,7 +14,7 @@ from readiness.minutes.importer import import_minutes
 from readiness.minutes.parser import MinutesError, parse_minutes
 from readiness.models import Action, Condition, Decision, Evidence, Release, Session
 from tests.factories import make_action, make_decision, make_person, make_release, make_session
-from tests.helpers import snapshot
+from tests.helpers import refused, snapshot
 
 FAR_ZONE = zoneinfo.ZoneInfo("Etc/GMT+12")
 # The probe's value: past year 9999 once in UTC, so it cannot be read back.
@@ -80,8 +80,7 @@ def test_text_loses_control_characters_and_titles_their_line_breaks():
 
 
 def test_the_far_deploy_window_is_refused_and_nothing_is_created():
-    before = snapshot()
-    with pytest.raises(ValidationError) as error:
+    with refused() as error:
         services.release_create(
             user=None,
             name="Far",
@@ -90,27 +89,21 @@ def test_the_far_deploy_window_is_refused_and_nothing_is_created():
             deploy_window_end=FAR,
         )
     assert "2000-01-01" in " ".join(error.value.messages)
-    before.assert_unchanged()
 
 
 def test_a_planned_date_out_of_range_is_refused():
-    before = snapshot()
-    with pytest.raises(ValidationError):
+    with refused():
         services.release_create(user=None, name="Old", planned_date=dt.date(1999, 12, 31))
-    before.assert_unchanged()
 
 
 def test_the_far_session_time_is_refused_when_scheduling_and_editing():
     release = make_release()
-    before = snapshot(release)
-    with pytest.raises(ValidationError):
+    with refused(release):
         services.session_schedule(
             user=None, release=release, scheduled_at=FAR, time_zone="Etc/GMT+12"
         )
-    before.assert_unchanged()
     session = make_session(release)
-    before = snapshot(session)
-    with pytest.raises(ValidationError):
+    with refused(session):
         services.session_update(
             user=None,
             session=session,
@@ -121,13 +114,11 @@ def test_the_far_session_time_is_refused_when_scheduling_and_editing():
             objective="",
             facilitator=None,
         )
-    before.assert_unchanged()
 
 
 def test_the_far_condition_deadline_is_refused():
     session = make_session()
-    before = snapshot(session)
-    with pytest.raises(ValidationError) as error:
+    with refused(session) as error:
         services.decision_record(
             user=None,
             session=session,
@@ -135,19 +126,15 @@ def test_the_far_condition_deadline_is_refused():
             conditions=[services.ConditionSpec(text="Run BILL-230", deadline=FAR)],
         )
     assert "deadline" in error.value.message_dict
-    before.assert_unchanged()
 
 
 def test_an_action_due_9999_12_31_is_refused_on_create_and_edit():
     session = make_session()
     owner = make_person("Ana Souza")
-    before = snapshot(session)
-    with pytest.raises(ValidationError):
+    with refused(session):
         make_action(session, code="A1", owner=owner, due_date=FAR_DAY)
-    before.assert_unchanged()
     action = make_action(session, code="A1")
-    before = snapshot(action)
-    with pytest.raises(ValidationError):
+    with refused(action):
         services.action_update(
             user=None,
             action=action,
@@ -157,15 +144,12 @@ def test_an_action_due_9999_12_31_is_refused_on_create_and_edit():
             due_date=FAR_DAY,
             kind=action.kind,
         )
-    before.assert_unchanged()
 
 
 def test_a_review_date_out_of_range_is_refused():
     session = make_session()
-    before = snapshot(session)
-    with pytest.raises(ValidationError):
+    with refused(session):
         make_decision(session, review_on=dt.date(2200, 1, 1))
-    before.assert_unchanged()
 
 
 # --- Zones ----------------------------------------------------------------------------------
@@ -173,8 +157,7 @@ def test_a_review_date_out_of_range_is_refused():
 
 def test_the_300_character_zone_is_a_clean_refusal():
     release = make_release()
-    before = snapshot(release)
-    with pytest.raises(ValidationError) as error:
+    with refused(release) as error:
         services.session_schedule(
             user=None,
             release=release,
@@ -183,7 +166,6 @@ def test_the_300_character_zone_is_a_clean_refusal():
         )
     assert "time_zone" in error.value.message_dict
     assert len(error.value.message_dict["time_zone"][0]) < 120
-    before.assert_unchanged()
 
 
 # --- Links ----------------------------------------------------------------------------------
@@ -192,11 +174,9 @@ def test_the_300_character_zone_is_a_clean_refusal():
 @pytest.mark.parametrize("url", BAD_LINKS)
 def test_a_broken_link_is_refused_as_evidence(url):
     session = make_session()
-    before = snapshot(session)
-    with pytest.raises(ValidationError) as error:
+    with refused(session) as error:
         services.evidence_add(user=None, session=session, title="Bad", location=url)
     assert "location" in error.value.message_dict
-    before.assert_unchanged()
 
 
 def test_a_relative_repository_path_and_plain_text_are_still_kept():
@@ -216,20 +196,17 @@ def test_a_broken_link_is_refused_as_a_conditions_evidence(url):
     session = make_session()
     decision = make_decision(session, Decision.Outcome.CONDITIONAL_GO)
     condition = decision.conditions.get()
-    before = snapshot(condition)
-    with pytest.raises(ValidationError) as error:
+    with refused(condition) as error:
         services.condition_satisfy_with_evidence(
             user=None, condition=condition, url=url, expected_version=condition.version
         )
     assert "evidence_url" in error.value.message_dict
-    before.assert_unchanged()
 
 
 def test_a_broken_link_is_refused_when_an_action_is_done(facilitator):
     session = make_session(facilitator=facilitator.person)
     action = make_action(session, code="A1")
-    before = snapshot(action)
-    with pytest.raises(ValidationError):
+    with refused(action):
         services.action_change_status(
             user=facilitator,
             action=action,
@@ -237,7 +214,6 @@ def test_a_broken_link_is_refused_when_an_action_is_done(facilitator):
             evidence_url="http://[::1/x",
             expected_version=action.version,
         )
-    before.assert_unchanged()
 
 
 # --- Text -----------------------------------------------------------------------------------
@@ -395,10 +371,8 @@ def test_the_document_used_below_imports_when_its_values_are_good():
     ],
 )
 def test_the_importer_refuses_out_of_range_dates_and_broken_links(values):
-    before = snapshot()
-    with pytest.raises(MinutesError):
+    with refused(error=MinutesError):
         import_minutes(parse_minutes(_document(**values)), user=None)
-    before.assert_unchanged()
 
 
 def test_the_importer_refuses_the_300_character_zone():
