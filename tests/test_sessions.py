@@ -675,31 +675,19 @@ def test_it_creates_a_release_with_its_deploy_window(client, facilitator, manage
     client.force_login(manager)
     assert client.get("/releases/new/").status_code == 403
     client.force_login(facilitator)
+    form = {
+        "name": "Billing Gateway",
+        "planned_date": "2024-07-15",
+        "language": "pt-br",
+        "window_start": "2024-07-16T22:00",
+        "window_end": "2024-07-17T02:00",
+        "window_time_zone": "America/Sao_Paulo",
+    }
     before = snapshot()
-    bad = client.post(
-        "/releases/new/",
-        {
-            "name": "Billing Gateway",
-            "planned_date": "2024-07-15",
-            "language": "pt-br",
-            "window_start": "2024-07-16T22:00",
-            "window_end": "2024-07-16T21:00",
-            "window_time_zone": "America/Sao_Paulo",
-        },
-    )
+    bad = client.post("/releases/new/", {**form, "window_end": "2024-07-16T21:00"})
     assert bad.status_code == 422 and "must close after it opens" in bad.text
     before.assert_unchanged()
-    response = client.post(
-        "/releases/new/",
-        {
-            "name": "Billing Gateway",
-            "planned_date": "2024-07-15",
-            "language": "pt-br",
-            "window_start": "2024-07-16T22:00",
-            "window_end": "2024-07-17T02:00",
-            "window_time_zone": "America/Sao_Paulo",
-        },
-    )
+    response = client.post("/releases/new/", form)
     release = Release.objects.get()
     assert response["Location"] == f"/releases/{release.slug}/sessions/new/"
     assert release.deploy_window_start == dt.datetime(2024, 7, 17, 1, 0, tzinfo=dt.UTC)
