@@ -13,7 +13,7 @@ from django.utils import translation
 from readiness import services
 from readiness.models import Action, Condition, Decision, Event
 from tests.factories import make_action, make_decision, make_session
-from tests.helpers import at_once, skip_unless_postgresql
+from tests.helpers import at_once, refused, skip_unless_postgresql
 
 HX = {"HX-Request": "true"}
 DOORS = ["page", "me", "api"]
@@ -202,27 +202,21 @@ def test_done_sets_a_completion_time_and_cancelled_has_none(owner, facilitator, 
 
 def test_a_cancelled_action_cannot_be_marked_done(facilitator, mine):
     _change(facilitator, mine, Action.Status.CANCELLED)
-    before = _state(mine)
-    with pytest.raises(ValidationError, match="already closed"):
+    with refused(mine, match="already closed"):
         _change(facilitator, mine, Action.Status.DONE)
-    assert _state(mine) == before
 
 
 def test_a_done_action_is_not_closed_again(owner, facilitator, mine):
     _change(owner, mine, Action.Status.DONE)
-    before = _state(mine)
     for status in (Action.Status.DONE, Action.Status.CANCELLED):
-        with pytest.raises(ValidationError, match="already closed"):
+        with refused(mine, match="already closed"):
             _change(facilitator, mine, status)
-    assert _state(mine) == before
 
 
 def test_the_same_status_again_is_refused_with_a_clear_message(owner, mine):
     _change(owner, mine, Action.Status.IN_PROGRESS)
-    before = _state(mine)
-    with pytest.raises(ValidationError, match="already “In progress”"):
+    with refused(mine, match="already “In progress”"):
         _change(owner, mine, Action.Status.IN_PROGRESS)
-    assert _state(mine) == before
 
 
 def test_reopening_clears_the_completion_time(owner, facilitator, mine):
@@ -237,16 +231,14 @@ def test_the_rules_are_checked_against_the_row_not_the_callers_copy(owner, facil
     it: the service re-reads the row under its lock."""
     stale_copy = Action.objects.get(pk=mine.pk)
     _change(facilitator, mine, Action.Status.CANCELLED)
-    before = _state(mine)
-    with pytest.raises(ValidationError, match="already closed"):
+    with refused(mine, match="already closed"):
         services.action_change_status(
             user=owner, action=stale_copy, status="done", expected_version=mine.version
         )
-    with pytest.raises(PermissionDenied):
+    with refused(mine, error=PermissionDenied):
         services.action_change_status(
             user=owner, action=stale_copy, status="open", reason="x", expected_version=mine.version
         )
-    assert _state(mine) == before
 
 
 def test_the_import_path_keeps_the_state_rules(mine):
