@@ -276,30 +276,31 @@ def test_the_api_answers_a_broken_link_with_json_400(client, facilitator, condit
     before.assert_unchanged()
 
 
-def test_the_api_refuses_a_nul_byte_in_text_with_json_400(client, facilitator):
-    session = make_session(facilitator=facilitator.person)
-    action = make_action(session, code="A1")
-    client.force_login(facilitator)
-    before = snapshot(action)
-    response = client.post(
+@pytest.fixture
+def action(facilitator):
+    return make_action(make_session(facilitator=facilitator.person), code="A1")
+
+
+def _block(client, action, reason):
+    return client.post(
         f"/api/actions/{action.pk}/status",
-        {"status": "blocked", "reason": "vendor\x00", "expected_version": action.version},
+        {"status": "blocked", "reason": reason, "expected_version": action.version},
         content_type="application/json",
     )
+
+
+def test_the_api_refuses_a_nul_byte_in_text_with_json_400(client, facilitator, action):
+    client.force_login(facilitator)
+    before = snapshot(action)
+    response = _block(client, action, "vendor\x00")
     assert response.status_code == 400
     assert "NUL" in response.json()["detail"]
     before.assert_unchanged()
 
 
-def test_the_api_cleans_other_control_characters(client, facilitator):
-    session = make_session(facilitator=facilitator.person)
-    action = make_action(session, code="A1")
+def test_the_api_cleans_other_control_characters(client, facilitator, action):
     client.force_login(facilitator)
-    response = client.post(
-        f"/api/actions/{action.pk}/status",
-        {"status": "blocked", "reason": "vendor\x07 late", "expected_version": action.version},
-        content_type="application/json",
-    )
+    response = _block(client, action, "vendor\x07 late")
     assert response.status_code == 200
     action.refresh_from_db()
     assert action.status_reason == "vendor late"
