@@ -256,8 +256,7 @@ def test_nul_and_control_characters_never_reach_the_database():
 
 
 @pytest.fixture
-def condition(facilitator):
-    session = make_session(facilitator=facilitator.person)
+def condition(session):
     return make_decision(session, Decision.Outcome.CONDITIONAL_GO).conditions.get()
 
 
@@ -277,8 +276,8 @@ def test_the_api_answers_a_broken_link_with_json_400(client, facilitator, condit
 
 
 @pytest.fixture
-def action(facilitator):
-    return make_action(make_session(facilitator=facilitator.person), code="A1")
+def action(session):
+    return make_action(session, code="A1")
 
 
 def _block(client, action, reason):
@@ -434,8 +433,7 @@ def test_the_people_search_survives_a_nul_byte(client, facilitator):
 
 
 @pytest.mark.parametrize("total", ["x", "-1", "99999999999999999999", ""])
-def test_one_more_condition_survives_a_forged_row_count(client, facilitator, total):
-    session = make_session(facilitator=facilitator.person)
+def test_one_more_condition_survives_a_forged_row_count(client, facilitator, session, total):
     client.force_login(facilitator)
     before = snapshot(session)
     response = client.post(
@@ -453,8 +451,7 @@ def test_one_more_condition_survives_a_forged_row_count(client, facilitator, tot
     before.assert_unchanged()
 
 
-def test_the_decision_form_refuses_the_far_deadline(client, facilitator):
-    session = make_session(facilitator=facilitator.person)
+def test_the_decision_form_refuses_the_far_deadline(client, facilitator, session):
     client.force_login(facilitator)
     before = snapshot(session)
     response = client.post(
@@ -474,8 +471,7 @@ def test_the_decision_form_refuses_the_far_deadline(client, facilitator):
     assert not Condition.objects.exists()
 
 
-def test_the_action_form_refuses_a_due_date_in_9999(client, facilitator):
-    session = make_session(facilitator=facilitator.person)
+def test_the_action_form_refuses_a_due_date_in_9999(client, facilitator, session):
     client.force_login(facilitator)
     before = snapshot(session)
     response = client.post(
@@ -488,8 +484,7 @@ def test_the_action_form_refuses_a_due_date_in_9999(client, facilitator):
 
 
 @pytest.mark.parametrize("url", BAD_LINKS)
-def test_the_evidence_form_refuses_a_broken_link(client, facilitator, url):
-    session = make_session(facilitator=facilitator.person)
+def test_the_evidence_form_refuses_a_broken_link(client, facilitator, session, url):
     client.force_login(facilitator)
     before = snapshot(session)
     response = client.post(
@@ -514,8 +509,7 @@ def test_the_satisfy_form_refuses_a_broken_link(client, facilitator, condition):
     before.assert_unchanged()
 
 
-def test_the_session_edit_form_keeps_a_title_on_one_line(client, facilitator):
-    session = make_session(facilitator=facilitator.person)
+def test_the_session_edit_form_keeps_a_title_on_one_line(client, facilitator, session):
     client.force_login(facilitator)
     response = client.post(
         f"{session.get_absolute_url()}edit",
