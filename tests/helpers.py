@@ -1,5 +1,5 @@
-"""What the tests share: a refused request leaves the database as it found it, and writes
-raced against each other from threads."""
+"""What the tests share: a refused request leaves the database as it found it, a status
+changed by whoever just read the action, and writes raced against each other from threads."""
 
 import threading
 from collections.abc import Callable, Iterator
@@ -10,6 +10,9 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Model
+
+from readiness import services
+from readiness.models import Action
 
 
 def _counts() -> dict[str, int]:
@@ -57,6 +60,13 @@ def refused(
     with pytest.raises(error, match=match) as info:
         yield info
     before.assert_unchanged()
+
+
+def change_status(user, action: Action, status: str, **more) -> Action:
+    """Change the action's status as someone who has just read it (at its current version)."""
+    return services.action_change_status(
+        user=user, action=action, status=status, expected_version=action.version, **more
+    )
 
 
 def skip_unless_postgresql() -> None:

@@ -14,7 +14,7 @@ from readiness.minutes.importer import import_minutes
 from readiness.minutes.parser import MinutesError, parse_minutes
 from readiness.models import Action, Condition, Decision, Evidence, Release, Session
 from tests.factories import make_action, make_decision, make_person, make_release, make_session
-from tests.helpers import refused, snapshot
+from tests.helpers import change_status, refused, snapshot
 
 FAR_ZONE = zoneinfo.ZoneInfo("Etc/GMT+12")
 # The probe's value: past year 9999 once in UTC, so it cannot be read back.
@@ -207,13 +207,7 @@ def test_a_broken_link_is_refused_when_an_action_is_done(facilitator):
     session = make_session(facilitator=facilitator.person)
     action = make_action(session, code="A1")
     with refused(action):
-        services.action_change_status(
-            user=facilitator,
-            action=action,
-            status=Action.Status.DONE,
-            evidence_url="http://[::1/x",
-            expected_version=action.version,
-        )
+        change_status(facilitator, action, Action.Status.DONE, evidence_url="http://[::1/x")
 
 
 # --- Text -----------------------------------------------------------------------------------
