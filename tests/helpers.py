@@ -62,6 +62,11 @@ def refused(
     before.assert_unchanged()
 
 
+def assert_sends_to_login(response) -> None:
+    """An anonymous visitor is sent to log in, not shown the page."""
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
 def change_status(user, action: Action, status: str, **more) -> Action:
     """Change the action's status as someone who has just read it (at its current version)."""
     return services.action_change_status(

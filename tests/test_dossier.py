@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from readiness import services
 from readiness.models import Action, Decision
 from tests.factories import make_action, make_person
-from tests.helpers import change_status
+from tests.helpers import assert_sends_to_login, change_status
 from tests.history_data import decide, release_with_session
 
 SAMPLE = "/releases/2024-07-15-billing-gateway/dossier/"
@@ -154,8 +154,7 @@ def test_it_answers_404_for_an_unknown_release(client, manager):
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page(client, sample_release):
-    response = client.get(SAMPLE)
-    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert_sends_to_login(client.get(SAMPLE))
 
 
 def test_it_answers_every_role(client, any_role, sample_release):

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from readiness.models import Action, Decision, Participant, Person, Release, Session
 from readiness.reports.exports import csv_cell
 from readiness.reports.history import ReleaseFilter
+from tests.helpers import assert_sends_to_login
 from tests.history_data import act, history_set, release_with_session
 
 LIST = "/releases/"
@@ -412,8 +413,7 @@ def test_the_history_makes_the_same_queries_for_10_and_1000_releases(
 
 @pytest.mark.parametrize("url", [LIST, "/releases/export.csv", "/actions/export.csv"])
 def test_it_sends_anonymous_visitors_to_the_login_page(client, url):
-    response = client.get(url)
-    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert_sends_to_login(client.get(url))
 
 
 @pytest.mark.parametrize("url", [LIST, "/releases/export.csv", "/actions/export.csv"])

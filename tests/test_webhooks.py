@@ -15,7 +15,7 @@ from django.utils import timezone
 from readiness import services, webhooks
 from readiness.models import Action, Decision, Event, Webhook, WebhookDelivery, WebhookEvent
 from tests.factories import make_action, make_decision, make_person, make_release, make_session
-from tests.helpers import change_status, snapshot
+from tests.helpers import assert_sends_to_login, change_status, snapshot
 
 ALL_EVENTS = list(WebhookEvent.values)
 
@@ -318,7 +318,7 @@ def test_it_refuses_the_webhook_pages_to_people_who_do_not_facilitate(client, db
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page(client, db):
-    assert client.get("/webhooks/")["Location"].startswith("/accounts/login/")
+    assert_sends_to_login(client.get("/webhooks/"))
 
 
 @pytest.mark.parametrize("role", ["facilitator", "admin_user"])
