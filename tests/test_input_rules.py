@@ -426,19 +426,26 @@ def test_the_people_search_survives_a_nul_byte(client, facilitator):
     assert response.status_code == 200
 
 
+def _conditional_go(client, session, form, headers=None):
+    """Post the decision form for a GO with conditions: `form` gives the condition rows."""
+    return client.post(
+        f"{session.get_absolute_url()}decision",
+        {
+            "outcome": "conditional_go",
+            "method": "consensus",
+            "conditions-INITIAL_FORMS": "0",
+            **form,
+        },
+        headers=headers or {},
+    )
+
+
 @pytest.mark.parametrize("total", ["x", "-1", "99999999999999999999", ""])
 def test_one_more_condition_survives_a_forged_row_count(client, facilitator, session, total):
     client.force_login(facilitator)
     before = snapshot(session)
-    response = client.post(
-        f"{session.get_absolute_url()}decision",
-        {
-            "add_condition": "1",
-            "outcome": "conditional_go",
-            "method": "consensus",
-            "conditions-TOTAL_FORMS": total,
-            "conditions-INITIAL_FORMS": "0",
-        },
+    response = _conditional_go(
+        client, session, {"add_condition": "1", "conditions-TOTAL_FORMS": total}
     )
     assert response.status_code == 200
     assert 'name="conditions-0-text"' in response.text
@@ -448,18 +455,12 @@ def test_one_more_condition_survives_a_forged_row_count(client, facilitator, ses
 def test_the_decision_form_refuses_the_far_deadline(client, facilitator, session):
     client.force_login(facilitator)
     before = snapshot(session)
-    response = client.post(
-        f"{session.get_absolute_url()}decision",
-        {
-            "outcome": "conditional_go",
-            "method": "consensus",
-            "conditions-TOTAL_FORMS": "1",
-            "conditions-INITIAL_FORMS": "0",
-            "conditions-0-text": "Run BILL-230",
-            "conditions-0-deadline": "9999-12-31T23:00",
-        },
-        headers=HX,
-    )
+    form = {
+        "conditions-TOTAL_FORMS": "1",
+        "conditions-0-text": "Run BILL-230",
+        "conditions-0-deadline": "9999-12-31T23:00",
+    }
+    response = _conditional_go(client, session, form, headers=HX)
     assert response.status_code == 422
     before.assert_unchanged()
     assert not Condition.objects.exists()
