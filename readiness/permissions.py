@@ -120,7 +120,7 @@ def can_facilitate_session(user: User, session: Session) -> bool:
     """The session's own facilitator, any member of the facilitators group, or an admin."""
     if not (user.is_authenticated and user.is_active):
         return False
-    if user.is_superuser or _in_group(user, FACILITATORS):
+    if is_facilitator(user):
         return True
     facilitator = session.facilitator
     return facilitator is not None and facilitator.user_id == user.pk
@@ -337,9 +337,7 @@ def can_record_review(user: User, decision: Decision) -> bool:
 
 def can_import_minutes(user: User) -> bool:
     """Facilitators and administrators: an import creates releases and people."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return user.is_superuser or _in_group(user, FACILITATORS)
+    return is_facilitator(user)
 
 
 def check_can_import_minutes(user: User) -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from readiness import services
 from readiness.models import ApiToken, Decision, Event
 from tests.factories import make_decision, make_release, make_session
-from tests.helpers import snapshot
+from tests.helpers import assert_sends_to_login, snapshot
 
 PAGE = "/settings/tokens/"
 
@@ -136,8 +136,7 @@ def test_it_notes_when_a_token_was_last_used(client, manager, release):
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page(client, db):
-    response = client.get(PAGE)
-    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert_sends_to_login(client.get(PAGE))
 
 
 def test_it_shows_each_role_their_own_tokens_only(client, any_role, manager, django_user_model):

@@ -1,32 +1,26 @@
 """Writes at the same instant: locks taken in one order, so no two writes deadlock."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from readiness import services
 from readiness.models import AgendaItem, Event
 from tests.factories import make_session
+from tests.helpers import at_once, skip_unless_postgresql
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_discuss_now_and_edits_of_one_item_at_once_neither_fail_nor_deadlock():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks (SELECT ... FOR UPDATE) are what this checks; CI runs PostgreSQL")
+    skip_unless_postgresql()
     session = make_session()
     item = services.agenda_item_add(user=None, session=session, title="QA")
     services.agenda_item_add(user=None, session=session, title="FinOps")
-    barrier = threading.Barrier(20)
     outcomes: list[str] = []
     errors: list[BaseException] = []
 
-    def write(n: int) -> None:
-        from django.db import connection as thread_connection
-
+    def write(n: int, go) -> None:
         try:
             read = AgendaItem.objects.get(pk=item.pk)
-            barrier.wait()
+            go()
             if n % 2:
                 services.agenda_item_start_discussion(user=None, item=read)
                 outcomes.append("discussing")
@@ -44,15 +38,8 @@ def test_discuss_now_and_edits_of_one_item_at_once_neither_fail_nor_deadlock():
             outcomes.append("stale")
         except BaseException as exc:  # A deadlock or any other failure fails the test.
             errors.append(exc)
-        finally:
-            thread_connection.close()
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
+    at_once(write, 20)
     assert errors == []
     assert outcomes.count("discussing") == 10
     # Every edit read the same version: the first write to the item (an edit, or the first

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from readiness import services
 from readiness.models import Action, Decision
 from tests.factories import make_action, make_person
+from tests.helpers import assert_sends_to_login, change_status
 from tests.history_data import decide, release_with_session
 
 SAMPLE = "/releases/2024-07-15-billing-gateway/dossier/"
@@ -78,13 +79,7 @@ def test_it_shows_each_actions_full_status_history(client, manager):
     # The manager moves their own action along, as its owner.
     action = make_action(session, code="A1", owner=make_person("Mia Souza", user=manager))
     for status, reason in [("in_progress", ""), ("blocked", "No VPN"), ("done", "")]:
-        services.action_change_status(
-            user=manager,
-            action=action,
-            status=status,
-            reason=reason,
-            expected_version=action.version,
-        )
+        change_status(manager, action, status, reason=reason)
     client.force_login(manager)
     page = client.get(f"/releases/{session.release.slug}/dossier/").text
     row = page.split('<th scope="row">A1</th>', 1)[1].split("</tr>", 1)[0]
@@ -162,8 +157,7 @@ def test_it_answers_404_for_an_unknown_release(client, manager):
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page(client, sample_release):
-    response = client.get(SAMPLE)
-    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert_sends_to_login(client.get(SAMPLE))
 
 
 def test_it_answers_every_role(client, any_role, sample_release):

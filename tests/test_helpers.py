@@ -3,7 +3,7 @@
 import pytest
 
 from tests.factories import make_person, make_release
-from tests.helpers import snapshot
+from tests.helpers import refused, snapshot
 
 
 def test_it_notices_a_changed_field(db):
@@ -28,3 +28,15 @@ def test_it_passes_when_nothing_moved(db):
     release.refresh_from_db()
     before.assert_unchanged()
     assert before.rows[0]["name"] == "Billing Gateway"
+
+
+def test_a_refusal_must_raise_and_leave_everything_as_it_was(db):
+    release = make_release("Billing Gateway")
+    with refused(release, error=ValueError, match="no") as error:
+        raise ValueError("no")
+    assert str(error.value) == "no"
+    with pytest.raises(AssertionError, match="readiness.Person"), refused(error=ValueError):
+        make_person("Bruno Lima")
+        raise ValueError("after a write")
+    with pytest.raises(pytest.fail.Exception), refused(release):
+        pass

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from readiness.models import Action, Decision, Participant, Person, Release, Session
 from readiness.reports.exports import csv_cell
 from readiness.reports.history import ReleaseFilter
+from tests.helpers import assert_sends_to_login
 from tests.history_data import act, history_set, release_with_session
 
 LIST = "/releases/"
@@ -276,20 +277,25 @@ def _link(response, label: str) -> str | None:
     return match.group(1).replace("&amp;", "&") if match else None
 
 
+def _follow(client, response, label: str):
+    """The page the link `label` of `response` leads to."""
+    return _page(client, _link(response, label).lstrip("?"))
+
+
 def test_it_pages_forward_to_the_end_and_back_to_the_start(client, manager):
     newest_first = [r.name for r in _bulk_releases(60)]
     client.force_login(manager)
     first, rows = _page(client, "")
     assert rows == newest_first[:25]
     assert _link(first, "Previous") is None and _link(first, "First") is None
-    second, rows = _page(client, _link(first, "Next").lstrip("?"))
+    second, rows = _follow(client, first, "Next")
     assert rows == newest_first[25:50]
-    third, rows = _page(client, _link(second, "Next").lstrip("?"))
+    third, rows = _follow(client, second, "Next")
     assert rows == newest_first[50:]
     assert _link(third, "Next") is None and _link(third, "Last") is None
-    back, rows = _page(client, _link(third, "Previous").lstrip("?"))
+    back, rows = _follow(client, third, "Previous")
     assert rows == newest_first[25:50]
-    start, rows = _page(client, _link(back, "Previous").lstrip("?"))
+    start, rows = _follow(client, back, "Previous")
     assert rows == newest_first[:25]
     assert _link(start, "Previous") is None
 
@@ -298,14 +304,14 @@ def test_it_jumps_to_the_last_page_and_pages_back_from_it(client, manager):
     newest_first = [r.name for r in _bulk_releases(60)]
     client.force_login(manager)
     first, _rows = _page(client, "")
-    last, rows = _page(client, _link(first, "Last").lstrip("?"))
+    last, rows = _follow(client, first, "Last")
     assert rows == newest_first[-25:]
     assert _link(last, "Next") is None and _link(last, "Last") is None
     assert _link(last, "Previous") is not None
-    before, rows = _page(client, _link(last, "Previous").lstrip("?"))
+    before, rows = _follow(client, last, "Previous")
     assert rows == newest_first[10:35]
     # Paging back again would leave a short page of 10: the first page is shown whole.
-    start, rows = _page(client, _link(before, "Previous").lstrip("?"))
+    start, rows = _follow(client, before, "Previous")
     assert rows == newest_first[:25]
     assert _link(start, "Previous") is None
 
@@ -317,10 +323,10 @@ def test_it_pages_within_the_filters_and_the_sort(client, manager):
     client.force_login(manager)
     first, rows = _page(client, "status=deployed&sort=name")
     assert rows == by_name[:25]
-    second, rows = _page(client, _link(first, "Next").lstrip("?"))
+    second, rows = _follow(client, first, "Next")
     assert rows == by_name[25:]
     assert "status=deployed" in _link(second, "Previous")
-    last, rows = _page(client, _link(first, "Last").lstrip("?"))
+    last, rows = _follow(client, first, "Last")
     assert rows == by_name[-25:]
 
 
@@ -407,8 +413,7 @@ def test_the_history_makes_the_same_queries_for_10_and_1000_releases(
 
 @pytest.mark.parametrize("url", [LIST, "/releases/export.csv", "/actions/export.csv"])
 def test_it_sends_anonymous_visitors_to_the_login_page(client, url):
-    response = client.get(url)
-    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert_sends_to_login(client.get(url))
 
 
 @pytest.mark.parametrize("url", [LIST, "/releases/export.csv", "/actions/export.csv"])

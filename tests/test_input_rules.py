@@ -14,7 +14,7 @@ from readiness.minutes.importer import import_minutes
 from readiness.minutes.parser import MinutesError, parse_minutes
 from readiness.models import Action, Condition, Decision, Evidence, Release, Session
 from tests.factories import make_action, make_decision, make_person, make_release, make_session
-from tests.helpers import snapshot
+from tests.helpers import change_status, refused, snapshot
 
 FAR_ZONE = zoneinfo.ZoneInfo("Etc/GMT+12")
 # The probe's value: past year 9999 once in UTC, so it cannot be read back.
@@ -80,8 +80,7 @@ def test_text_loses_control_characters_and_titles_their_line_breaks():
 
 
 def test_the_far_deploy_window_is_refused_and_nothing_is_created():
-    before = snapshot()
-    with pytest.raises(ValidationError) as error:
+    with refused() as error:
         services.release_create(
             user=None,
             name="Far",
@@ -90,27 +89,21 @@ def test_the_far_deploy_window_is_refused_and_nothing_is_created():
             deploy_window_end=FAR,
         )
     assert "2000-01-01" in " ".join(error.value.messages)
-    before.assert_unchanged()
 
 
 def test_a_planned_date_out_of_range_is_refused():
-    before = snapshot()
-    with pytest.raises(ValidationError):
+    with refused():
         services.release_create(user=None, name="Old", planned_date=dt.date(1999, 12, 31))
-    before.assert_unchanged()
 
 
 def test_the_far_session_time_is_refused_when_scheduling_and_editing():
     release = make_release()
-    before = snapshot(release)
-    with pytest.raises(ValidationError):
+    with refused(release):
         services.session_schedule(
             user=None, release=release, scheduled_at=FAR, time_zone="Etc/GMT+12"
         )
-    before.assert_unchanged()
     session = make_session(release)
-    before = snapshot(session)
-    with pytest.raises(ValidationError):
+    with refused(session):
         services.session_update(
             user=None,
             session=session,
@@ -121,13 +114,11 @@ def test_the_far_session_time_is_refused_when_scheduling_and_editing():
             objective="",
             facilitator=None,
         )
-    before.assert_unchanged()
 
 
 def test_the_far_condition_deadline_is_refused():
     session = make_session()
-    before = snapshot(session)
-    with pytest.raises(ValidationError) as error:
+    with refused(session) as error:
         services.decision_record(
             user=None,
             session=session,
@@ -135,19 +126,15 @@ def test_the_far_condition_deadline_is_refused():
             conditions=[services.ConditionSpec(text="Run BILL-230", deadline=FAR)],
         )
     assert "deadline" in error.value.message_dict
-    before.assert_unchanged()
 
 
 def test_an_action_due_9999_12_31_is_refused_on_create_and_edit():
     session = make_session()
     owner = make_person("Ana Souza")
-    before = snapshot(session)
-    with pytest.raises(ValidationError):
+    with refused(session):
         make_action(session, code="A1", owner=owner, due_date=FAR_DAY)
-    before.assert_unchanged()
     action = make_action(session, code="A1")
-    before = snapshot(action)
-    with pytest.raises(ValidationError):
+    with refused(action):
         services.action_update(
             user=None,
             action=action,
@@ -157,15 +144,12 @@ def test_an_action_due_9999_12_31_is_refused_on_create_and_edit():
             due_date=FAR_DAY,
             kind=action.kind,
         )
-    before.assert_unchanged()
 
 
 def test_a_review_date_out_of_range_is_refused():
     session = make_session()
-    before = snapshot(session)
-    with pytest.raises(ValidationError):
+    with refused(session):
         make_decision(session, review_on=dt.date(2200, 1, 1))
-    before.assert_unchanged()
 
 
 # --- Zones ----------------------------------------------------------------------------------
@@ -173,8 +157,7 @@ def test_a_review_date_out_of_range_is_refused():
 
 def test_the_300_character_zone_is_a_clean_refusal():
     release = make_release()
-    before = snapshot(release)
-    with pytest.raises(ValidationError) as error:
+    with refused(release) as error:
         services.session_schedule(
             user=None,
             release=release,
@@ -183,7 +166,6 @@ def test_the_300_character_zone_is_a_clean_refusal():
         )
     assert "time_zone" in error.value.message_dict
     assert len(error.value.message_dict["time_zone"][0]) < 120
-    before.assert_unchanged()
 
 
 # --- Links ----------------------------------------------------------------------------------
@@ -192,11 +174,9 @@ def test_the_300_character_zone_is_a_clean_refusal():
 @pytest.mark.parametrize("url", BAD_LINKS)
 def test_a_broken_link_is_refused_as_evidence(url):
     session = make_session()
-    before = snapshot(session)
-    with pytest.raises(ValidationError) as error:
+    with refused(session) as error:
         services.evidence_add(user=None, session=session, title="Bad", location=url)
     assert "location" in error.value.message_dict
-    before.assert_unchanged()
 
 
 def test_a_relative_repository_path_and_plain_text_are_still_kept():
@@ -216,28 +196,18 @@ def test_a_broken_link_is_refused_as_a_conditions_evidence(url):
     session = make_session()
     decision = make_decision(session, Decision.Outcome.CONDITIONAL_GO)
     condition = decision.conditions.get()
-    before = snapshot(condition)
-    with pytest.raises(ValidationError) as error:
+    with refused(condition) as error:
         services.condition_satisfy_with_evidence(
             user=None, condition=condition, url=url, expected_version=condition.version
         )
     assert "evidence_url" in error.value.message_dict
-    before.assert_unchanged()
 
 
 def test_a_broken_link_is_refused_when_an_action_is_done(facilitator):
     session = make_session(facilitator=facilitator.person)
     action = make_action(session, code="A1")
-    before = snapshot(action)
-    with pytest.raises(ValidationError):
-        services.action_change_status(
-            user=facilitator,
-            action=action,
-            status=Action.Status.DONE,
-            evidence_url="http://[::1/x",
-            expected_version=action.version,
-        )
-    before.assert_unchanged()
+    with refused(action):
+        change_status(facilitator, action, Action.Status.DONE, evidence_url="http://[::1/x")
 
 
 # --- Text -----------------------------------------------------------------------------------
@@ -280,8 +250,7 @@ def test_nul_and_control_characters_never_reach_the_database():
 
 
 @pytest.fixture
-def condition(facilitator):
-    session = make_session(facilitator=facilitator.person)
+def condition(session):
     return make_decision(session, Decision.Outcome.CONDITIONAL_GO).conditions.get()
 
 
@@ -300,30 +269,31 @@ def test_the_api_answers_a_broken_link_with_json_400(client, facilitator, condit
     before.assert_unchanged()
 
 
-def test_the_api_refuses_a_nul_byte_in_text_with_json_400(client, facilitator):
-    session = make_session(facilitator=facilitator.person)
-    action = make_action(session, code="A1")
-    client.force_login(facilitator)
-    before = snapshot(action)
-    response = client.post(
+@pytest.fixture
+def action(session):
+    return make_action(session, code="A1")
+
+
+def _block(client, action, reason):
+    return client.post(
         f"/api/actions/{action.pk}/status",
-        {"status": "blocked", "reason": "vendor\x00", "expected_version": action.version},
+        {"status": "blocked", "reason": reason, "expected_version": action.version},
         content_type="application/json",
     )
+
+
+def test_the_api_refuses_a_nul_byte_in_text_with_json_400(client, facilitator, action):
+    client.force_login(facilitator)
+    before = snapshot(action)
+    response = _block(client, action, "vendor\x00")
     assert response.status_code == 400
     assert "NUL" in response.json()["detail"]
     before.assert_unchanged()
 
 
-def test_the_api_cleans_other_control_characters(client, facilitator):
-    session = make_session(facilitator=facilitator.person)
-    action = make_action(session, code="A1")
+def test_the_api_cleans_other_control_characters(client, facilitator, action):
     client.force_login(facilitator)
-    response = client.post(
-        f"/api/actions/{action.pk}/status",
-        {"status": "blocked", "reason": "vendor\x07 late", "expected_version": action.version},
-        content_type="application/json",
-    )
+    response = _block(client, action, "vendor\x07 late")
     assert response.status_code == 200
     action.refresh_from_db()
     assert action.status_reason == "vendor late"
@@ -395,10 +365,8 @@ def test_the_document_used_below_imports_when_its_values_are_good():
     ],
 )
 def test_the_importer_refuses_out_of_range_dates_and_broken_links(values):
-    before = snapshot()
-    with pytest.raises(MinutesError):
+    with refused(error=MinutesError):
         import_minutes(parse_minutes(_document(**values)), user=None)
-    before.assert_unchanged()
 
 
 def test_the_importer_refuses_the_300_character_zone():
@@ -429,42 +397,26 @@ def test_the_release_form_refuses_the_far_window(client, facilitator):
     before.assert_unchanged()
 
 
-def test_the_session_form_refuses_the_far_time(client, facilitator):
+@pytest.mark.parametrize(
+    "when, says",
+    [
+        # The far time is told beside the date, with the range a date must be in.
+        (
+            {"date": "9999-12-31", "time": "23:00", "time_zone": "Etc/GMT+12"},
+            ["31 Dec 2100", "Give a date from 1 Jan 2000 to 31 Dec 2100."],
+        ),
+        ({"date": "2024-07-15", "time": "14:00", "time_zone": LONG_ZONE}, ["field-error"]),
+    ],
+    ids=["the far time", "the 300-character zone"],
+)
+def test_the_session_form_refuses(client, facilitator, when, says):
     release = make_release()
     client.force_login(facilitator)
     before = snapshot(release)
-    response = client.post(
-        f"/releases/{release.slug}/sessions/new/",
-        {"title": "Go", "date": "9999-12-31", "time": "23:00", "time_zone": "Etc/GMT+12"},
-    )
+    response = client.post(f"/releases/{release.slug}/sessions/new/", {"title": "Go", **when})
     assert response.status_code == 422
-    assert "31 Dec 2100" in response.text
-    before.assert_unchanged()
-
-
-def test_the_session_form_refuses_the_300_character_zone(client, facilitator):
-    release = make_release()
-    client.force_login(facilitator)
-    before = snapshot(release)
-    response = client.post(
-        f"/releases/{release.slug}/sessions/new/",
-        {"title": "Go", "date": "2024-07-15", "time": "14:00", "time_zone": LONG_ZONE},
-    )
-    assert response.status_code == 422
-    assert "field-error" in response.text
-    before.assert_unchanged()
-
-
-def test_the_session_form_refuses_a_year_out_of_range_beside_the_date(client, facilitator):
-    release = make_release()
-    client.force_login(facilitator)
-    before = snapshot(release)
-    response = client.post(
-        f"/releases/{release.slug}/sessions/new/",
-        {"title": "Go", "date": "9999-12-31", "time": "23:00", "time_zone": "Etc/GMT+12"},
-    )
-    assert response.status_code == 422
-    assert "Give a date from 1 Jan 2000 to 31 Dec 2100." in response.text
+    for text in says:
+        assert text in response.text
     before.assert_unchanged()
 
 
@@ -474,49 +426,47 @@ def test_the_people_search_survives_a_nul_byte(client, facilitator):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("total", ["x", "-1", "99999999999999999999", ""])
-def test_one_more_condition_survives_a_forged_row_count(client, facilitator, total):
-    session = make_session(facilitator=facilitator.person)
-    client.force_login(facilitator)
-    before = snapshot(session)
-    response = client.post(
+def _conditional_go(client, session, form, headers=None):
+    """Post the decision form for a GO with conditions: `form` gives the condition rows."""
+    return client.post(
         f"{session.get_absolute_url()}decision",
         {
-            "add_condition": "1",
             "outcome": "conditional_go",
             "method": "consensus",
-            "conditions-TOTAL_FORMS": total,
             "conditions-INITIAL_FORMS": "0",
+            **form,
         },
+        headers=headers or {},
+    )
+
+
+@pytest.mark.parametrize("total", ["x", "-1", "99999999999999999999", ""])
+def test_one_more_condition_survives_a_forged_row_count(client, facilitator, session, total):
+    client.force_login(facilitator)
+    before = snapshot(session)
+    response = _conditional_go(
+        client, session, {"add_condition": "1", "conditions-TOTAL_FORMS": total}
     )
     assert response.status_code == 200
     assert 'name="conditions-0-text"' in response.text
     before.assert_unchanged()
 
 
-def test_the_decision_form_refuses_the_far_deadline(client, facilitator):
-    session = make_session(facilitator=facilitator.person)
+def test_the_decision_form_refuses_the_far_deadline(client, facilitator, session):
     client.force_login(facilitator)
     before = snapshot(session)
-    response = client.post(
-        f"{session.get_absolute_url()}decision",
-        {
-            "outcome": "conditional_go",
-            "method": "consensus",
-            "conditions-TOTAL_FORMS": "1",
-            "conditions-INITIAL_FORMS": "0",
-            "conditions-0-text": "Run BILL-230",
-            "conditions-0-deadline": "9999-12-31T23:00",
-        },
-        headers=HX,
-    )
+    form = {
+        "conditions-TOTAL_FORMS": "1",
+        "conditions-0-text": "Run BILL-230",
+        "conditions-0-deadline": "9999-12-31T23:00",
+    }
+    response = _conditional_go(client, session, form, headers=HX)
     assert response.status_code == 422
     before.assert_unchanged()
     assert not Condition.objects.exists()
 
 
-def test_the_action_form_refuses_a_due_date_in_9999(client, facilitator):
-    session = make_session(facilitator=facilitator.person)
+def test_the_action_form_refuses_a_due_date_in_9999(client, facilitator, session):
     client.force_login(facilitator)
     before = snapshot(session)
     response = client.post(
@@ -529,8 +479,7 @@ def test_the_action_form_refuses_a_due_date_in_9999(client, facilitator):
 
 
 @pytest.mark.parametrize("url", BAD_LINKS)
-def test_the_evidence_form_refuses_a_broken_link(client, facilitator, url):
-    session = make_session(facilitator=facilitator.person)
+def test_the_evidence_form_refuses_a_broken_link(client, facilitator, session, url):
     client.force_login(facilitator)
     before = snapshot(session)
     response = client.post(
@@ -555,8 +504,7 @@ def test_the_satisfy_form_refuses_a_broken_link(client, facilitator, condition):
     before.assert_unchanged()
 
 
-def test_the_session_edit_form_keeps_a_title_on_one_line(client, facilitator):
-    session = make_session(facilitator=facilitator.person)
+def test_the_session_edit_form_keeps_a_title_on_one_line(client, facilitator, session):
     client.force_login(facilitator)
     response = client.post(
         f"{session.get_absolute_url()}edit",

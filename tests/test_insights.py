@@ -14,6 +14,7 @@ from readiness.reports.insights import (
     overdue_by_owner,
 )
 from tests.factories import make_person
+from tests.helpers import assert_sends_to_login
 from tests.history_data import act, at, decide, release_with_session, satisfy
 
 URL = "/insights/"
@@ -246,8 +247,7 @@ def test_the_nav_links_to_insights(client, manager):
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page(client):
-    response = client.get(URL)
-    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert_sends_to_login(client.get(URL))
 
 
 def test_it_answers_every_role(client, any_role, small):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from readiness import services
 from readiness.models import Action, Condition, Decision, Event, Evidence
 from tests.factories import make_action, make_decision, make_person, make_session
-from tests.helpers import snapshot
+from tests.helpers import change_status, snapshot
 
 HX = {"HX-Request": "true"}
 
@@ -223,9 +223,7 @@ def test_a_bad_evidence_link_is_refused_and_kept(client, owner, mine):
 
 def test_a_stale_change_is_refused_with_409(client, owner, facilitator, mine):
     seen = mine.version
-    services.action_change_status(
-        user=facilitator, action=mine, status="in_progress", expected_version=mine.version
-    )
+    change_status(facilitator, mine, "in_progress")
     client.force_login(owner)
     response = client.post(status_url(mine), {"status": "done", "version": seen}, headers=HX)
     assert response.status_code == 409
@@ -235,9 +233,7 @@ def test_a_stale_change_is_refused_with_409(client, owner, facilitator, mine):
 
 
 def test_only_a_facilitator_reopens_a_done_action_with_a_reason(client, owner, facilitator, mine):
-    services.action_change_status(
-        user=owner, action=mine, status="done", expected_version=mine.version
-    )
+    change_status(owner, mine, "done")
     mine.refresh_from_db()
     client.force_login(owner)
     assert post_status(client, mine, "open", reason="Not really").status_code == 403

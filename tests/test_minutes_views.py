@@ -8,12 +8,11 @@ from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from readiness import services
 from readiness.forms import MINUTES_SALT
 from readiness.minutes.parser import MAX_BYTES
 from readiness.models import Person, Release
 from tests.factories import make_busy_session
-from tests.helpers import snapshot
+from tests.helpers import change_status, snapshot
 from tests.test_minutes_parser import SAMPLE_TEXT
 
 pytestmark = pytest.mark.django_db
@@ -140,9 +139,7 @@ def test_it_replaces_on_request_and_refuses_when_the_release_changed(
     release = Release.objects.get()
     assert release.pk != sample_release.pk
     action = release.sessions.get().actions.get(code="A1")
-    services.action_change_status(
-        user=facilitator, action=action, status="done", expected_version=action.version
-    )
+    change_status(facilitator, action, "done")
     preview = client.post(IMPORT_URL, upload()).text
     assert "changed in the app since it was imported" in preview
     assert 'name="replace"' not in preview

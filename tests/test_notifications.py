@@ -9,7 +9,7 @@ from django.core.management import call_command
 from readiness import notifications, services
 from readiness.models import Decision, ReminderSent, Session
 from tests.factories import make_action, make_decision, make_person, make_session
-from tests.helpers import snapshot
+from tests.helpers import change_status, snapshot
 
 SITE = "https://readiness.example.com"
 SAO_PAULO = zoneinfo.ZoneInfo("America/Sao_Paulo")
@@ -108,13 +108,7 @@ def test_the_facilitator_hears_of_a_blocked_action(
 ):
     action = make_action(session, code="A1", owner=ana)
     with django_capture_on_commit_callbacks(execute=True):
-        services.action_change_status(
-            user=ana.user,
-            action=action,
-            status="blocked",
-            reason="No VPN access",
-            expected_version=action.version,
-        )
+        change_status(ana.user, action, "blocked", reason="No VPN access")
     assert [m.to for m in mailoutbox] == [["fay@example.com"]]
     assert "A1 is blocked" in mailoutbox[0].subject
     assert "Ana Souza says this action is blocked: No VPN access" in mailoutbox[0].body

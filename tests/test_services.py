@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from readiness import services
 from readiness.models import Action, Decision, Event, Person, Release
 from tests.factories import make_action, make_decision, make_person, make_release, make_session
+from tests.helpers import change_status
 
 pytestmark = pytest.mark.django_db
 
@@ -192,9 +193,7 @@ def test_it_refuses_a_duplicate_action_code_with_a_clear_error():
 
 def test_it_changes_an_action_status_and_logs_before_and_after(owner):
     action = make_action(make_session(), owner=owner.person)
-    services.action_change_status(
-        user=owner, action=action, status="done", expected_version=action.version
-    )
+    change_status(owner, action, "done")
     action.refresh_from_db()
     assert action.status == "done" and action.completed_at is not None and action.version == 2
     [event] = events("action.status_changed")
@@ -205,13 +204,7 @@ def test_it_changes_an_action_status_and_logs_before_and_after(owner):
 def test_it_requires_a_reason_to_block_an_action(facilitator):
     action = make_action(make_session())
     with pytest.raises(ValidationError) as caught:
-        services.action_change_status(
-            user=facilitator,
-            action=action,
-            status="blocked",
-            reason="  ",
-            expected_version=action.version,
-        )
+        change_status(facilitator, action, "blocked", reason="  ")
     assert "reason" in caught.value.message_dict
     action.refresh_from_db()
     assert action.status == "open"
@@ -222,12 +215,7 @@ def test_it_refuses_a_stale_edit_and_keeps_the_other_change(owner, facilitator):
     action = make_action(make_session(), owner=owner.person)
     seen_by_owner = Action.objects.get(pk=action.pk)
     seen_by_facilitator = Action.objects.get(pk=action.pk)
-    services.action_change_status(
-        user=facilitator,
-        action=seen_by_facilitator,
-        status="in_progress",
-        expected_version=seen_by_facilitator.version,
-    )
+    change_status(facilitator, seen_by_facilitator, "in_progress")
     with pytest.raises(services.StaleEdit, match="changed by someone else"):
         services.action_change_status(
             user=owner, action=seen_by_owner, status="done", expected_version=1

@@ -1,7 +1,6 @@
 """The facilitator's live meeting workspace: /releases/<slug>/sessions/<id>/."""
 
 import datetime as dt
-import threading
 
 import pytest
 from django.db import connection
@@ -20,7 +19,7 @@ from readiness.models import (
     SessionTemplate,
 )
 from tests.factories import make_action, make_decision, make_person, make_session
-from tests.helpers import snapshot
+from tests.helpers import at_once, skip_unless_postgresql, snapshot
 
 HX = {"HX-Request": "true"}
 
@@ -373,18 +372,14 @@ def test_a_stale_save_is_refused_and_keeps_the_text(
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_saves_on_postgresql_let_exactly_one_win():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks (SELECT ... FOR UPDATE) are what this checks; CI runs PostgreSQL")
+    skip_unless_postgresql()
     session = make_session()
     item = services.agenda_item_add(user=None, session=session, title="QA")
-    barrier = threading.Barrier(4)
     outcomes = []
 
-    def save(n):
-        from django.db import connection as thread_connection
-
+    def save(n, go):
         try:
-            barrier.wait()
+            go()
             services.agenda_item_update(
                 user=None,
                 item=AgendaItem.objects.get(pk=item.pk),
@@ -396,14 +391,8 @@ def test_concurrent_saves_on_postgresql_let_exactly_one_win():
             outcomes.append("saved")
         except services.StaleEdit:
             outcomes.append("stale")
-        finally:
-            thread_connection.close()
 
-    threads = [threading.Thread(target=save, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(save, 4)
     assert sorted(outcomes) == ["saved", "stale", "stale", "stale"]
     item.refresh_from_db()
     assert item.version == 2
@@ -686,31 +675,19 @@ def test_it_creates_a_release_with_its_deploy_window(client, facilitator, manage
     client.force_login(manager)
     assert client.get("/releases/new/").status_code == 403
     client.force_login(facilitator)
+    form = {
+        "name": "Billing Gateway",
+        "planned_date": "2024-07-15",
+        "language": "pt-br",
+        "window_start": "2024-07-16T22:00",
+        "window_end": "2024-07-17T02:00",
+        "window_time_zone": "America/Sao_Paulo",
+    }
     before = snapshot()
-    bad = client.post(
-        "/releases/new/",
-        {
-            "name": "Billing Gateway",
-            "planned_date": "2024-07-15",
-            "language": "pt-br",
-            "window_start": "2024-07-16T22:00",
-            "window_end": "2024-07-16T21:00",
-            "window_time_zone": "America/Sao_Paulo",
-        },
-    )
+    bad = client.post("/releases/new/", {**form, "window_end": "2024-07-16T21:00"})
     assert bad.status_code == 422 and "must close after it opens" in bad.text
     before.assert_unchanged()
-    response = client.post(
-        "/releases/new/",
-        {
-            "name": "Billing Gateway",
-            "planned_date": "2024-07-15",
-            "language": "pt-br",
-            "window_start": "2024-07-16T22:00",
-            "window_end": "2024-07-17T02:00",
-            "window_time_zone": "America/Sao_Paulo",
-        },
-    )
+    response = client.post("/releases/new/", form)
     release = Release.objects.get()
     assert response["Location"] == f"/releases/{release.slug}/sessions/new/"
     assert release.deploy_window_start == dt.datetime(2024, 7, 17, 1, 0, tzinfo=dt.UTC)

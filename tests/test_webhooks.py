@@ -15,7 +15,7 @@ from django.utils import timezone
 from readiness import services, webhooks
 from readiness.models import Action, Decision, Event, Webhook, WebhookDelivery, WebhookEvent
 from tests.factories import make_action, make_decision, make_person, make_release, make_session
-from tests.helpers import snapshot
+from tests.helpers import assert_sends_to_login, change_status, snapshot
 
 ALL_EVENTS = list(WebhookEvent.values)
 
@@ -108,12 +108,7 @@ def test_it_sends_a_chat_line_to_a_chat_webhook(
     _hook(receiver.url, chat_format=True)
     action = make_action(session, code="A3", owner=make_person("Lucas Azevedo"))
     with django_capture_on_commit_callbacks(execute=True):
-        services.action_change_status(
-            user=facilitator,
-            action=action,
-            status=Action.Status.DONE,
-            expected_version=action.version,
-        )
+        change_status(facilitator, action, Action.Status.DONE)
     (request,) = receiver.received
     assert json.loads(request["body"]) == {
         "text": f"{session.release}: action A3 done (Lucas Azevedo)."
@@ -154,20 +149,9 @@ def test_it_emits_every_event_from_the_services(
         decision = make_decision(session, Decision.Outcome.CONDITIONAL_GO)
     action = make_action(session, code="A1", due_date=None)
     with django_capture_on_commit_callbacks(execute=True):
-        services.action_change_status(
-            user=facilitator,
-            action=action,
-            status=Action.Status.BLOCKED,
-            reason="Waiting on legal",
-            expected_version=action.version,
-        )
+        change_status(facilitator, action, Action.Status.BLOCKED, reason="Waiting on legal")
         services.condition_satisfy(user=None, condition=decision.conditions.get())
-        services.action_change_status(
-            user=facilitator,
-            action=action,
-            status=Action.Status.DONE,
-            expected_version=action.version,
-        )
+        change_status(facilitator, action, Action.Status.DONE)
     events = [json.loads(r["body"])["event"] for r in receiver.received]
     assert events == [
         "decision.recorded",
@@ -334,7 +318,7 @@ def test_it_refuses_the_webhook_pages_to_people_who_do_not_facilitate(client, db
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page(client, db):
-    assert client.get("/webhooks/")["Location"].startswith("/accounts/login/")
+    assert_sends_to_login(client.get("/webhooks/"))
 
 
 @pytest.mark.parametrize("role", ["facilitator", "admin_user"])

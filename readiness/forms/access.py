@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import get_language_info
@@ -34,6 +36,13 @@ class UserSettingsForm(Form):
 
 
 class ReleaseChoiceField(forms.ModelChoiceField):
+    """An optional choice of release, newest first: what a token or a webhook is kept to."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", Release.objects.order_by("-planned_date", "-pk"))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
     def label_from_instance(self, obj: Release) -> str:
         return str(obj)
 
@@ -46,8 +55,6 @@ class ApiTokenForm(forms.Form):
     )
     release = ReleaseChoiceField(
         label=_("Restrict to the gate of"),
-        queryset=Release.objects.order_by("-planned_date", "-pk"),
-        required=False,
         empty_label=_("No restriction: everything my login may do"),
         help_text=_("A restricted token can only read that release's gate."),
     )
@@ -62,8 +69,6 @@ class WebhookForm(forms.Form):
     )
     release = ReleaseChoiceField(
         label=_("Release"),
-        queryset=Release.objects.order_by("-planned_date", "-pk"),
-        required=False,
         empty_label=_("Every release"),
     )
     events = forms.MultipleChoiceField(

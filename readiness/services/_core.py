@@ -278,6 +278,17 @@ def _update[M: models.Model](
     return obj
 
 
+def _refuse_if[M: models.Model](done: Callable[[M], bool], message: str) -> Callable[[M], None]:
+    """A `check` for `_update` refusing a change that was already made: asked of the locked
+    row, so that of two people doing it at once, only one succeeds."""
+
+    def check(current: M) -> None:
+        if done(current):
+            raise ValidationError(message, code="invalid_state")
+
+    return check
+
+
 def _where(session: Session | None) -> dict[str, Any]:
     """What `event_record` need not do again about the session this write locked."""
     if session is None:

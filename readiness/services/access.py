@@ -23,7 +23,15 @@ from readiness.models import (
     UserSettings,
     Webhook,
 )
-from readiness.services._core import User, _actor, _create, _update, event_record, snapshot
+from readiness.services._core import (
+    User,
+    _actor,
+    _create,
+    _refuse_if,
+    _update,
+    event_record,
+    snapshot,
+)
 
 # Recording every request's use would write on every call; a minute's precision is enough.
 TOKEN_USE_PRECISION = dt.timedelta(minutes=1)
@@ -56,16 +64,13 @@ def api_token_create(
 
 @transaction.atomic
 def api_token_revoke(*, user: User, api_token: ApiToken) -> ApiToken:
-
-    def refuse_if_revoked(current: ApiToken) -> None:
-        if current.revoked_at is not None:
-            raise ValidationError(_("This token is already revoked."), code="invalid_state")
-
     _update(
         api_token,
         user=user,
         verb=Event.Verb.API_TOKEN_REVOKED,
-        check=refuse_if_revoked,
+        check=_refuse_if(
+            lambda current: current.revoked_at is not None, _("This token is already revoked.")
+        ),
         revoked_at=timezone.now(),
     )
     return api_token

@@ -25,6 +25,11 @@ from readiness.services._core import (
 )
 
 
+def _next_position(rows: models.QuerySet) -> int:
+    """Where a new row goes: after the last of `rows`, or first."""
+    return (rows.aggregate(m=models.Max("position"))["m"] or 0) + 1
+
+
 @transaction.atomic
 def agenda_item_add(
     *,
@@ -35,10 +40,9 @@ def agenda_item_add(
     notes: str = "",
     discussed: bool = False,
 ) -> AgendaItem:
-    last = session.agenda_items.aggregate(m=models.Max("position"))["m"] or 0
     item = AgendaItem(
         session=session,
-        position=last + 1,
+        position=_next_position(session.agenda_items),
         title=title.strip(),
         time_box_minutes=time_box_minutes,
         notes=notes.strip(),
@@ -61,7 +65,7 @@ def readiness_check_set(
     area = " ".join(bounds.clean_line(area).split())
     existing = session.readiness_checks.filter(area__iexact=area).first()
     if existing is None:
-        position = (session.readiness_checks.aggregate(m=models.Max("position"))["m"] or 0) + 1
+        position = _next_position(session.readiness_checks)
         check = ReadinessCheck(
             session=session, area=area, status=status, summary=summary.strip(), position=position
         )

@@ -27,6 +27,7 @@ from readiness.services._core import (
     _actor,
     _create,
     _labelled,
+    _refuse_if,
     _update,
 )
 from readiness.services._ready import _announce_if_ready, _is_ready_if_heard
@@ -197,18 +198,14 @@ def condition_satisfy(
 ) -> Condition:
     release = condition.decision.session.release
     was_ready = _is_ready_if_heard(release)
-
-    def refuse_if_satisfied(current: Condition) -> None:
-        # Checked under the lock: two people satisfying it at once must not both succeed.
-        if current.is_satisfied:
-            raise ValidationError(_("This condition is already satisfied."), code="invalid_state")
-
     _update(
         condition,
         user=user,
         verb=Event.Verb.CONDITION_SATISFIED,
         expected_version=expected_version,
-        check=refuse_if_satisfied,
+        check=_refuse_if(
+            lambda current: current.is_satisfied, _("This condition is already satisfied.")
+        ),
         satisfied_at=timezone.now(),
         satisfied_by=_actor(user),
         satisfied_note=note.strip(),

@@ -64,13 +64,26 @@ def _check_scheduled_at(scheduled_at: dt.datetime) -> None:
 def session_close(*, user: User, session: Session, expected_version: int | None) -> Session:
     if session.status == Session.Status.CLOSED:
         raise ValidationError(_("This session is already closed."))
+    return _move(session, Session.Status.CLOSED, user=user, expected_version=expected_version)
+
+
+# The steps of a session's life after scheduling: the Event each writes, and the field that
+# keeps when it happened.
+_STEPS = {
+    Session.Status.IN_PROGRESS: (Event.Verb.SESSION_STARTED, "started_at"),
+    Session.Status.CLOSED: (Event.Verb.SESSION_CLOSED, "closed_at"),
+}
+
+
+def _move(session: Session, status: str, *, user: User, expected_version: int | None) -> Session:
+    verb, moment = _STEPS[status]
     return _update(
         session,
         user=user,
-        verb=Event.Verb.SESSION_CLOSED,
+        verb=verb,
         expected_version=expected_version,
-        status=Session.Status.CLOSED,
-        closed_at=timezone.now(),
+        status=status,
+        **{moment: timezone.now()},
     )
 
 
@@ -142,14 +155,7 @@ def session_update(
 def session_start(*, user: User, session: Session, expected_version: int | None) -> Session:
     if session.status != Session.Status.SCHEDULED:
         raise ValidationError(_("Only a scheduled session can start."), code="invalid_state")
-    return _update(
-        session,
-        user=user,
-        verb=Event.Verb.SESSION_STARTED,
-        expected_version=expected_version,
-        status=Session.Status.IN_PROGRESS,
-        started_at=timezone.now(),
-    )
+    return _move(session, Session.Status.IN_PROGRESS, user=user, expected_version=expected_version)
 
 
 @transaction.atomic
