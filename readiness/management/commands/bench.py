@@ -11,8 +11,10 @@ import json
 import time
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import override_settings
@@ -82,6 +84,7 @@ class Command(BaseCommand):
         ):
             results.update(self._in_process([small, large], options))
             transaction.set_rollback(True)
+        _reset_sequences()
         self.stdout.write("Rolled back: the database is as it was.")
         results["load"] = None
         if options["load_seconds"] > 0:
@@ -164,6 +167,17 @@ class Command(BaseCommand):
             figures[name] = {"seconds": round(time.perf_counter() - started, 3), "bytes": size}
             self.stdout.write(f"{name}: {figures[name]['seconds']:.2f} s, {size:,} bytes")
         return figures
+
+
+def _reset_sequences() -> None:
+    """Set PostgreSQL's id sequences back to the rows that remain: a rollback leaves them
+    advanced, and longer ids would make every run's pages a little heavier than the last."""
+    if connection.vendor != "postgresql":
+        return  # SQLite's sequence table is rolled back with the rest
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 def _database_url() -> str:
