@@ -48,7 +48,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", type=Path, default=DEFAULT_JSON, metavar="PATH")
         parser.add_argument("--load-seconds", type=float, default=25.0, help="0 skips it")
-        parser.add_argument("--load-users", type=int, default=20)
+        # Each person moves an action of their own: the meeting has 200.
+        parser.add_argument(
+            "--load-users", type=int, default=20, choices=range(1, 201), metavar="1-200"
+        )
         parser.add_argument("--csv", action="store_true", help="also time the CSV exports")
         # Internal: the load run's seeding, in the production settings' own process.
         parser.add_argument("--seed-for-load", type=int, metavar="USERS", help="(internal)")
