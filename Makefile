@@ -26,7 +26,8 @@ help:
 	@echo "make test    install with test extras, lint, check migrations and run the whole suite"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  rewrite the code with ruff format and the safe ruff fixes"
-	@echo "make bench   time the history, the CSV exports and the session page (rolled back)"
+	@echo "make bench   the speed budget: pages against a trivial view at two data sizes, then"
+	@echo "             a load run on gunicorn (DATABASE_URL=postgres://... to measure PostgreSQL)"
 	@echo "make messages compile the translations (readiness/locale/*/LC_MESSAGES/django.po)"
 	@echo "make clean   remove the virtual environment and the embedded database"
 
@@ -83,8 +84,9 @@ migrate: $(STAMP)
 demo: $(STAMP)
 	$(RUN_ENV) $(PY) manage.py load_demo
 
-# Seeds 10,000 releases inside a transaction it rolls back, and prints the timings.
-bench: $(STAMP)
+# Times the pages at 1,000 and 10,000 releases inside a transaction it rolls back, then
+# loads gunicorn on a database of its own; writes var/bench.json. See the README.
+bench: $(STAMP) messages
 	$(RUN_ENV) $(PY) manage.py migrate --no-input
 	$(RUN_ENV) $(PY) manage.py bench $(BENCH_ARGS)
 

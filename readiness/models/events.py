@@ -166,7 +166,12 @@ class Event(models.Model):
 
     @property
     def verb_label(self) -> str:
-        return str(self.get_verb_display())
+        # As get_verb_display() answers, without building the dict of every verb's label
+        # for each event of a timeline.
+        try:
+            return str(Event.Verb(self.verb).label)
+        except ValueError:
+            return str(self.verb)
 
     def _changed(self) -> list[tuple[str, Any, Any]]:
         """(key, before, after) for each field a person changed (the version is bookkeeping)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django import forms
@@ -10,7 +11,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from readiness.forms.base import DATE, DateField
+from readiness.forms.base import DATE, DateField, QuickSelect
 from readiness.models import (
     Action,
     Condition,
@@ -77,21 +78,23 @@ class HistoryFilterForm(forms.Form):
         help_text=_("Words in release names, decisions, conditions, actions and evidence."),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    outcome = forms.ChoiceField(label=_("Outcome"), required=False)
-    status = forms.ChoiceField(label=_("Release status"), required=False)
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False, widget=QuickSelect)
+    status = forms.ChoiceField(label=_("Release status"), required=False, widget=QuickSelect)
     # Typed dates in the page's language or ISO (what type=date sends), within the bounds.
     date_from = DateField(label=_("Planned from"), required=False, widget=DATE)
     date_to = DateField(label=_("Planned until"), required=False, widget=DATE)
     facilitator = forms.ModelChoiceField(
-        label=_("Facilitator"), required=False, queryset=Person.objects.none()
+        label=_("Facilitator"), required=False, queryset=Person.objects.none(), widget=QuickSelect
     )
     owner = forms.ModelChoiceField(
-        label=_("Action owner"), required=False, queryset=Person.objects.none()
+        label=_("Action owner"), required=False, queryset=Person.objects.none(), widget=QuickSelect
     )
-    area = forms.ChoiceField(label=_("Area"), required=False)
+    area = forms.ChoiceField(label=_("Area"), required=False, widget=QuickSelect)
     overdue = forms.BooleanField(label=_("Has overdue actions"), required=False)
     open_conditions = forms.BooleanField(label=_("Conditions still open"), required=False)
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+    sort = forms.ChoiceField(
+        label=_("Sort by"), required=False, choices=SORT_CHOICES, widget=QuickSelect
+    )
     # Page links, not controls: the id of the row a page starts after or ends before.
     after = forms.IntegerField(
         label=_("Page link"), required=False, min_value=1, widget=forms.HiddenInput
@@ -217,10 +220,20 @@ class ReleaseFilter:
     def sort(self) -> str:
         return self.data.get("sort") or "-date"
 
+    @cached_property
+    def _with_rows(self) -> QuerySet[Release]:
+        # Built once: the row figures are a dozen subqueries, and the page, its cursor row
+        # and the count all start from them.
+        return self.releases.with_history_row(self.today_by_zone)
+
     def queryset(self) -> QuerySet[Release]:
         """The filtered releases with their row figures, in the chosen order."""
+        return self._filtered
+
+    @cached_property
+    def _filtered(self) -> QuerySet[Release]:
         data = self.data
-        releases = self.releases.with_history_row(self.today_by_zone)
+        releases = self._with_rows
         if data.get("outcome") == UNDECIDED:
             releases = releases.filter(current_outcome__isnull=True)
         elif data.get("outcome"):
@@ -264,12 +277,7 @@ class ReleaseFilter:
         boundary = None
         if after or before:
             fields = [field for field, _ in keys]
-            boundary = (
-                self.releases.with_history_row(self.today_by_zone)
-                .filter(pk=after or before)
-                .values(*fields)
-                .first()
-            )
+            boundary = self._with_rows.filter(pk=after or before).values(*fields).first()
         if boundary is not None and after:
             rows = list(releases.filter(_beyond(keys, boundary, forward=True))[: size + 1])
             return KeysetPage(rows[:size], has_previous=True, has_next=len(rows) > size)

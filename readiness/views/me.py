@@ -29,7 +29,7 @@ from readiness.permissions import (
     get_condition_for_user,
     get_decision_for_reviewer,
 )
-from readiness.views import HtmxHttpRequest, answers, wants_fragment
+from readiness.views import CLOSED, HtmxHttpRequest, answers, wants_fragment
 
 TEMPLATE = "readiness/me.html"
 
@@ -45,7 +45,7 @@ def _context(
     items = owed.owed_items(person) if person else []
     closed = owed.closed_items(person, now) if person else []
     for item in items + closed:
-        item.form = (refused or {}).get(item.key)
+        item.form = (refused or {}).get(item.key, CLOSED)
         # Only controls the person may use: an owner does not reopen their closed work.
         item.can_reopen = (
             item.kind == owed.ACTION

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from readiness import forms, permissions
 from readiness.models import Action, Event, Session
 from readiness.permissions import can_facilitate_session, can_satisfy_condition, can_update_action
-from readiness.views import HtmxHttpRequest, answers, wants_fragment
+from readiness.views import CLOSED, HtmxHttpRequest, answers, wants_fragment
 from readiness.views.answers import Drawing
 
 TEMPLATE = "readiness/session_detail.html"
@@ -135,12 +135,13 @@ def page_context(request: HtmxHttpRequest, session: Session, **overrides: Any) -
             set(COMMON_AREAS) | {p.area for p in session.participants.all() if p.area}
         ),
         "common_time_zones": COMMON_TIME_ZONES,
-        "editing": None,
+        "editing": CLOSED,
         "stale": None,
         "evidence_open": False,
         "ballot_inline": BALLOT_INLINE,
-        "status_for": None,
+        "status_for": CLOSED,
         "status_form": None,
+        "counts": None,
         # The owner's own rows (and every row, for a facilitator) link to the status controls.
         "updatable_actions": {
             a.pk for a in session.actions.all() if can_update_action(request.user, a)
