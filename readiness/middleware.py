@@ -10,15 +10,19 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
+
+from readiness import bounds
 
 # The session keys, as epoch seconds: when the login started and when it was last active.
 SINCE, SEEN = "readiness_since", "readiness_seen"
 # The interface language a login chose in its settings, kept in its session so that no
 # request has to read the settings again.
 LANGUAGE = "readiness_language"
+# Likewise the time zone it chose ("" or absent: the site's).
+TIME_ZONE = "readiness_time_zone"
 # "Last active" is written at most this often, so that a busy page does not write the
 # session on every request.
 SEEN_PRECISION = 60
@@ -34,9 +38,11 @@ def session_start_clock(sender, request: HttpRequest, user, **kwargs) -> None:
     now = int(time.time())
     request.session[SINCE] = now
     request.session[SEEN] = now
-    chosen = UserSettings.objects.filter(user=user).values_list("language", flat=True).first()
+    chosen = UserSettings.objects.filter(user=user).values_list("language", "time_zone").first()
     if chosen:
-        request.session[LANGUAGE] = chosen
+        language, zone = chosen
+        request.session[LANGUAGE] = language
+        request.session[TIME_ZONE] = zone
 
 
 def remember_language(request: HttpRequest, language: str) -> None:
@@ -44,6 +50,35 @@ def remember_language(request: HttpRequest, language: str) -> None:
     request.session[LANGUAGE] = language
     translation.activate(language)
     request.LANGUAGE_CODE = translation.get_language()
+
+
+def remember_time_zone(request: HttpRequest, zone: str) -> None:
+    """The time zone just chosen in the settings applies from the next answer on."""
+    request.session[TIME_ZONE] = zone
+    _activate_zone(zone)
+
+
+def _activate_zone(zone: str | None) -> None:
+    found = bounds.zone_or_none(zone) if zone else None
+    if found is None:
+        timezone.deactivate()
+    else:
+        timezone.activate(found)
+
+
+class UserTimeZoneMiddleware:
+    """A logged-in person's chosen time zone is the request's current one (what "your
+    time" means on a page); without one, the site's."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        _activate_zone(request.session.get(TIME_ZONE) if hasattr(request, "session") else None)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 class UserLanguageMiddleware:

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from readiness import services, timefmt
-from readiness.models import Person, Release
+from readiness.models import Person, Release, UserSettings
 from readiness.reports.history import HistoryFilterForm
 from readiness.templatetags.readiness import when
 from tests.factories import make_action, make_release, make_session
@@ -396,3 +396,49 @@ def test_e_mails_write_dates_in_the_recipient_s_language(
     (mail,) = mailoutbox
     assert "16/07/2024" in mail.body and "2024-07-16" not in mail.body
     assert '<html lang="pt-BR">' in mail.alternatives[0][0]
+
+
+# --- The reader's own zone, chosen in Settings --------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_time_zone_chosen_in_settings_is_the_reader_s(client, manager, lisbon_session):
+    client.force_login(manager)
+    saved = client.post("/settings/", {"language": "en", "time_zone": "Europe/Lisbon"})
+    assert saved.status_code == 302
+    assert UserSettings.objects.get(user=manager).time_zone == "Europe/Lisbon"
+    page = text_of(client.get(lisbon_session.get_absolute_url()).text)
+    # Held in the reader's own zone: no second time.
+    assert "15 Jul 2024, 18:00 WEST" in page and "(14:00 BRT)" not in page
+    client.post("/settings/", {"language": "en", "time_zone": "Asia/Tokyo"})
+    page = text_of(client.get(lisbon_session.get_absolute_url()).text)
+    assert "15 Jul 2024, 18:00 WEST (16 Jul 2024, 02:00 JST)" in page
+
+
+@pytest.mark.django_db
+def test_an_empty_time_zone_is_the_site_s(client, manager, lisbon_session):
+    client.force_login(manager)
+    client.post("/settings/", {"language": "en", "time_zone": "Asia/Tokyo"})
+    client.post("/settings/", {"language": "en", "time_zone": ""})
+    assert UserSettings.objects.get(user=manager).time_zone == ""
+    page = text_of(client.get(lisbon_session.get_absolute_url()).text)
+    assert "15 Jul 2024, 18:00 WEST (14:00 BRT)" in page
+
+
+@pytest.mark.django_db
+def test_an_unknown_time_zone_is_refused_inline(client, manager):
+    client.force_login(manager)
+    response = client.post("/settings/", {"language": "en", "time_zone": "Mars/Olympus_Mons"})
+    assert response.status_code == 422
+    assert "Mars/Olympus_Mons is not a known time zone" in response.text
+    assert not UserSettings.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_chosen_time_zone_comes_back_at_the_next_login(client, manager, lisbon_session):
+    services.user_settings_update(
+        user=manager, language="en", reminders=True, time_zone="Europe/Lisbon"
+    )
+    client.force_login(manager)
+    page = text_of(client.get(lisbon_session.get_absolute_url()).text)
+    assert "15 Jul 2024, 18:00 WEST" in page and "(14:00 BRT)" not in page

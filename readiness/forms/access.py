@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from readiness.forms.base import (
     Form,
+    TimeZoneField,
 )
 from readiness.models import (
     Release,
@@ -32,6 +33,15 @@ class UserSettingsForm(Form):
     reminders = forms.BooleanField(
         label=_("E-mail me a daily reminder of what is overdue or due within two days"),
         required=False,
+    )
+    time_zone = TimeZoneField(
+        label=_("Your time zone"),
+        required=False,
+        help_text=_(
+            "Times are shown in each session's zone and, when yours differs, in yours too. "
+            "Leave it empty for the site's."
+        ),
+        widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
     )
 
 

@@ -92,6 +92,28 @@ class VersionedForm(Form):
         return fields
 
 
+# The zones a time-zone field suggests (it takes any the zone database knows).
+COMMON_TIME_ZONES = [
+    "America/Sao_Paulo",
+    "UTC",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Mexico_City",
+    "America/Bogota",
+    "America/Argentina/Buenos_Aires",
+    "Europe/Lisbon",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Africa/Lagos",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+]
+
+
 class TimeZoneField(forms.CharField):
     default_error_messages = {
         "unknown": _("%(value)s is not a known time zone; use a name such as America/Sao_Paulo.")
@@ -103,6 +125,8 @@ class TimeZoneField(forms.CharField):
 
     def clean(self, value):
         value = super().clean(value)
+        if value in self.empty_values:
+            return ""
         if bounds.zone_or_none(value) is None:
             raise forms.ValidationError(
                 self.error_messages["unknown"], code="unknown", params={"value": value}

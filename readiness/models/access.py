@@ -202,6 +202,9 @@ class UserSettings(models.Model):
         default=settings.LANGUAGE_CODE,
     )
     reminders = models.BooleanField(_("e-mail me a daily reminder of what is due"), default=True)
+    # Blank: the site's (TIME_ZONE). Times show in the session's zone and, when it differs,
+    # in this one too.
+    time_zone = models.CharField(_("your time zone"), max_length=64, blank=True, default="")
     feed_token_hash = models.CharField(
         _("feed token hash"), max_length=64, unique=True, null=True, blank=True, editable=False
     )

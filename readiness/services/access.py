@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from readiness import webhooks
+from readiness import bounds, webhooks
 from readiness.models import (
     API_TOKEN_PREFIX,
     ApiToken,
@@ -144,16 +144,22 @@ def _settings_write(
 
 @transaction.atomic
 def user_settings_update(
-    *, user: AbstractBaseUser, language: str, reminders: bool
+    *, user: AbstractBaseUser, language: str, reminders: bool, time_zone: str = ""
 ) -> UserSettings:
+    """The login's language (pages and e-mails), reminders and time zone ("" for the
+    site's)."""
     if language not in dict(UserSettings._meta.get_field("language").choices):
         raise ValidationError({"language": _("Unknown language.")})
+    time_zone = time_zone.strip()
+    if time_zone:
+        bounds.check_time_zone(time_zone)
     return _settings_write(
         user=user,
         verb=Event.Verb.USER_SETTINGS_UPDATED,
         first_verb=Event.Verb.USER_SETTINGS_CREATED,
         language=language,
         reminders=reminders,
+        time_zone=time_zone,
     )
 
 

@@ -12,7 +12,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from readiness import services
 from readiness.forms import ApiTokenForm, UserSettingsForm
-from readiness.middleware import remember_language
+from readiness.forms.base import COMMON_TIME_ZONES
+from readiness.middleware import remember_language, remember_time_zone
 from readiness.models import UserSettings
 from readiness.permissions import get_api_token_for_user
 from readiness.views import HtmxHttpRequest, wants_fragment
@@ -39,13 +40,20 @@ def _settings_page(
         "user_settings": UserSettings.for_user(request.user),
         "new_feed_url": new_feed_url,
         "saved": saved,
+        "common_time_zones": COMMON_TIME_ZONES,
     }
     return render(request, template, context, status=status)
 
 
 def _settings_form(request: HtmxHttpRequest) -> UserSettingsForm:
     current = UserSettings.for_user(request.user)
-    return UserSettingsForm(initial={"language": current.language, "reminders": current.reminders})
+    return UserSettingsForm(
+        initial={
+            "language": current.language,
+            "reminders": current.reminders,
+            "time_zone": current.time_zone,
+        }
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -63,8 +71,10 @@ def settings_index(request: HtmxHttpRequest) -> HttpResponse:
         user=request.user,
         language=form.cleaned_data["language"],
         reminders=form.cleaned_data["reminders"],
+        time_zone=form.cleaned_data["time_zone"],
     )
     remember_language(request, form.cleaned_data["language"])
+    remember_time_zone(request, form.cleaned_data["time_zone"])
     if not request.htmx:
         messages.success(request, _("Your settings are saved."))
         return redirect("settings:index")

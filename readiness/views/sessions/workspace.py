@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from readiness import forms, permissions
+from readiness.forms.base import COMMON_TIME_ZONES
 from readiness.models import Action, Event, Session
 from readiness.permissions import can_facilitate_session, can_satisfy_condition, can_update_action
 from readiness.views import CLOSED, HtmxHttpRequest, answers, wants_fragment
@@ -53,25 +54,6 @@ COMMON_AREAS = [
     "Support",
     "Finance",
     "Operations",
-]
-COMMON_TIME_ZONES = [
-    "America/Sao_Paulo",
-    "UTC",
-    "America/New_York",
-    "America/Chicago",
-    "America/Los_Angeles",
-    "America/Mexico_City",
-    "America/Bogota",
-    "America/Argentina/Buenos_Aires",
-    "Europe/Lisbon",
-    "Europe/London",
-    "Europe/Berlin",
-    "Europe/Madrid",
-    "Africa/Lagos",
-    "Asia/Kolkata",
-    "Asia/Singapore",
-    "Asia/Tokyo",
-    "Australia/Sydney",
 ]
 
 
