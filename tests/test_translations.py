@@ -25,13 +25,14 @@ if shutil.which("xgettext") is None:
     pytestmark = pytest.mark.skip(reason="GNU gettext is not installed (apt-get install gettext)")
 
 
-@pytest.fixture(scope="module")
-def extracted(tmp_path_factory):
-    """The catalogue as makemessages leaves it after reading today's sources."""
-    copy = tmp_path_factory.mktemp("sources")
+def extract(copy: Path, *, added: dict[str, str] | None = None) -> polib.POFile:
+    """The catalogue as makemessages leaves it after reading a copy of today's sources
+    (plus `added`: relative paths and their text), so the real catalogue is never touched."""
     ignore = shutil.ignore_patterns("__pycache__", "*.mo")
     shutil.copytree(ROOT / "readiness", copy / "readiness", ignore=ignore)
     shutil.copytree(ROOT / "templates", copy / "templates", ignore=ignore)
+    for name, text in (added or {}).items():
+        (copy / name).write_text(text)
     here = Path.cwd()
     os.chdir(copy)
     try:
@@ -42,6 +43,12 @@ def extracted(tmp_path_factory):
     finally:
         os.chdir(here)
     return polib.pofile(str(copy / "readiness" / "locale" / "pt_BR" / "LC_MESSAGES" / "django.po"))
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    """The catalogue as makemessages leaves it after reading today's sources."""
+    return extract(tmp_path_factory.mktemp("sources"))
 
 
 def test_every_message_has_a_translation(extracted):
@@ -58,3 +65,12 @@ def test_the_catalogue_has_as_many_messages_as_the_sources(extracted):
     assert len(extracted) > 800
     shipped = {entry.msgid for entry in polib.pofile(str(CATALOGUE)) if not entry.obsolete}
     assert {entry.msgid for entry in extracted} <= shipped
+
+
+def test_the_check_catches_a_template_string_nobody_translated(tmp_path):
+    page = "templates/readiness/untranslated_probe.html"
+    text = '{% load i18n %}<p>{% translate "A sentence nobody has translated yet" %}</p>'
+    missing = [
+        entry.msgid for entry in extract(tmp_path, added={page: text}).untranslated_entries()
+    ]
+    assert missing == ["A sentence nobody has translated yet"]
