@@ -253,3 +253,17 @@ def test_the_command_sends_the_days_reminders(
         call_command("send_reminders")
     assert len(mailoutbox) == 1
     assert "1 reminder(s) queued." in capsys.readouterr().out
+
+
+def test_the_language_chosen_on_the_settings_page_is_the_e_mails_too(
+    client, session, ana, mailoutbox, django_capture_on_commit_callbacks
+):
+    make_action(session, code="A1", owner=ana, due_date=dt.date(2024, 7, 16))
+    mailoutbox.clear()
+    client.force_login(ana.user)
+    response = client.post("/settings/", {"language": "pt-br", "reminders": "on"})
+    assert response.status_code == 302
+    assert "Meu trabalho" in client.get("/releases/", headers={"Accept-Language": "en"}).text
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.reminders_send(now=at(dt.date(2024, 7, 16)))
+    assert mailoutbox[0].subject == "Readiness: 1 item vencendo ou atrasado"
