@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 DEMO_PASSWORD = "readiness-demo"
 PHONE = {"width": 375, "height": 800}
 LAPTOP = {"width": 1280, "height": 900}
-LANG = {"en-US": "en", "pt-BR": "pt-br"}  # the browser's language, the page's <html lang>
+LANG = {"en-US": "en", "pt-BR": "pt-BR"}  # the browser's language, the page's <html lang> (BCP 47)
 
 # Only what blocks or seriously hinders someone fails the suite. Target size (24 px, off by
 # default in axe) is asked for too.
@@ -47,7 +47,9 @@ def log_in_as(page, live_server, username, *, landing="/releases/"):
     page.goto(f"{live_server.url}/accounts/login/?next={landing}")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(DEMO_PASSWORD)
-    page.locator("form button[type=submit]").click()
+    # The login form's own button, whatever the page's language (the language switcher's
+    # buttons are forms of their own).
+    page.locator('form[action="/accounts/login/"] button[type=submit]').click()
     page.wait_for_url(f"**{landing}")
 
 
