@@ -112,6 +112,7 @@ def seed_workspace() -> Workspace:
         Action.objects.bulk_create(
             Action(
                 session=session,
+                release=owned,
                 code=f"A{k + 1}",
                 description=f"Confirm the {AREAS[(r + k) % 5]} sign-off for release {r}",
                 owner=owner,
@@ -185,6 +186,7 @@ def seed_history(start: int, stop: int, people: list[Person]) -> None:
     Action.objects.bulk_create(
         Action(
             session=s,
+            release_id=s.release_id,
             code=f"A{k}",
             description=f"=Follow up {k} with Júlia and Guilherme",
             owner=people[5 + (i + k) % 50],

@@ -307,15 +307,21 @@ class DecisionForm(Form):
 # --- Actions ------------------------------------------------------------------------------
 
 
+def _code_field(*, required: bool = True) -> forms.RegexField:
+    # A1, M2, SEC12; and A1-2, as a code renumbered when codes became one per release.
+    return forms.RegexField(
+        label=_("Code"),
+        max_length=20,
+        required=required,
+        regex=r"^[A-Za-z]{1,3}\d{1,4}(-\d{1,3})?$",
+        error_messages={"invalid": _("Use a letter and a number, such as A5.")},
+    )
+
+
 class ActionForm(Form):
     id_prefix = "action"
 
-    code = forms.RegexField(
-        label=_("Code"),
-        max_length=20,
-        regex=r"^[A-Za-z]{1,3}\d{1,4}$",
-        error_messages={"invalid": _("Use a letter and a number, such as A5.")},
-    )
+    code = _code_field()
     description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = PersonNameField(label=_("Owner"))
     due_date = DateField(label=_("Due"), required=False, widget=DATE)
@@ -327,6 +333,8 @@ class ActionForm(Form):
 class ActionEditForm(VersionedForm):
     id_prefix = "action-edit"
 
+    # Left out, the code stays as it is.
+    code = _code_field(required=False)
     description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = PersonNameField(label=_("Owner"))
     due_date = DateField(label=_("Due"), required=False, widget=DATE)

@@ -207,13 +207,27 @@ def _session(
             )
     if doc.decision is not None:
         _decision(doc, session, user=user)
+    # Minutes written when codes were counted per meeting may give A1 again in a later
+    # session: that one is renumbered (A1-2) and the report says so.
+    earlier = set(release.actions.values_list("code", flat=True))
     for action_doc in doc.actions:
         owner = _person(action_doc.owner, doc, action_doc.line, user=user)
+        code = action_doc.code
+        if code.upper() in earlier:
+            taken = earlier | set(session.actions.values_list("code", flat=True))
+            code = services.code_with_free_suffix(code.upper(), taken)
+            report.warnings.append(
+                MinutesWarning(
+                    f"Action {action_doc.code} is already used in an earlier session: "
+                    f"imported as {code}.",
+                    action_doc.line,
+                )
+            )
         with _at(action_doc.line):
             action = services.action_create(
                 user=user,
                 session=session,
-                code=action_doc.code,
+                code=code,
                 description=action_doc.description,
                 owner=owner,
                 due_date=action_doc.due,

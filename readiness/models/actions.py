@@ -16,6 +16,7 @@ from readiness.models.base import Versioned, by_login
 from readiness.models.decisions import Condition
 from readiness.models.events import Event
 from readiness.models.people import Person
+from readiness.models.releases import Release
 from readiness.models.sessions import (
     AgendaItem,
     Participant,
@@ -106,6 +107,16 @@ class Action(Versioned):
     session = models.ForeignKey(
         Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="actions"
     )
+    # The session's release, kept beside the session by the services, so that the
+    # database itself holds a code to one action per release (A1 of the first meeting is
+    # still A1 when the second meeting adds A3).
+    release = models.ForeignKey(
+        Release,
+        verbose_name=_("release"),
+        on_delete=models.CASCADE,
+        related_name="actions",
+        editable=False,
+    )
     code = models.CharField(_("code"), max_length=20)
     description = models.TextField(_("description"))
     owner = models.ForeignKey(
@@ -131,7 +142,9 @@ class Action(Versioned):
             models.Index(fields=["status", "due_date"], name="action_status_due_idx"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["session", "code"], name="action_code_unique"),
+            models.UniqueConstraint(
+                fields=["release", "code"], name="action_code_unique_per_release"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=ActionStatus.values), name="action_status_valid"
             ),

@@ -47,6 +47,7 @@ class EventVerb(models.TextChoices):
     PARTICIPANT_ADDED = "participant.added", _("added the participant")
     PARTICIPANT_UPDATED = "participant.updated", _("updated the participant")
     PARTICIPANT_ATTENDANCE = "participant.attendance", _("recorded the attendance of")
+    PARTICIPANT_REMOVED = "participant.removed", _("removed the participant")
     AGENDA_ITEM_ADDED = "agenda_item.added", _("added the agenda item")
     AGENDA_ITEM_UPDATED = "agenda_item.updated", _("updated the agenda item")
     AGENDA_ITEM_DELETED = "agenda_item.deleted", _("deleted the agenda item")
@@ -56,12 +57,14 @@ class EventVerb(models.TextChoices):
     AGENDA_ITEM_REOPENED = "agenda_item.reopened", _("reopened the agenda item")
     READINESS_CHECK_ADDED = "readiness_check.added", _("added the readiness check")
     READINESS_CHECK_UPDATED = "readiness_check.updated", _("updated the readiness check")
+    READINESS_CHECK_REMOVED = "readiness_check.removed", _("removed the readiness check")
     DECISION_RECORDED = "decision.recorded", _("recorded the decision")
     DECISION_SUPERSEDED = "decision.superseded", _("superseded the decision")
     DECISION_REVIEW_DONE = "decision.review_done", _("held the post-go-live review of")
     VOTE_RECORDED = "vote.recorded", _("recorded the vote")
     CONDITION_ADDED = "condition.added", _("added the condition")
     CONDITION_SATISFIED = "condition.satisfied", _("marked satisfied")
+    CONDITION_UPDATED = "condition.updated", _("changed the owner or deadline of")
     CONDITION_EXPIRY_NOTIFIED = (
         "condition.expiry_notified",
         _("told the facilitator about the expired condition"),
@@ -69,8 +72,11 @@ class EventVerb(models.TextChoices):
     ACTION_CREATED = "action.created", _("assigned")
     ACTION_STATUS_CHANGED = "action.status_changed", _("changed the status of")
     ACTION_UPDATED = "action.updated", _("updated the action")
+    ACTION_CODE_RENAMED = "action.code_renamed", _("renumbered the action")
     EVIDENCE_ADDED = "evidence.added", _("linked the evidence")
     EVIDENCE_VERIFIED = "evidence.verified", _("verified the evidence")
+    EVIDENCE_UPDATED = "evidence.updated", _("updated the evidence")
+    EVIDENCE_REMOVED = "evidence.removed", _("removed the evidence")
     USER_SETTINGS_CREATED = "user_settings.created", _("saved their settings")
     USER_SETTINGS_UPDATED = "user_settings.updated", _("changed their settings")
     USER_SETTINGS_FEED_REGENERATED = (

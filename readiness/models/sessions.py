@@ -145,12 +145,12 @@ class Session(Versioned):
 
     @property
     def next_action_code(self) -> str:
-        """The next free A-number (A1, A2...), from the (prefetched) actions."""
-        numbers = [
-            int(a.code[1:])
-            for a in self.actions.all()
-            if a.code[:1] == "A" and a.code[1:].isdigit()
-        ]
+        """The next free A-number (A1, A2...) across every session of the release (one
+        query): a code names one action in the whole release."""
+        from readiness.models import Action
+
+        codes = Action.objects.filter(release_id=self.release_id).values_list("code", flat=True)
+        numbers = [int(c[1:]) for c in codes if c[:1] == "A" and c[1:].isdigit()]
         return f"A{max(numbers, default=0) + 1}"
 
     @property

@@ -24,6 +24,7 @@ from readiness.services.actions import (
     action_create,
     action_status_import,
     action_update,
+    code_with_free_suffix,
 )
 from readiness.services.agenda import (
     agenda_item_add,
@@ -127,6 +128,7 @@ __all__ = [
     "action_change_status",
     "action_status_import",
     "action_update",
+    "code_with_free_suffix",
     "evidence_add",
     "evidence_verify",
     "TOKEN_USE_PRECISION",

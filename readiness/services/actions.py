@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,15 +35,12 @@ def action_create(
     notify: bool = True,
 ) -> Action:
     """A new action; its owner is told unless `notify` is off (history being imported)."""
-    code = bounds.clean_line(code).strip().upper()
+    code = _clean_code(code)
     bounds.check_day(due_date, field="due_date", label=_("The due date"))
-    if session.actions.filter(code=code).exists():
-        raise ValidationError(
-            _("Action code %(code)s is already used in this session.") % {"code": code},
-            code="duplicate",
-        )
+    _refuse_taken_code(release_id=session.release_id, code=code)
     action = Action(
         session=session,
+        release_id=session.release_id,
         code=code,
         description=description.strip(),
         owner=owner,
@@ -66,23 +63,38 @@ def action_update(
     owner: Person,
     due_date: dt.date | None,
     kind: str,
+    code: str | None = None,
 ) -> Action:
+    """Change what the action says; `code` (None or "" keeps it) must stay free in the release:
+    the check below words the refusal, the database's constraint settles a race."""
     if not bounds.clean_text(description).strip():
         raise ValidationError({"description": _("Say what has to be done.")})
     bounds.check_day(due_date, field="due_date", label=_("The due date"))
     if kind not in Action.Kind.values:
         raise ValidationError({"kind": _("Unknown kind.")})
+    changes = {}
+    if code:
+        code = _clean_code(code)
+        if code != action.code:
+            _refuse_taken_code(release_id=action.release_id, code=code, field="code")
+            changes["code"] = code
     old_owner, old_due = action.owner_id, action.due_date
-    _update(
-        action,
-        user=user,
-        verb=Event.Verb.ACTION_UPDATED,
-        expected_version=expected_version,
-        description=description.strip(),
-        owner=owner,
-        due_date=due_date,
-        kind=kind,
-    )
+    try:
+        with transaction.atomic():
+            _update(
+                action,
+                user=user,
+                verb=Event.Verb.ACTION_UPDATED,
+                expected_version=expected_version,
+                description=description.strip(),
+                owner=owner,
+                due_date=due_date,
+                kind=kind,
+                **changes,
+            )
+    except IntegrityError as exc:
+        # Another action took the code between the check and the save.
+        raise ValidationError({"code": _taken(changes.get("code", action.code))}) from exc
     if action.owner_id != old_owner:
         notifications.notify("action_assigned", action_id=action.pk)
     elif action.due_date != old_due:
@@ -92,6 +104,37 @@ def action_update(
             old_due=old_due.isoformat() if old_due else "",
         )
     return action
+
+
+def _clean_code(code: str) -> str:
+    code = bounds.clean_line(code).strip().upper()
+    if not code:
+        raise ValidationError({"code": _("Give the action a code, such as A5.")})
+    return code
+
+
+def code_with_free_suffix(code: str, used: set[str]) -> str:
+    """`code` with the first suffix free in `used` (A1-2, A1-3...): how a code that an
+    earlier session of the release already gave is renumbered (migration 0012 does the
+    same to the codes stored before codes were one per release)."""
+    n = 2
+    while True:
+        suffix = f"-{n}"
+        candidate = code[: 20 - len(suffix)] + suffix
+        if candidate not in used:
+            return candidate
+        n += 1
+
+
+def _taken(code: str) -> str:
+    return _("Action code %(code)s is already used in this release.") % {"code": code}
+
+
+def _refuse_taken_code(*, release_id: int, code: str, field: str | None = None) -> None:
+    """A code names one action in the whole release, whichever session assigned it."""
+    if Action.objects.filter(release_id=release_id, code=code).exists():
+        message = _taken(code)
+        raise ValidationError({field: message} if field else message, code="duplicate")
 
 
 # --- Status ---------------------------------------------------------------------------------
