@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -210,12 +210,25 @@ def get_action_for_editor(user: User, slug: str, pk: int, item: int) -> Action:
     )
 
 
+def _earlier_or_same_session(slug: str, session_pk: int) -> Q:
+    """Actions of that session, or of an earlier session of its release (its follow-ups,
+    which its page lists and lets people act on), in the one query that loads them."""
+    own = Session.objects.filter(pk=session_pk, release__slug=slug)
+    at = Subquery(own.values("scheduled_at")[:1])
+    earlier = Session.objects.filter(release__slug=slug).filter(
+        Q(scheduled_at__lt=at) | Q(scheduled_at=at, pk__lt=session_pk)
+    )
+    return Q(session_id=session_pk) | Q(session__in=earlier)
+
+
 def _get_action(user: User, pk: int, *, slug, session_pk, evidence: bool) -> Action:
     queryset = Action.objects.select_related("owner", "session__facilitator", "session__release")
     if evidence:
         queryset = queryset.prefetch_related("evidence")
     if slug is not None:
-        queryset = queryset.filter(session_id=session_pk, session__release__slug=slug)
+        queryset = queryset.filter(
+            _earlier_or_same_session(slug, session_pk), session__release__slug=slug
+        )
     action = get_object_or_404(queryset, pk=pk)
     if not can_view_release(user, action.session.release):
         raise PermissionDenied
@@ -223,7 +236,8 @@ def _get_action(user: User, pk: int, *, slug, session_pk, evidence: bool) -> Act
 
 
 def get_action_for_user(user: User, pk: int, *, slug: str | None = None, session_pk=None):
-    """The action, for someone who may read it; within one session when the URL names one.
+    """The action, for someone who may read it; within one session when the URL names one
+    (its own actions and its follow-ups: the open actions of earlier sessions).
 
     Whether this user may change its status is the status change's own question.
     """

@@ -377,7 +377,14 @@ def _bulk_history(n: int) -> None:
         Decision(session=s, outcome=outcomes[i % len(outcomes)]) for i, s in enumerate(sessions)
     )
     Action.objects.bulk_create(
-        Action(session=s, code=f"A{k}", description="Bulk", owner=person, due_date=start)
+        Action(
+            session=s,
+            release_id=s.release_id,
+            code=f"A{k}",
+            description="Bulk",
+            owner=person,
+            due_date=start,
+        )
         for s in sessions
         for k in (1, 2)
     )

@@ -114,6 +114,7 @@ def test_the_page_makes_the_same_queries_whatever_the_number_of_items(
     actions = [
         Action(
             session=session,
+            release=session.release,
             code=f"A{i}",
             description="Work",
             owner=owner.person,

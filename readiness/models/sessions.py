@@ -180,11 +180,15 @@ class Session(Versioned):
 
         earlier = self.earlier_sessions()
         actions = (
-            Action.objects.open().filter(session__in=earlier).select_related("owner", "session")
+            Action.objects.open()
+            .filter(session__in=earlier)
+            .select_related("owner", "session__release", "session__facilitator")
+            .prefetch_related("evidence")
+            .order_by("session__scheduled_at", "session_id", "kind", "code", "pk")
         )
         conditions = Condition.objects.filter(
             decision__session__in=earlier, decision__is_current=True, satisfied_at__isnull=True
-        ).select_related("owner", "decision__session")
+        ).select_related("owner", "decision__session__release")
         return actions, conditions
 
     @property

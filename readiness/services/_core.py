@@ -230,6 +230,7 @@ def _update[M: models.Model](
     check: Callable[[M], bool | None] | None = None,
     bump_version: bool = True,
     locked: Locked[M] | None = None,
+    context: Session | None = None,
     **changes: Any,
 ) -> M | None:
     """Apply `changes` to `obj` under a lock and log the change: the one way to change a record.
@@ -239,7 +240,11 @@ def _update[M: models.Model](
     False when there is nothing to change: then nothing is written and None is returned.
     `bump_version=False` is for a change that must not make others' open edits stale.
     `locked` is the caller's own `_lock(obj)`, when it had to read the row under its
-    lock before deciding to write.
+    lock before deciding to write. `context` is a later session of the same release the
+    change was made from (a follow-up closed in the next meeting): its Event is that
+    session's, so a closed earlier session does not get it as an addendum. The context
+    session is locked last, after the record's own: a later session after an earlier
+    one, always in that order.
     """
     model = type(obj)
     session, current = locked if locked is not None else _lock(obj)
@@ -260,13 +265,9 @@ def _update[M: models.Model](
     current.full_clean(exclude=unchanged, validate_constraints=False)
     # Only the changed columns are written: the row is locked, the rest is as read.
     current.save(update_fields=[*changes, *(["version"] if versioned and bump_version else [])])
+    where = _where(session) if context is None else {"session": context}
     event_record(
-        user=user,
-        verb=verb,
-        obj=current,
-        before=before,
-        after=snapshot(current),
-        **_where(session),
+        user=user, verb=verb, obj=current, before=before, after=snapshot(current), **where
     )
     # Keep the caller's instance in step with what was saved.
     for field in model._meta.concrete_fields:

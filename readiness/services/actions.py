@@ -156,6 +156,7 @@ def action_change_status(
     evidence_url: str = "",
     evidence_title: str = "",
     expected_version: int,
+    from_session: Session | None = None,
 ) -> Action:
     """Move the action to `status` as `user`, if they may and the rules allow it.
 
@@ -164,7 +165,13 @@ def action_change_status(
     may facilitate the session cancels or reopens; a closed action is not closed again.
     Raises PermissionDenied, StaleEdit (the action moved on since `expected_version`) or
     ValidationError, and changes nothing when it does.
+
+    `from_session` is a later session of the release whose follow-ups list the action:
+    the change is that session's (its Event, the evidence linked), not an addendum to
+    the action's own, perhaps closed, session. Who may make it is asked of the action's
+    own session, as anywhere else.
     """
+    context = _follow_up_context(action, from_session)
     locked = _lock(action, related=("owner",))
     current = locked.row
     if not permissions.can_change_action_status(user, current, status):
@@ -178,11 +185,13 @@ def action_change_status(
         if evidence_url:
             evidence_url = bounds.check_web_url(evidence_url, field="evidence_url")
     _check_transition(current, status, reason)
-    _apply_status(user=user, action=action, locked=locked, status=status, reason=reason)
+    _apply_status(
+        user=user, action=action, locked=locked, status=status, reason=reason, context=context
+    )
     if status == Action.Status.DONE and evidence_url:
         evidence_add(
             user=user,
-            session=action.session,
+            session=context or action.session,
             title=evidence_title.strip() or _labelled(action.description, action.code)[:300],
             location=evidence_url,
             action=action,
@@ -202,6 +211,19 @@ def action_status_import(*, user: User, action: Action, status: str, reason: str
     _check_transition(locked.row, status, reason)
     _apply_status(user=user, action=action, locked=locked, status=status, reason=reason)
     return action
+
+
+def _follow_up_context(action: Action, session: Session | None) -> Session | None:
+    """The later session a change is made from, or None for the action's own."""
+    if session is None or session.pk == action.session_id:
+        return None
+    own = action.session
+    later = (session.scheduled_at, session.pk) > (own.scheduled_at, own.pk)
+    if session.release_id != action.release_id or not later:
+        raise ValidationError(
+            _("This action is not a follow-up of that session."), code="invalid_state"
+        )
+    return session
 
 
 def _stored_text(value: str) -> str:
@@ -241,7 +263,13 @@ def _check_transition(action: Action, status: str, reason: str) -> None:
 
 
 def _apply_status(
-    *, user: User, action: Action, locked: Locked[Action], status: str, reason: str
+    *,
+    user: User,
+    action: Action,
+    locked: Locked[Action],
+    status: str,
+    reason: str,
+    context: Session | None = None,
 ) -> None:
     """Save the change checked against the locked row, then tell who listens."""
     release = locked.session.release
@@ -255,6 +283,7 @@ def _apply_status(
         verb=Event.Verb.ACTION_STATUS_CHANGED,
         expected_version=locked.row.version,
         locked=locked,
+        context=context,
         status=status,
         status_reason=reason.strip(),
         # Only finished work has a completion time; a cancelled action was never completed.

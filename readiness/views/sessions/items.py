@@ -184,8 +184,9 @@ def row_closed(request: HtmxHttpRequest, slug: str, pk: int, kind: str, item: in
         partial, session = "check-row", objects["check"].session
     elif kind == "actions":
         action = permissions.get_action_for_user(request.user, item, slug=slug, session_pk=pk)
-        objects = {"action": action, **workspace.action_rights(request, action)}
-        partial, session = "action-row", action.session
+        session = workspace.action_session(request, action, slug, pk)
+        objects = workspace.action_drawn(request, action, session)
+        partial = "action-row"
     else:
         raise Http404
     return workspace.row_open(request, session, partial, objects, {})

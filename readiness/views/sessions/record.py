@@ -126,16 +126,19 @@ def review_done(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def _action_row(request, slug, pk, item) -> dict:
     action = permissions.get_action_for_user(request.user, item, slug=slug, session_pk=pk)
-    return {"action": action, **workspace.action_rights(request, action)}
+    session = workspace.action_session(request, action, slug, pk)
+    return workspace.action_drawn(request, action, session)
 
 
-def _refreshed(request, action, *, was_open: bool) -> dict:
-    """The action just written (or refused), as its row draws it: its fields as the service
-    left them, its owner, session and release from the loader, its evidence read by the
-    row itself (a change to done may have added some); the header's count of open actions
-    only when the change opened or closed it."""
-    counts = workspace.header_counts(action.session) if action.is_open != was_open else None
-    return {"action": action, **workspace.action_rights(request, action), "counts": counts}
+def _refreshed(request, action, session, *, was_open: bool) -> dict:
+    """The action just written (or refused), as its row draws it on `session`'s page: its
+    fields as the service left them, its owner, session and release from the loader, its
+    evidence read by the row itself (a change to done may have added some); the header's
+    count of open actions only when the change opened or closed one of the page's own."""
+    own = action.session_id == session.pk
+    changed = own and action.is_open != was_open
+    counts = workspace.header_counts(session) if changed else None
+    return {**workspace.action_drawn(request, action, session), "counts": counts}
 
 
 def _status_open(action, form) -> dict:
@@ -164,13 +167,18 @@ action_edit = workspace.row_edit_view(
 
 @require_POST
 def action_cancel(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
-    action = permissions.get_action_for_editor(request.user, slug, pk, item)
+    # Whoever may run the action's own session cancels it, from there or as a follow-up.
+    action = permissions.get_action_for_status_change(
+        request.user, item, to_status=Action.Status.CANCELLED, slug=slug, session_pk=pk
+    )
+    session = workspace.action_session(request, action, slug, pk)
     error = answers.attempt(
         lambda: services.action_change_status(
             user=request.user,
             action=action,
             status=Action.Status.CANCELLED,
             expected_version=action.version,
+            from_session=session,
         ),
         where=f"action-{action.pk}",
     )
@@ -180,7 +188,7 @@ def action_cancel(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> Ht
 def _action_answer(request, slug, pk, item, error) -> HttpResponse:
     """A one-button change to an action: its row closed, or open with the refusal."""
     objects = _action_row(request, slug, pk, item)
-    session = objects["action"].session
+    session = workspace.action_session(request, objects["action"], slug, pk)
     if error is None:
         objects["counts"] = workspace.header_counts(session)
         return answers.saved(
@@ -203,10 +211,9 @@ def action_open(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> Http
     """An action's row with its status controls open (its "Update" link), for whoever may
     change its status; the page with that row open without JavaScript."""
     action = permissions.get_action_for_updater(request.user, slug, pk, item)
-    objects = {"action": action, **workspace.action_rights(request, action)}
-    return workspace.row_open(
-        request, action.session, "action-row", objects, _status_open(action, None)
-    )
+    session = workspace.action_session(request, action, slug, pk)
+    objects = workspace.action_drawn(request, action, session)
+    return workspace.row_open(request, session, "action-row", objects, _status_open(action, None))
 
 
 @require_POST
@@ -215,17 +222,21 @@ def action_status(request: HtmxHttpRequest, slug: str, pk: int, item: int) -> Ht
     action = permissions.get_action_for_status_change(
         request.user, item, to_status=request.POST.get("status"), slug=slug, session_pk=pk
     )
+    session = workspace.action_session(request, action, slug, pk)
     was_open = action.is_open
     return workspace.row_write(
         request,
         forms.ActionStatusForm(request.POST),
         lambda data: services.action_change_status(
-            user=request.user, action=action, **forms.ActionStatusForm.changes(data)
+            user=request.user,
+            action=action,
+            from_session=session,
+            **forms.ActionStatusForm.changes(data),
         ),
-        session=action.session,
+        session=session,
         partial=workspace.ACTION.partial,
         row_id=workspace.ACTION.dom_id(action),
-        reload=lambda: _refreshed(request, action, was_open=was_open),
+        reload=lambda: _refreshed(request, action, session, was_open=was_open),
         opened=lambda form: _status_open(action, form),
         events=("action-changed",),
     )

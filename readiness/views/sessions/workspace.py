@@ -126,7 +126,14 @@ def page_context(request: HtmxHttpRequest, session: Session, **overrides: Any) -
         "counts": None,
         # The owner's own rows (and every row, for a facilitator) link to the status controls.
         "updatable_actions": {
-            a.pk for a in session.actions.all() if can_update_action(request.user, a)
+            a.pk
+            for a in [*session.actions.all(), *follow_up_actions]
+            if can_update_action(request.user, a)
+        },
+        "follow_up": False,
+        # A follow-up's facilitator controls are for whoever may run its own session.
+        "facilitated_follow_ups": {
+            a.pk for a in follow_up_actions if can_facilitate_session(request.user, a.session)
         },
         "satisfiable_conditions": {
             c.pk
@@ -177,6 +184,7 @@ def row(request: HtmxHttpRequest, session: Session, name: str, **context: Any) -
         "can_edit": can_facilitate_session(request.user, session),
         "editing": None,
         "status_for": None,
+        "follow_up": False,
     }
     return f"{TEMPLATE}#{name}", base | context
 
@@ -404,9 +412,29 @@ def row_open(
 
 
 def action_rights(request: HtmxHttpRequest, action: Action) -> dict[str, Any]:
-    """What an action's row shows this user: its status controls, if they may use them."""
+    """What an action's row shows this user: its status controls, if they may use them,
+    and the facilitator's (cancel, reopen, edit) if they may run the action's session."""
     allowed = can_update_action(request.user, action)
-    return {"updatable_actions": {action.pk} if allowed else set()}
+    return {
+        "updatable_actions": {action.pk} if allowed else set(),
+        "can_edit": can_facilitate_session(request.user, action.session),
+    }
+
+
+def action_session(request: HtmxHttpRequest, action: Action, slug: str, pk: int) -> Session:
+    """The session whose page the action's row is on: its own, or the later session that
+    lists it among its follow-ups (the loader let through no other)."""
+    if action.session_id == pk:
+        return action.session
+    return permissions.get_session_for_user(
+        request.user, slug, pk, Session.objects.select_related("release", "facilitator")
+    )
+
+
+def action_drawn(request: HtmxHttpRequest, action: Action, session: Session) -> dict[str, Any]:
+    """An action as its row draws it on `session`'s page (a follow-up there or not)."""
+    follow_up = action.session_id != session.pk
+    return {**action_rights(request, action), "action": action, "follow_up": follow_up}
 
 
 def header_counts(session: Session) -> dict[str, int]:
