@@ -287,6 +287,22 @@ def get_condition_for_user(
     return condition
 
 
+def get_condition_for_editor(user: User, slug: str, pk: int, item: int) -> Condition:
+    """A condition of the session in the URL, to change its owner or deadline: for whoever
+    may run that session."""
+    condition = get_object_or_404(
+        Condition.objects.select_related(
+            "owner", "decision__session__facilitator", "decision__session__release"
+        ).prefetch_related("evidence"),
+        pk=item,
+        decision__session_id=pk,
+        decision__session__release__slug=slug,
+    )
+    if not can_facilitate_session(user, condition.decision.session):
+        raise PermissionDenied
+    return condition
+
+
 def get_decision_for_reviewer(
     user: User, pk: int | None = None, *, slug: str | None = None, session_pk: int | None = None
 ) -> Decision:

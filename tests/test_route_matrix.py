@@ -59,6 +59,8 @@ EXPECTED = {
     "sessions:action_edit": RUN,
     "sessions:decision_ballot": RUN,
     "sessions:evidence_add": RUN,  # its form is fetched when opened; the POST adds
+    "sessions:evidence_edit": RUN,
+    "sessions:condition_edit": RUN,
     # The action's owner and its session's facilitator change its status.
     "sessions:action_open": (LOGIN, 403, 200, 403, 200, 200),
     # Names and titles, as every login reads them in the records.
@@ -90,6 +92,9 @@ POST_ONLY = {
     "sessions:save_template",
     "sessions:participant_add",
     "sessions:participant_attendance",
+    "sessions:participant_remove",
+    "sessions:check_remove",
+    "sessions:evidence_remove",
     "sessions:agenda_add",
     "sessions:agenda_delete",
     "sessions:agenda_move",

@@ -127,6 +127,22 @@ WRITES = {
         lambda r: {"title": "Pen test", "location": "sec.md", "category": "qa"},
     ),
     "evidence_verify": ("evidence", lambda r: {}),
+    "evidence_edit": (
+        "evidence",
+        lambda r: {
+            "title": "k6 run",
+            "location": "qa/k6.md",
+            "category": "qa",
+            "version": r["evidence"].version,
+        },
+    ),
+    "evidence_remove": ("evidence", lambda r: {"version": r["evidence"].version}),
+    "participant_remove": ("participant", lambda r: {"version": r["participant"].version}),
+    "check_remove": ("check", lambda r: {"version": r["check"].version}),
+    "condition_edit": (
+        "condition",
+        lambda r: {"owner": "Ana Souza", "deadline": "", "version": r["condition"].version},
+    ),
     "addendum_add": (None, lambda r: {"text": "Confirmed by e-mail."}),
 }
 # The owner of the action and of the condition may change those two, nothing else.
@@ -192,6 +208,7 @@ def _loaders(record, other):
         (p.get_action_for_editor, "action"),
         (p.get_evidence_for_editor, "evidence"),
         (p.get_action_for_updater, "action"),
+        (p.get_condition_for_editor, "condition"),
     ]
     calls = {
         "session_for_user": (lambda u, a: p.get_session_for_user(u, *a), None),
@@ -230,6 +247,7 @@ LOADER_NAMES = [
     "action_for_updater",
     "action_for_user",
     "condition_for_user",
+    "condition_for_editor",
     "decision_for_reviewer",
 ]
 # Who may not: an anonymous visitor may read nothing; the others need to run the session

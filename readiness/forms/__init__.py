@@ -24,6 +24,7 @@ from readiness.forms.minutes import (
     read_minutes,
     sign_minutes,
 )
+from readiness.forms.records import ConditionEditForm, EvidenceEditForm, RemoveForm
 from readiness.forms.workspace import (
     ActionEditForm,
     ActionForm,
@@ -81,6 +82,9 @@ __all__ = [
     "ConditionSatisfyForm",
     "EvidenceForm",
     "AddendumForm",
+    "RemoveForm",
+    "EvidenceEditForm",
+    "ConditionEditForm",
     "UserSettingsForm",
     "ApiTokenForm",
     "WebhookForm",

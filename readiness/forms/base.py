@@ -190,3 +190,22 @@ class PersonNameField(forms.CharField):
 
     def clean(self, value):
         return " ".join((super().clean(value) or "").split())
+
+
+class LocationField(forms.CharField):
+    """Where a piece of evidence is, as every evidence form takes it: an http(s) URL or a
+    path in the repository (docs/k6.md). Text that says it is a URL must be one."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 1000)
+        kwargs.setdefault(
+            "help_text", _("A URL or a path in the repository, such as docs/roadmap-riscos.md")
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = (super().clean(value) or "").strip()
+        problem = bounds.location_problem(value) if value else ""
+        if problem:
+            raise forms.ValidationError(problem, code="url")
+        return value

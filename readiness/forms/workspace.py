@@ -6,7 +6,6 @@ import datetime as dt
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from readiness import bounds
@@ -17,6 +16,7 @@ from readiness.forms.base import (
     DateField,
     DateTimeField,
     Form,
+    LocationField,
     PersonNameField,
     TimeZoneField,
     VersionedForm,
@@ -367,7 +367,8 @@ class ActionStatusForm(VersionedForm):
 class ConditionSatisfyForm(VersionedForm):
     id_prefix = "condition-satisfy"
 
-    evidence_url = forms.CharField(label=_("Evidence link"), max_length=1000)
+    # What any evidence accepts: a URL or a repository path.
+    evidence_url = LocationField(label=_("Evidence link"))
     note = forms.CharField(label=_("How it was satisfied"), required=False, max_length=2000)
 
     @staticmethod
@@ -379,22 +380,12 @@ class ConditionSatisfyForm(VersionedForm):
             "expected_version": data["version"],
         }
 
-    def clean_evidence_url(self) -> str:
-        value = self.cleaned_data["evidence_url"].strip()
-        if not _is_web_url(value):
-            raise ValidationError(_("Give an http:// or https:// URL."))
-        return value
-
 
 class EvidenceForm(Form):
     id_prefix = "evidence"
 
     title = forms.CharField(label=_("Title"), max_length=300)
-    location = forms.CharField(
-        label=_("Location"),
-        max_length=1000,
-        help_text=_("A URL or a path in the repository, such as docs/roadmap-riscos.md"),
-    )
+    location = LocationField(label=_("Location"))
     category = forms.ChoiceField(
         label=_("Category"), choices=Evidence.Category.choices, initial=Evidence.Category.OTHER
     )

@@ -34,6 +34,7 @@ from readiness.services.agenda import (
     agenda_item_start_discussion,
     agenda_item_update,
     readiness_check_add,
+    readiness_check_remove,
     readiness_check_set,
 )
 from readiness.services.decisions import (
@@ -42,12 +43,19 @@ from readiness.services.decisions import (
     condition_expiry_notify,
     condition_satisfy,
     condition_satisfy_with_evidence,
+    condition_update,
     decision_record,
     decision_review_done,
 )
-from readiness.services.evidence import evidence_add, evidence_verify
+from readiness.services.evidence import (
+    evidence_add,
+    evidence_remove,
+    evidence_update,
+    evidence_verify,
+)
 from readiness.services.participants import (
     participant_add,
+    participant_remove,
     participant_set_attendance,
     participant_update,
 )
@@ -77,6 +85,7 @@ from readiness.services.workspace import (
     NamedCondition,
     action_create_named,
     action_update_named,
+    condition_update_named,
     decision_record_named,
     participant_add_named,
     session_schedule_named,
@@ -108,6 +117,12 @@ __all__ = [
     "addendum_add",
     "participant_add",
     "participant_update",
+    "participant_remove",
+    "readiness_check_remove",
+    "condition_update",
+    "condition_update_named",
+    "evidence_update",
+    "evidence_remove",
     "participant_set_attendance",
     "agenda_item_add",
     "agenda_item_update",

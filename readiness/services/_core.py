@@ -279,6 +279,29 @@ def _update[M: models.Model](
     return obj
 
 
+def _remove(
+    obj: models.Model,
+    *,
+    user: User,
+    verb: str,
+    expected_version: int | None = None,
+    check: Callable[[Any], None] | None = None,
+) -> None:
+    """Delete `obj` under the same lock, version check and Event as `_update`: the Event
+    keeps what it held (`before`), so the record stays readable in the log.
+
+    `check`, called with the locked row, refuses by raising; nothing is deleted then."""
+    session, current = _lock(obj)
+    if check is not None:
+        check(current)
+    versioned = isinstance(current, Versioned)
+    if versioned and expected_version is not None and current.version != expected_version:
+        raise StaleEdit(current, expected_version)
+    before = snapshot(current)
+    event_record(user=user, verb=verb, obj=current, before=before, **_where(session))
+    current.delete()
+
+
 def _refuse_if[M: models.Model](done: Callable[[M], bool], message: str) -> Callable[[M], None]:
     """A `check` for `_update` refusing a change that was already made: asked of the locked
     row, so that of two people doing it at once, only one succeeds."""

@@ -19,6 +19,7 @@ from readiness.services._core import (
     User,
     _create,
     _lock_parents,
+    _remove,
     _update,
     event_record,
     snapshot,
@@ -219,4 +220,18 @@ def readiness_check_add(
         raise ValidationError({"area": _("This area already has a check: change it in the list.")})
     return readiness_check_set(
         user=user, session=session, area=area, status=status, summary=summary
+    )
+
+
+@transaction.atomic
+def readiness_check_remove(
+    *, user: User, check: ReadinessCheck, expected_version: int | None
+) -> None:
+    """Drop an area from the session's checks; evidence that backed it stays, on the
+    session as a whole."""
+    _remove(
+        check,
+        user=user,
+        verb=Event.Verb.READINESS_CHECK_REMOVED,
+        expected_version=expected_version,
     )

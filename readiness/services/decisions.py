@@ -31,7 +31,7 @@ from readiness.services._core import (
     _update,
 )
 from readiness.services._ready import _announce_if_ready, _is_ready_if_heard
-from readiness.services.evidence import evidence_add
+from readiness.services.evidence import clean_location, evidence_add
 
 
 @dataclass(frozen=True)
@@ -246,8 +246,9 @@ def condition_satisfy_with_evidence(
     note: str = "",
     expected_version: int | None = None,
 ) -> Condition:
-    """Satisfy the condition and link the evidence that shows it, both or neither."""
-    url = bounds.check_web_url(url, field="evidence_url")
+    """Satisfy the condition and link the evidence that shows it, both or neither. The
+    evidence points where any evidence may: an http(s) URL or a repository path."""
+    url = clean_location(url, field="evidence_url")
     condition_satisfy(user=user, condition=condition, note=note, expected_version=expected_version)
     evidence_add(
         user=user,
@@ -256,6 +257,38 @@ def condition_satisfy_with_evidence(
         location=url,
         condition=condition,
     )
+    return condition
+
+
+@transaction.atomic
+def condition_update(
+    *,
+    user: User,
+    condition: Condition,
+    expected_version: int | None,
+    owner: Person | None,
+    deadline: dt.datetime | None,
+) -> Condition:
+    """Give an open condition another owner or deadline. A new owner is told (when they
+    have an address); a new deadline may expire again, so the facilitator will be told
+    again if it passes."""
+    bounds.check_moment(deadline, field="deadline", label=_("A condition's deadline"))
+    old_owner, old_deadline = condition.owner_id, condition.deadline
+    changes: dict = {"owner": owner, "deadline": deadline}
+    if deadline != old_deadline:
+        changes["expiry_notified_at"] = None
+    _update(
+        condition,
+        user=user,
+        verb=Event.Verb.CONDITION_UPDATED,
+        expected_version=expected_version,
+        check=_refuse_if(
+            lambda current: current.is_satisfied, _("This condition is already satisfied.")
+        ),
+        **changes,
+    )
+    if owner is not None and owner.pk != old_owner:
+        notifications.notify("condition_assigned", condition_id=condition.pk)
     return condition
 
 

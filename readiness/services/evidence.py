@@ -17,7 +17,7 @@ from readiness.models import (
     ReadinessCheck,
     Session,
 )
-from readiness.services._core import User, _actor, _create, _update
+from readiness.services._core import User, _actor, _create, _remove, _update
 
 
 @transaction.atomic
@@ -36,12 +36,7 @@ def evidence_add(
     # Any text is kept (nothing a document says is lost); only http(s) URLs and relative
     # repository paths ever become links, see Evidence.href(). A location that says it is
     # a URL (`scheme://...`, `http:...`) must be one that parses, over http(s), with a host.
-    location = bounds.clean_line(location).strip()
-    if not location:
-        raise ValidationError({"location": _("Give a URL or a repository path.")})
-    problem = bounds.location_problem(location)
-    if problem:
-        raise ValidationError({"location": problem}, code="url")
+    location = clean_location(location)
     targets = [t for t in (agenda_item, readiness_check, condition, action) if t is not None]
     if len(targets) > 1:
         raise ValidationError(_("Evidence backs one item at most."))
@@ -56,6 +51,54 @@ def evidence_add(
         action=action,
     )
     return _create(evidence, user=user, verb=Event.Verb.EVIDENCE_ADDED)
+
+
+def clean_location(location: str, *, field: str = "location") -> str:
+    """What any evidence may point to: an http(s) URL or a path in the repository."""
+    location = bounds.clean_line(location).strip()
+    if not location:
+        raise ValidationError({field: _("Give a URL or a repository path.")})
+    problem = bounds.location_problem(location)
+    if problem:
+        raise ValidationError({field: problem}, code="url")
+    return location
+
+
+@transaction.atomic
+def evidence_update(
+    *,
+    user: User,
+    evidence: Evidence,
+    expected_version: int | None,
+    title: str,
+    location: str,
+    category: str,
+) -> Evidence:
+    """Correct what the evidence says and where it is. A verified piece stays verified
+    only if it still points where it did: a new location must be verified again."""
+    location = clean_location(location)
+    title = bounds.clean_line(title).strip()
+    if not title:
+        raise ValidationError({"title": _("Give the evidence a title.")})
+    if category not in Evidence.Category.values:
+        raise ValidationError({"category": _("Unknown category.")})
+    changes = {"title": title, "location": location, "category": category}
+    if location != evidence.location and evidence.verified:
+        changes.update(verified=False, verified_by=None, verified_at=None)
+    return _update(
+        evidence,
+        user=user,
+        verb=Event.Verb.EVIDENCE_UPDATED,
+        expected_version=expected_version,
+        **changes,
+    )
+
+
+@transaction.atomic
+def evidence_remove(*, user: User, evidence: Evidence, expected_version: int | None) -> None:
+    _remove(
+        evidence, user=user, verb=Event.Verb.EVIDENCE_REMOVED, expected_version=expected_version
+    )
 
 
 @transaction.atomic

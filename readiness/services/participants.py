@@ -7,12 +7,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from readiness.models import (
+    Action,
+    Condition,
     Event,
     Participant,
     Person,
     Session,
 )
-from readiness.services._core import User, _create, _update
+from readiness.services._core import User, _create, _remove, _update
 
 
 @transaction.atomic
@@ -80,4 +82,33 @@ def participant_set_attendance(
         verb=Event.Verb.PARTICIPANT_ATTENDANCE,
         expected_version=None,
         attendance=attendance,
+    )
+
+
+@transaction.atomic
+def participant_remove(
+    *, user: User, participant: Participant, expected_version: int | None
+) -> None:
+    """Take someone off the session's list, as long as the record does not need them:
+    a participant who voted, or who owns an action or a condition of this session,
+    stays (the minutes would otherwise lose who did it)."""
+
+    def refuse_if_needed(current: Participant) -> None:
+        session, person = current.session_id, current.person_id
+        needed = [_("%(person)s cannot be removed.") % {"person": current.person.name}]
+        if current.votes.exists():
+            needed.append(_("They voted in this session."))
+        if Action.objects.filter(session_id=session, owner_id=person).exists():
+            needed.append(_("They own an action of this session."))
+        if Condition.objects.filter(decision__session_id=session, owner_id=person).exists():
+            needed.append(_("They own a condition of this session."))
+        if len(needed) > 1:
+            raise ValidationError(" ".join(needed), code="in_use")
+
+    _remove(
+        participant,
+        user=user,
+        verb=Event.Verb.PARTICIPANT_REMOVED,
+        expected_version=expected_version,
+        check=refuse_if_needed,
     )

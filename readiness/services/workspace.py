@@ -15,13 +15,14 @@ from django.db import transaction
 
 from readiness.models import (
     Action,
+    Condition,
     Decision,
     Participant,
     Session,
 )
 from readiness.services._core import User
 from readiness.services.actions import action_create, action_update
-from readiness.services.decisions import ConditionSpec, decision_record
+from readiness.services.decisions import ConditionSpec, condition_update, decision_record
 from readiness.services.participants import participant_add
 from readiness.services.people import person_from_label
 from readiness.services.sessions import session_schedule_from_template, session_update
@@ -66,6 +67,22 @@ def action_create_named(*, user: User, owner: str, **fields: Any) -> Action:
 def action_update_named(*, user: User, owner: str, **fields: Any) -> Action:
     """`action_update`, its owner named as the form names them."""
     return action_update(user=user, owner=person_from_label(user=user, label=owner), **fields)
+
+
+@transaction.atomic
+def condition_update_named(
+    *, user: User, condition: Condition, owner: str, deadline: dt.datetime | None, **fields: Any
+) -> Condition:
+    """`condition_update`, its owner named as the form names them (none when blank), its
+    deadline in the session's wall-clock time."""
+    zone = condition.decision.session.tzinfo
+    return condition_update(
+        user=user,
+        condition=condition,
+        owner=person_from_label(user=user, label=owner) if owner else None,
+        deadline=deadline.replace(tzinfo=zone) if deadline else None,
+        **fields,
+    )
 
 
 @transaction.atomic

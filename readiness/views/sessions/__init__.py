@@ -6,6 +6,13 @@
 evidence, addenda). How each write answers is `readiness.views.answers`.
 """
 
+from readiness.views.sessions.corrections import (
+    check_remove,
+    condition_edit,
+    evidence_edit,
+    evidence_remove,
+    participant_remove,
+)
 from readiness.views.sessions.items import (
     agenda_item_add,
     agenda_item_delete,
@@ -86,4 +93,9 @@ __all__ = [
     "evidence_add",
     "evidence_verify",
     "addendum_add",
+    "participant_remove",
+    "check_remove",
+    "evidence_edit",
+    "evidence_remove",
+    "condition_edit",
 ]

@@ -187,6 +187,18 @@ def row_closed(request: HtmxHttpRequest, slug: str, pk: int, kind: str, item: in
         session = workspace.action_session(request, action, slug, pk)
         objects = workspace.action_drawn(request, action, session)
         partial = "action-row"
+    elif kind == "evidence":
+        objects = {"ev": permissions.get_evidence_for_editor(request.user, slug, pk, item)}
+        partial, session = "evidence-item", objects["ev"].session
+    elif kind == "conditions":
+        condition = permissions.get_condition_for_editor(request.user, slug, pk, item)
+        session = condition.decision.session
+        allowed = permissions.can_satisfy_condition(request.user, condition)
+        objects = {
+            "condition": condition,
+            "satisfiable_conditions": {condition.pk} if allowed else set(),
+        }
+        partial = "condition"
     else:
         raise Http404
     return workspace.row_open(request, session, partial, objects, {})
