@@ -25,18 +25,24 @@ def _free_code(code: str, used: set[str]) -> str:
 def fill_release_and_rename_duplicates(apps, schema_editor):
     Action = apps.get_model("readiness", "Action")
     Event = apps.get_model("readiness", "Event")
-    used: dict[int, set[str]] = {}
+    # Every code a release holds is taken, so that a renaming never lands on a code a
+    # later session already gave (A1-2 typed by hand).
+    taken: dict[int, set[str]] = {}
+    for release_id, code in Action.objects.values_list("session__release_id", "code"):
+        taken.setdefault(release_id, set()).add(code)
+    kept: dict[int, set[str]] = {}
     actions = Action.objects.select_related("session__release").order_by(
         "session__release_id", "session__scheduled_at", "session_id", "pk"
     )
     for action in actions.iterator():
         session = action.session
-        codes = used.setdefault(session.release_id, set())
+        codes = kept.setdefault(session.release_id, set())
         old = action.code
         action.release_id = session.release_id
         fields = ["release"]
         if old in codes:
-            action.code = _free_code(old, codes)
+            action.code = _free_code(old, taken[session.release_id])
+            taken[session.release_id].add(action.code)
             action.version += 1
             fields += ["code", "version"]
         codes.add(action.code)
