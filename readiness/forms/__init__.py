@@ -24,6 +24,7 @@ from readiness.forms.minutes import (
     read_minutes,
     sign_minutes,
 )
+from readiness.forms.next_session import NextSessionForm
 from readiness.forms.records import ConditionEditForm, EvidenceEditForm, RemoveForm
 from readiness.forms.workspace import (
     ActionEditForm,
@@ -83,6 +84,7 @@ __all__ = [
     "EvidenceForm",
     "AddendumForm",
     "RemoveForm",
+    "NextSessionForm",
     "EvidenceEditForm",
     "ConditionEditForm",
     "UserSettingsForm",

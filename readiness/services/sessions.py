@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,7 +13,9 @@ from django.utils.translation import gettext as _
 from readiness import bounds, notifications
 from readiness.models import (
     Addendum,
+    AgendaItem,
     Event,
+    Participant,
     Person,
     ReadinessCheck,
     Release,
@@ -21,6 +24,7 @@ from readiness.models import (
 )
 from readiness.services._core import User, _actor, _check_time_zone, _create, _update, event_record
 from readiness.services.agenda import agenda_item_add, readiness_check_set
+from readiness.services.participants import participant_add
 
 
 @transaction.atomic
@@ -98,8 +102,13 @@ def session_schedule_from_template(
     facilitator: Person | None = None,
     title: str = "Go/No-Go",
     template: SessionTemplate | None = None,
+    carried_participants: Iterable[tuple[Participant, str]] = (),
+    carried_agenda: Iterable[AgendaItem] = (),
 ) -> Session:
-    """Schedule a session, blank or with a template's agenda and readiness areas."""
+    """Schedule a session, blank or with a template's agenda and readiness areas, and
+    with what is carried over from an earlier session of the release: its participants
+    (each in the same role and title, with the area given) and agenda items (title and
+    time box; the notes and whether it was discussed stay with that meeting)."""
     session = session_schedule(
         user=user,
         release=release,
@@ -121,6 +130,23 @@ def session_schedule_from_template(
             readiness_check_set(
                 user=user, session=session, area=area, status=ReadinessCheck.Status.NOT_ASSESSED
             )
+    for participant, area in carried_participants:
+        if participant.session.release_id != release.pk:
+            raise ValidationError(_("Only a session of the same release is carried over."))
+        participant_add(
+            user=user,
+            session=session,
+            person=participant.person,
+            area=area,
+            role=participant.role,
+            title=participant.title,
+        )
+    for item in carried_agenda:
+        if item.session.release_id != release.pk:
+            raise ValidationError(_("Only a session of the same release is carried over."))
+        agenda_item_add(
+            user=user, session=session, title=item.title, time_box_minutes=item.time_box_minutes
+        )
     return session
 
 

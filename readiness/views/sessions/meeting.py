@@ -52,7 +52,22 @@ def session_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     me = Person.objects.filter(user=request.user).first()
     if me is not None:
         initial["facilitator"] = me.name
-    form = forms.SessionScheduleForm(request.POST or None, initial=initial)
+    # The next session of a release starts from the latest one (the form says which, so
+    # that a session scheduled meanwhile changes nothing of what was offered).
+    previous = _previous_session(release, request.POST.get("previous"))
+    if previous is None:
+        form = forms.SessionScheduleForm(request.POST or None, initial=initial)
+    else:
+        form = forms.NextSessionForm(request.POST or None, initial=initial, previous=previous)
+
+    def carried() -> dict:
+        if previous is None:
+            return {}
+        return {
+            "carried_participants": form.carried_participants(),
+            "carried_agenda": form.carried_agenda(),
+        }
+
     if request.method == "POST":
         outcome = answers.submit(
             form,
@@ -65,6 +80,7 @@ def session_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                 facilitator=data["facilitator"],
                 title=data["title"],
                 template=data["template"],
+                **carried(),
             ),
         )
         if outcome.ok:
@@ -72,9 +88,23 @@ def session_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "readiness/session_form.html",
-        {"form": form, "release": release, "common_time_zones": COMMON_TIME_ZONES},
+        {
+            "form": form,
+            "release": release,
+            "previous": previous,
+            "common_time_zones": COMMON_TIME_ZONES,
+        },
         status=422 if form.is_bound else 200,
     )
+
+
+def _previous_session(release, asked: str | None) -> Session | None:
+    """The session the form carries over from: the one it named (of this release), or the
+    release's latest."""
+    sessions = release.sessions.select_related("facilitator")
+    if asked is not None:
+        return sessions.filter(pk=asked).first() if asked.isdigit() else None
+    return sessions.order_by("-scheduled_at", "-pk").first()
 
 
 @require_GET
