@@ -37,7 +37,7 @@ def action_create(
     """A new action; its owner is told unless `notify` is off (history being imported)."""
     code = _clean_code(code)
     bounds.check_day(due_date, field="due_date", label=_("The due date"))
-    _refuse_taken_code(release_id=session.release_id, code=code)
+    _refuse_taken_code(release_id=session.release_id, code=code, session_id=session.pk)
     action = Action(
         session=session,
         release_id=session.release_id,
@@ -76,7 +76,9 @@ def action_update(
     if code:
         code = _clean_code(code)
         if code != action.code:
-            _refuse_taken_code(release_id=action.release_id, code=code, field="code")
+            _refuse_taken_code(
+                release_id=action.release_id, code=code, session_id=action.session_id, field="code"
+            )
             changes["code"] = code
     old_owner, old_due = action.owner_id, action.due_date
     try:
@@ -130,10 +132,17 @@ def _taken(code: str) -> str:
     return _("Action code %(code)s is already used in this release.") % {"code": code}
 
 
-def _refuse_taken_code(*, release_id: int, code: str, field: str | None = None) -> None:
+def _refuse_taken_code(
+    *, release_id: int, code: str, session_id: int, field: str | None = None
+) -> None:
     """A code names one action in the whole release, whichever session assigned it."""
-    if Action.objects.filter(release_id=release_id, code=code).exists():
-        message = _taken(code)
+    holder = Action.objects.filter(release_id=release_id, code=code).values("session_id")
+    found = holder.first()
+    if found is not None:
+        if found["session_id"] == session_id:
+            message = _("Action code %(code)s is already used in this session.") % {"code": code}
+        else:
+            message = _taken(code)
         raise ValidationError({field: message} if field else message, code="duplicate")
 
 
