@@ -170,3 +170,38 @@ def test_the_follow_up_row_opens_and_closes_on_the_later_session(client, owner, 
     assert opened.status_code == 200 and f"{url}actions/{a1.pk}/status" in opened.text
     closed = client.get(f"{url}actions/{a1.pk}/row", headers=HX)
     assert closed.status_code == 200 and f'id="action-{a1.pk}"' in closed.text
+
+
+def _release_with_follow_ups(n: int, facilitator):
+    """A closed first session with `n` open actions (three owners, each with evidence)
+    and a second session of the same release, whose page lists them all."""
+    release = make_release(f"Follow-ups {n}")
+    first = make_session(release, facilitator=make_person())
+    owners = [make_person() for _ in range(3)]
+    for i in range(n):
+        action = make_action(first, code=f"A{i + 1}", owner=owners[i % 3])
+        services.evidence_add(
+            user=None, session=first, title=f"Doc {i}", location=f"d/{i}.md", action=action
+        )
+    services.session_close(user=None, session=first, expected_version=None)
+    return make_session(
+        release,
+        facilitator=facilitator.person,
+        scheduled_at=dt.datetime(2024, 7, 18, 14, 0, tzinfo=SAO_PAULO),
+    )
+
+
+def test_the_page_makes_the_same_queries_for_3_and_150_follow_ups(
+    client, facilitator, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small, large = (_release_with_follow_ups(n, facilitator) for n in (3, 150))
+    client.force_login(facilitator)
+    with CaptureQueriesContext(connection) as small_queries:
+        assert client.get(small.get_workspace_url()).status_code == 200
+    with django_assert_max_num_queries(len(small_queries)):
+        response = client.get(large.get_workspace_url())
+    follow_ups = response.text.split('id="follow-ups"')[1]
+    assert follow_ups.count("follow-up-source") == 150
