@@ -178,6 +178,11 @@ SPECS: dict[str, Spec] = {
     "sessions:condition_satisfy": Spec(forms.ConditionSatisfyForm, item="condition", shows=MINE),
     "sessions:evidence_add": Spec(forms.EvidenceForm, extra={"backs": (_backs_values, fuzz.junk)}),
     "sessions:evidence_verify": Spec(item="evidence", examples=3),
+    "sessions:evidence_edit": Spec(forms.EvidenceEditForm, item="evidence"),
+    "sessions:evidence_remove": Spec(forms.RemoveForm, item="evidence", examples=3),
+    "sessions:participant_remove": Spec(forms.RemoveForm, item="participant", examples=3),
+    "sessions:check_remove": Spec(forms.RemoveForm, item="check", examples=3),
+    "sessions:condition_edit": Spec(forms.ConditionEditForm, item="condition", shows=MINE),
     "sessions:addendum_add": Spec(forms.AddendumForm),
     # My work.
     "me:action_status": Spec(forms.ActionStatusForm, item="action", shows=MINE),
@@ -203,7 +208,7 @@ ANONYMOUS = {"login"}
 # Routes whose <item> is named by another parameter in the URLconf.
 ITEM_PARAMETERS = ("item", "token_id", "webhook_id")
 # The stored version a versioned form must send back, by the route's item.
-VERSIONED = {"session", "participant", "agenda", "check", "action", "condition"}
+VERSIONED = {"session", "participant", "agenda", "check", "action", "condition", "evidence"}
 SKIPPED = {"admin"}  # the admin is read-only; the API has its own fuzz (test_fuzz_api.py)
 
 

@@ -19,7 +19,7 @@ def _migrate(targets):
     return MigrationExecutor(connection).loader.project_state(targets).apps
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_renumbers_codes_reused_across_a_releases_sessions(capsys):
     apps = _migrate(BEFORE)
     try:
