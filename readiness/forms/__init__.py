@@ -24,6 +24,8 @@ from readiness.forms.minutes import (
     read_minutes,
     sign_minutes,
 )
+from readiness.forms.moments import SessionCloseForm, SessionStartForm
+from readiness.forms.people import PersonForm, PersonMergeForm
 from readiness.forms.workspace import (
     ActionEditForm,
     ActionForm,
@@ -58,6 +60,10 @@ __all__ = [
     "VersionedForm",
     "TimeZoneField",
     "PersonNameField",
+    "PersonForm",
+    "SessionStartForm",
+    "SessionCloseForm",
+    "PersonMergeForm",
     "ReleaseForm",
     "SessionForm",
     "SessionScheduleForm",

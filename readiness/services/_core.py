@@ -104,6 +104,7 @@ def event_record(
         is_addendum = status == Session.Status.CLOSED and verb not in (
             Event.Verb.SESSION_CLOSED,
             Event.Verb.SESSION_MINUTES_SENT,
+            Event.Verb.SESSION_MINUTES_UNSENT,
         )
     return Event.objects.create(
         actor=actor,

@@ -30,6 +30,7 @@ from readiness.services._core import (
     _refuse_if,
     _update,
 )
+from readiness.services._moments import recorded_moment
 from readiness.services._ready import _announce_if_ready, _is_ready_if_heard
 from readiness.services.evidence import evidence_add
 
@@ -75,7 +76,15 @@ def decision_record(
     conditions = list(conditions)
     votes = list(votes)
     bounds.check_day(review_on, field="review_on", label=_("The post-go-live review"))
-    bounds.check_moment(recorded_at, field="recorded_at", label=_("The decision's time"))
+    # History (imports, back-filled records) may be decided on another day than the
+    # meeting's; the session page's door holds its decisions to the meeting's day.
+    recorded_at = recorded_moment(
+        recorded_at,
+        session=session,
+        field="recorded_at",
+        label=_("The decision's time"),
+        meeting_day=False,
+    )
     for spec in conditions:
         bounds.check_moment(spec.deadline, field="deadline", label=_("A condition's deadline"))
     _check_votes(session=session, method=method, votes=votes)
@@ -105,7 +114,7 @@ def decision_record(
         method=method,
         review_on=review_on,
         recorded_by=_actor(user),
-        recorded_at=recorded_at or timezone.now(),
+        recorded_at=recorded_at,
         supersedes=previous,
     )
     _create(decision, user=user, verb=Event.Verb.DECISION_RECORDED)

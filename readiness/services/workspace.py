@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from readiness.models import (
     Action,
@@ -20,6 +21,7 @@ from readiness.models import (
     Session,
 )
 from readiness.services._core import User
+from readiness.services._moments import recorded_moment
 from readiness.services.actions import action_create, action_update
 from readiness.services.decisions import ConditionSpec, decision_record
 from readiness.services.participants import participant_add
@@ -89,7 +91,14 @@ def decision_record_named(
     *, user: User, session: Session, conditions: Iterable[NamedCondition], **fields: Any
 ) -> Decision:
     """`decision_record`, its conditions as the form holds them: owners by name, deadlines
-    in the session's own time zone."""
+    in the session's own time zone; the time it was decided, if given, on the meeting's day."""
+    if fields.get("recorded_at") is not None:
+        fields["recorded_at"] = recorded_moment(
+            fields["recorded_at"],
+            session=session,
+            field="recorded_at",
+            label=_("The decision's time"),
+        )
     specs = [
         ConditionSpec(
             text=c.text,

@@ -160,7 +160,8 @@ def people_search(request: HtmxHttpRequest) -> HttpResponse:
         ),
         "",
     )
-    people = Person.objects.filter(name__icontains=term)[:15] if len(term) >= 2 else []
+    # Accents and case aside, so "julia" offers "Júlia Martins" before a duplicate is typed.
+    people = Person.objects.directory(term)[:15] if len(term) >= 2 else []
     return render(request, "readiness/people_options.html", {"people": people})
 
 
@@ -204,7 +205,12 @@ def session_start(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
         request,
         session,
         HEADER,
-        lambda: services.session_start(user=request.user, session=session, expected_version=None),
+        lambda: services.session_start(
+            user=request.user,
+            session=session,
+            expected_version=None,
+            started_at=forms.SessionStartForm(request.POST).moment(),
+        ),
     )
 
 
@@ -215,7 +221,12 @@ def session_close(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
         request,
         session,
         HEADER,
-        lambda: services.session_close(user=request.user, session=session, expected_version=None),
+        lambda: services.session_close(
+            user=request.user,
+            session=session,
+            expected_version=None,
+            closed_at=forms.SessionCloseForm(request.POST).moment(),
+        ),
         "session-closed",
     )
 
