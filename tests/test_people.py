@@ -17,6 +17,7 @@ from readiness.models import (
     Vote,
 )
 from tests.factories import make_action, make_decision, make_person, make_release, make_session
+from tests.test_minutes_views import upload
 
 HX = {"HX-Request": "true"}
 
@@ -379,3 +380,23 @@ def test_the_folded_name_follows_every_rename(db):
     person.refresh_from_db()
     assert person.name_key == "ana souza"
     assert Person.objects.get(pk=person.pk).name_key == "ana souza"
+
+
+# --- The import preview -------------------------------------------------------------------
+
+
+def test_the_import_preview_warns_of_a_name_close_to_someone_known(client, facilitator):
+    make_person("Julia Martins")
+    client.force_login(facilitator)
+    response = client.post(reverse("minutes:import"), upload())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Some new names are close to people already in the directory." in page
+    assert "“Júlia Martins” is close to Julia Martins" in page
+    assert not Person.objects.filter(name="Júlia Martins").exists()  # a preview writes nothing
+
+
+def test_the_import_preview_warns_of_nothing_when_no_name_is_close(client, facilitator):
+    client.force_login(facilitator)
+    page = client.post(reverse("minutes:import"), upload()).content.decode()
+    assert "close to people already in the directory" not in page

@@ -26,9 +26,7 @@ class SessionStartForm(_MomentForm):
     id_prefix = "start"
     field_name = "started_at"
 
-    started_at = DateTimeField(
-        label=_("Started at (empty: now)"), required=False, widget=DATETIME
-    )
+    started_at = DateTimeField(label=_("Started at (empty: now)"), required=False, widget=DATETIME)
 
 
 class SessionCloseForm(_MomentForm):

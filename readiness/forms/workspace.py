@@ -352,9 +352,7 @@ class ActionStatusForm(VersionedForm):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
     note = forms.CharField(label=_("Completion note"), required=False, max_length=2000)
     evidence_url = forms.CharField(label=_("Evidence link"), required=False, max_length=1000)
-    completed_at = DateTimeField(
-        label=_("Done at (empty: now)"), required=False, widget=DATETIME
-    )
+    completed_at = DateTimeField(label=_("Done at (empty: now)"), required=False, widget=DATETIME)
 
     def clean(self):
         data = super().clean()

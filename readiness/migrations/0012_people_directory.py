@@ -106,6 +106,10 @@ class Migration(migrations.Migration):
                         "condition.expiry_unsent",
                         "could not tell anyone (no address) about the expired condition",
                     ),
+                    (
+                        "condition.expiry_failed",
+                        "could not send the e-mail about the expired condition",
+                    ),
                     ("action.created", "assigned"),
                     ("action.status_changed", "changed the status of"),
                     ("action.updated", "updated the action"),

@@ -284,4 +284,6 @@ def _decision(doc: SessionDoc, session, *, user: services.User) -> None:
         conditions = list(decision.conditions.order_by("position"))
         for condition, condition_doc in zip(conditions, decision_doc.conditions, strict=False):
             if condition_doc.satisfied:
-                services.condition_satisfy(user=user, condition=condition)
+                services.condition_satisfy(
+                    user=user, condition=condition, satisfied_at=_held_at(doc)
+                )

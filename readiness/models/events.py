@@ -75,6 +75,10 @@ class EventVerb(models.TextChoices):
         "condition.expiry_unsent",
         _("could not tell anyone (no address) about the expired condition"),
     )
+    CONDITION_EXPIRY_FAILED = (
+        "condition.expiry_failed",
+        _("could not send the e-mail about the expired condition"),
+    )
     ACTION_CREATED = "action.created", _("assigned")
     ACTION_STATUS_CHANGED = "action.status_changed", _("changed the status of")
     ACTION_UPDATED = "action.updated", _("updated the action")
@@ -187,6 +191,7 @@ class Event(models.Model):
         """Who an e-mail this Event tells of went to, and who had no address."""
         after = self.after if isinstance(self.after, dict) else {}
         sent, missing = after.get("sent_to") or [], after.get("no_address") or []
+        failed = after.get("failed") or []
         parts = []
         if sent:
             parts.append(gettext("sent to %(names)s") % {"names": ", ".join(map(str, sent))})
@@ -195,6 +200,10 @@ class Event(models.Model):
                 gettext("not sent, no address: %(names)s")
                 % {"names": ", ".join(map(str, missing))}
             )
+        if failed:
+            parts.append(
+                gettext("sending failed: %(names)s") % {"names": ", ".join(map(str, failed))}
+            )
         return "; ".join(parts)
 
     def _changed(self) -> list[tuple[str, Any, Any]]:
@@ -202,7 +211,7 @@ class Event(models.Model):
         before, after = self.before or {}, self.after or {}
         if not before:
             return []
-        keys = [k for k in after if k != "version" and before.get(k) != after.get(k)]
+        keys = [k for k in after if k not in NOT_CHANGES and before.get(k) != after.get(k)]
         return [(k, before.get(k), after.get(k)) for k in keys]
 
     @property
@@ -285,6 +294,9 @@ class Event(models.Model):
 
 
 NOTHING = "—"
+# What an Event's `after` may hold beside the record's fields: bookkeeping, whom an e-mail
+# went to (`delivery` says it), what a merge moved.
+NOT_CHANGES = frozenset({"version", "sent_to", "no_address", "failed", "merged", "moved"})
 
 
 def _fields_of(subject_type: str) -> dict[str, models.Field]:

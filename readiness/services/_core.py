@@ -231,6 +231,7 @@ def _update[M: models.Model](
     check: Callable[[M], bool | None] | None = None,
     bump_version: bool = True,
     locked: Locked[M] | None = None,
+    note: dict[str, Any] | None = None,
     **changes: Any,
 ) -> M | None:
     """Apply `changes` to `obj` under a lock and log the change: the one way to change a record.
@@ -240,7 +241,8 @@ def _update[M: models.Model](
     False when there is nothing to change: then nothing is written and None is returned.
     `bump_version=False` is for a change that must not make others' open edits stale.
     `locked` is the caller's own `_lock(obj)`, when it had to read the row under its
-    lock before deciding to write.
+    lock before deciding to write. `note` adds to the Event what is not a field (whom an
+    e-mail went to).
     """
     model = type(obj)
     session, current = locked if locked is not None else _lock(obj)
@@ -266,7 +268,7 @@ def _update[M: models.Model](
         verb=verb,
         obj=current,
         before=before,
-        after=snapshot(current),
+        after={**snapshot(current), **(note or {})},
         **_where(session),
     )
     # Keep the caller's instance in step with what was saved.

@@ -216,13 +216,31 @@ def session_template_save(*, user: User, session: Session, name: str) -> Session
 
 @transaction.atomic
 def session_minutes_send(*, user: User, session: Session) -> Event:
-    """E-mail the closed minutes to every participant with an address, after the commit."""
+    """E-mail the closed minutes to every participant with an address, after the commit.
+
+    The Event names who they go to and who has no address (`sent_to`, `no_address`); with
+    no address at all, nothing is sent and the Event says so instead.
+    """
     if session.status != Session.Status.CLOSED:
         raise ValidationError(
             _("Close the session before sending its minutes."), code="invalid_state"
         )
-    event = event_record(user=user, verb=Event.Verb.SESSION_MINUTES_SENT, obj=session)
-    notifications.notify("minutes", session_id=session.pk)
+    sent_to, no_address = [], []
+    for participant in session.participants.select_related("person__user").order_by("pk"):
+        person = participant.person
+        address = notifications.person_address(person)
+        (sent_to if address else no_address).append(
+            f"{person.name} <{address}>" if address else person.name
+        )
+    verb = Event.Verb.SESSION_MINUTES_SENT if sent_to else Event.Verb.SESSION_MINUTES_UNSENT
+    event = event_record(
+        user=user,
+        verb=verb,
+        obj=session,
+        after={"sent_to": sent_to, "no_address": no_address},
+    )
+    if sent_to:
+        notifications.notify("minutes", session_id=session.pk)
     return event
 
 
