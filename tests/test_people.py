@@ -400,3 +400,53 @@ def test_the_import_preview_warns_of_nothing_when_no_name_is_close(client, facil
     client.force_login(facilitator)
     page = client.post(reverse("minutes:import"), upload()).content.decode()
     assert "close to people already in the directory" not in page
+
+
+def test_a_facilitator_links_a_login_and_a_taken_or_unknown_one_is_refused(
+    client, facilitator, owner, django_user_model
+):
+    person = make_person("Ana Souza")
+    django_user_model.objects.create_user("ana")
+    client.force_login(facilitator)
+    url = reverse("people:edit", args=[person.pk])
+    unknown = client.post(url, _edit(person, login="nobody"))
+    assert unknown.status_code == 422 and "No active login" in unknown.content.decode()
+    taken = client.post(url, _edit(person, login="owner"))
+    assert taken.status_code == 422 and "already belongs" in taken.content.decode()
+    assert client.post(url, _edit(person, login="ana")).status_code == 302
+    person.refresh_from_db()
+    assert person.user.get_username() == "ana"
+    # Saved again without touching it, the link stays; emptied, it goes.
+    assert client.post(url, _edit(person, login="ana")).status_code == 302
+    person.refresh_from_db()
+    assert client.post(url, _edit(person, login="")).status_code == 302
+    person.refresh_from_db()
+    assert person.user is None
+
+
+def test_a_participant_takes_the_directorys_area_when_none_is_given(facilitator, session):
+    ana = make_person("Ana Souza")
+    services.person_update(
+        user=None, person=ana, expected_version=None, name=ana.name, default_area="QA"
+    )
+    first = services.participant_add_named(user=facilitator, session=session, name="Ana Souza")
+    assert first.area == "QA"
+    other = make_session()
+    second = services.participant_add_named(
+        user=facilitator, session=other, name="Ana Souza", area="Security"
+    )
+    assert second.area == "Security"
+
+
+def test_adding_a_participant_close_to_someone_known_says_so(client, facilitator, session):
+    make_person("Júlia Martins")
+    services.person_get_or_create(user=None, name="Julia Martins")  # imported apart
+    client.force_login(facilitator)
+    url = reverse("sessions:participant_add", args=[session.release.slug, session.pk])
+    response = client.post(url, {"name": "Julia Martins", "role": "member"}, headers=HX)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="participant-close"' in body
+    assert "may be the same person as Júlia Martins" in body
+    quiet = client.post(url, {"name": "Bruno Costa", "role": "member"}, headers=HX)
+    assert 'id="participant-close"' not in quiet.content.decode()

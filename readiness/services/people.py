@@ -112,6 +112,10 @@ def _clean_name(name: str) -> str:
     return name
 
 
+# `person_update` leaves the login as it is unless told otherwise.
+UNCHANGED = object()
+
+
 @transaction.atomic
 def person_update(
     *,
@@ -122,8 +126,10 @@ def person_update(
     email: str = "",
     title: str = "",
     default_area: str = "",
+    login: AbstractBaseUser | None | object = UNCHANGED,
 ) -> Person:
-    """The directory's edit of a person: name, e-mail, title and the area they speak for."""
+    """The directory's edit of a person: name, e-mail, title, the area they speak for and,
+    when given (None unlinks), the login they sign in with."""
     name = _clean_name(name)
     if Person.objects.filter(name__iexact=name).exclude(pk=person.pk).exists():
         raise ValidationError(
@@ -140,6 +146,13 @@ def person_update(
     if title != person.title:
         # A title given in the directory is the current one: newer than any minutes.
         changes["title_as_of"] = None
+    if login is not UNCHANGED:
+        login_id = login.pk if login is not None else None
+        if login_id and Person.objects.filter(user_id=login_id).exclude(pk=person.pk).exists():
+            raise ValidationError(
+                {"login": _("This login already belongs to someone else in the directory.")}
+            )
+        changes["user_id"] = login_id
     return _update(
         person,
         user=user,

@@ -51,6 +51,8 @@ def participant_add_named(
     role: str = Participant.Role.MEMBER,
 ) -> Participant:
     person = person_from_label(user=user, label=name, title=title)
+    # Without an area, the one the directory gives the person.
+    area = area.strip() or person.default_area
     return participant_add(user=user, session=session, person=person, area=area, role=role)
 
 

@@ -163,7 +163,11 @@ def people_search(request: HtmxHttpRequest) -> HttpResponse:
         "",
     )
     # Accents and case aside, so "julia" offers "Júlia Martins" before a duplicate is typed.
-    people = Person.objects.directory(term)[:15] if len(term) >= 2 else []
+    people = list(Person.objects.directory(term)[:15]) if len(term) >= 2 else []
+    if people or len(term) >= 3:
+        # And names written another way ("Julia Martin" offers "Júlia Martins").
+        seen = {p.pk for p in people}
+        people += [p for p in Person.objects.close_to(term) if p.pk not in seen]
     return render(request, "readiness/people_options.html", {"people": people})
 
 
