@@ -23,6 +23,7 @@ from readiness.models import (
     Decision,
     Evidence,
     Participant,
+    Person,
     ReadinessCheck,
     Release,
     Session,
@@ -111,6 +112,41 @@ def check_can_view_history(user: User) -> None:
 def check_can_view_insights(user: User) -> None:
     if not can_view_insights(user):
         raise PermissionDenied
+
+
+# --- People -------------------------------------------------------------------------------
+
+
+def can_view_people(user: User) -> bool:
+    """Names, titles and addresses, as every login reads them in the records."""
+    return user.is_authenticated and user.is_active
+
+
+def can_edit_people(user: User) -> bool:
+    """Facilitators (and admins) keep the directory: details and merges."""
+    return is_facilitator(user)
+
+
+def check_can_view_people(user: User) -> None:
+    if not can_view_people(user):
+        raise PermissionDenied
+
+
+def get_person_for_user(user: User, pk: int, queryset: QuerySet[Person] | None = None) -> Person:
+    """The person, or 404, or 403 when the user may not read the directory."""
+    person = get_object_or_404(
+        queryset if queryset is not None else Person.objects.select_related("user"), pk=pk
+    )
+    check_can_view_people(user)
+    return person
+
+
+def get_person_for_editor(user: User, pk: int) -> Person:
+    """The person, to change their details or merge a duplicate into them."""
+    person = get_person_for_user(user, pk)
+    if not can_edit_people(user):
+        raise PermissionDenied
+    return person
 
 
 # --- Sessions -----------------------------------------------------------------------------

@@ -7,7 +7,17 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from readiness import api
-from readiness.views import audit, core, history, me, minutes, releases, sessions, webhooks
+from readiness.views import (
+    audit,
+    core,
+    history,
+    me,
+    minutes,
+    people,
+    releases,
+    sessions,
+    webhooks,
+)
 from readiness.views import settings as user_settings
 
 release_patterns = (
@@ -99,6 +109,16 @@ minutes_patterns = (
     "minutes",
 )
 
+people_patterns = (
+    [
+        path("", people.person_list, name="list"),
+        path("<int:pk>/", people.person_detail, name="detail"),
+        path("<int:pk>/edit", people.person_edit, name="edit"),
+        path("<int:pk>/merge", people.person_merge, name="merge"),
+    ],
+    "people",
+)
+
 me_patterns = (
     [
         path("", me.me_home, name="home"),
@@ -137,6 +157,7 @@ urlpatterns = [
     path("releases/", include(release_patterns)),
     path("releases/", include(session_patterns)),
     path("people/search", sessions.people_search, name="people_search"),
+    path("people/", include(people_patterns)),
     path("import/", include(minutes_patterns)),
     path("me/", include(me_patterns)),
     path("settings/", include(settings_patterns)),

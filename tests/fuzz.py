@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from readiness import services
 from readiness.minutes.exporter import release_as_markdown
-from readiness.models import Condition, Decision, Participant, Release, Webhook
+from readiness.models import Condition, Decision, Participant, Person, Release, Webhook
 from tests.factories import make_action, make_decision, make_person, make_release, make_session
 
 DEEP = int(os.environ.get("FUZZ_DEEP") or 0)
@@ -197,6 +197,7 @@ def make_world(facilitator, admin) -> dict:
         "release": release,
         "session": session,
         "participant": member,
+        "person": member.person,
         "agenda": agenda,
         "check": check,
         "action": action,
@@ -208,6 +209,15 @@ def make_world(facilitator, admin) -> dict:
         "facilitator": facilitator,
         "admin": admin,
     }
+
+
+def make_duplicate(world: dict) -> Person:
+    """Someone to merge into the world's person: in its session too, owing an action."""
+    n = next(_names)
+    duplicate = make_person(f"Duplicate {n}")
+    services.participant_add(user=None, session=world["session"], person=duplicate)
+    make_action(world["session"], code=f"D{n}", owner=duplicate)
+    return duplicate
 
 
 # --- Every page that shows a record --------------------------------------------------------
@@ -246,6 +256,9 @@ def _pages(user, releases: list[Release], shows: tuple[str, ...]) -> list[str]:
     if "me" in shows:
         feed = services.feed_token_regenerate(user=user)
         pages += ["/me/", f"/me/feed/{feed}.ics"]
+    if "people" in shows:
+        pages += ["/people/", "/people/?q=a"]
+        pages += [person.get_absolute_url() for person in Person.objects.order_by("-pk")[:10]]
     if "account" in shows:
         pages += ["/settings/", "/settings/tokens/", "/webhooks/"]
         pages += [webhook.get_absolute_url() for webhook in Webhook.objects.all()]

@@ -147,6 +147,7 @@ _tokens = (
 RELEASE = ("session", "list", "me")  # what a change to the release's dates shows on
 MINE = ("session", "me")  # what the owner's work lists
 ACCOUNT = ("account",)
+PEOPLE = ("session", "people")  # a person's name shows in their sessions and the directory
 SPECS: dict[str, Spec] = {
     # Releases and sessions.
     "releases:create": Spec(forms.ReleaseForm, shows=RELEASE),
@@ -193,6 +194,20 @@ SPECS: dict[str, Spec] = {
     "minutes:import_confirm": Spec(
         forms.MinutesConfirmForm, extra={"token": _tokens}, shows=RELEASE
     ),
+    # The people directory.
+    "people:edit": Spec(
+        forms.PersonForm,
+        item="person",
+        extra={"login": (st.sampled_from(["", "admin"]), fuzz.junk)},
+        shows=PEOPLE,
+    ),
+    "people:merge": Spec(
+        forms.PersonMergeForm,
+        item="person",
+        extra={"merged": (st.just(Ref(lambda w: str(fuzz.make_duplicate(w).pk))), fuzz.junk)},
+        examples=8,
+        shows=PEOPLE,
+    ),
     # Settings, tokens and webhooks.
     "settings:index": Spec(forms.UserSettingsForm, examples=4, shows=("account", "me")),
     "settings:feed_regenerate": Spec(examples=2, shows=ACCOUNT),
@@ -208,7 +223,16 @@ ANONYMOUS = {"login"}
 # Routes whose <item> is named by another parameter in the URLconf.
 ITEM_PARAMETERS = ("item", "token_id", "webhook_id")
 # The stored version a versioned form must send back, by the route's item.
-VERSIONED = {"session", "participant", "agenda", "check", "action", "condition", "evidence"}
+VERSIONED = {
+    "session",
+    "participant",
+    "agenda",
+    "check",
+    "action",
+    "condition",
+    "evidence",
+    "person",
+}
 SKIPPED = {"admin"}  # the admin is read-only; the API has its own fuzz (test_fuzz_api.py)
 
 

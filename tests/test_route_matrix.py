@@ -65,6 +65,9 @@ EXPECTED = {
     "sessions:action_open": (LOGIN, 403, 200, 403, 200, 200),
     # Names and titles, as every login reads them in the records.
     "people_search": READ,
+    "people:list": READ,
+    "people:detail": READ,
+    "people:edit": TEAM,  # facilitators keep the directory
     "minutes:import": TEAM,
     "me:home": OWN,
     "me:feed": (404,) * 6,  # a wrong feed token is unknown to everyone
@@ -111,6 +114,7 @@ POST_ONLY = {
     "sessions:evidence_verify",
     "sessions:addendum_add",
     "minutes:import_confirm",
+    "people:merge",
     "me:action_status",
     "me:condition_satisfy",
     "me:review_done",
@@ -198,7 +202,7 @@ def world(db, django_user_model):
         "evidence": evidence.pk,
         "conditions": condition.pk,
     }
-    return {"users": users, "ids": ids, "items": by_route, "action": action}
+    return {"users": users, "ids": ids, "items": by_route, "action": action, "person": owen}
 
 
 def _path(route: str, world) -> str:
@@ -206,6 +210,8 @@ def _path(route: str, world) -> str:
 
     def value(match):
         name = match.group(1)
+        if name == "pk" and route.startswith("people/"):
+            return str(world["person"].pk)
         if name == "item":
             area = next((k for k in items if f"/{k}/" in route or f"/{k}s/" in route), "actions")
             return str(items[area])

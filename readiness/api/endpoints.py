@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Header, NinjaAPI, Path, Query, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as InputError
-from pydantic import AfterValidator
+from pydantic import AfterValidator, AwareDatetime
 
 from readiness import bounds, permissions, services
 from readiness.api.auth import AUTH, THROTTLE, require_scope
@@ -261,6 +261,11 @@ class ActionStatusIn(Schema):
     status: Literal[tuple(Action.Status.values)]  # type: ignore[valid-type]
     reason: Annotated[Text, Field(max_length=5000)] = ""
     expected_version: int | None = Field(None, ge=1, le=MAX_VERSION, description=VERSION_HELP)
+    completed_at: AwareDatetime | None = Field(
+        None,
+        description="With status done: when the work was really finished (ISO 8601 with its "
+        "offset; not in the future). Now when left out.",
+    )
 
 
 def _window(release: Release) -> dict[str, Any]:
@@ -544,6 +549,7 @@ def action_update_status(
         status=body.status,
         reason=body.reason,
         expected_version=_version_read(body.expected_version, if_match),
+        completed_at=body.completed_at,
     )
     response["ETag"] = _etag(action)
     return _action_out(action)

@@ -24,7 +24,9 @@ from readiness.forms.minutes import (
     read_minutes,
     sign_minutes,
 )
+from readiness.forms.moments import SessionCloseForm, SessionStartForm
 from readiness.forms.next_session import NextSessionForm
+from readiness.forms.people import PersonForm, PersonMergeForm
 from readiness.forms.records import ConditionEditForm, EvidenceEditForm, RemoveForm
 from readiness.forms.workspace import (
     ActionEditForm,
@@ -60,6 +62,10 @@ __all__ = [
     "VersionedForm",
     "TimeZoneField",
     "PersonNameField",
+    "PersonForm",
+    "SessionStartForm",
+    "SessionCloseForm",
+    "PersonMergeForm",
     "ReleaseForm",
     "SessionForm",
     "SessionScheduleForm",

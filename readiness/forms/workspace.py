@@ -276,6 +276,12 @@ class DecisionForm(Form):
         widget=forms.RadioSelect,
     )
     review_on = DateField(label=_("Post-go-live review on"), required=False, widget=DATE)
+    recorded_at = DateTimeField(
+        label=_("Decided at (empty: now)"),
+        required=False,
+        widget=DATETIME,
+        help_text=_("In the session's time zone, on the meeting's day."),
+    )
 
     def __init__(self, *args, members: list[Participant] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -354,9 +360,13 @@ class ActionStatusForm(VersionedForm):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
     note = forms.CharField(label=_("Completion note"), required=False, max_length=2000)
     evidence_url = forms.CharField(label=_("Evidence link"), required=False, max_length=1000)
+    completed_at = DateTimeField(label=_("Done at (empty: now)"), required=False, widget=DATETIME)
 
     def clean(self):
         data = super().clean()
+        if data.get("status") != Action.Status.DONE:
+            # Only finishing takes a time; the other buttons of the form send none.
+            data["completed_at"] = None
         if data.get("status") == Action.Status.BLOCKED and not data.get("reason", "").strip():
             self.add_error("reason", _("Say what blocks this action."))
         if data.get("evidence_url") and not _is_web_url(data["evidence_url"].strip()):

@@ -9,11 +9,13 @@ Event and the new release's `release.imported` Event both hold its export.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from readiness import services
 from readiness.minutes.documents import (
@@ -40,6 +42,9 @@ class ImportReport:
     replaced: bool = False
     people_created: list[str] = field(default_factory=list)
     people_existing: list[str] = field(default_factory=list)
+    # A new name close to someone already in the directory ("Julia Martins" when
+    # "Júlia Martins" exists): (the name in the file, the names it may be).
+    people_close: list[tuple[str, list[str]]] = field(default_factory=list)
     warnings: list[MinutesWarning] = field(default_factory=list)
     sessions: int = 0
     participants: int = 0
@@ -144,6 +149,10 @@ def _people(doc: MinutesDoc, report: ImportReport) -> None:
             seen[key] = person
             exists = Person.objects.filter(name__iexact=" ".join(person.name.split())).exists()
             (report.people_existing if exists else report.people_created).append(person.name)
+            if not exists:
+                close = [p.name for p in Person.objects.close_to(person.name)]
+                if close:
+                    report.people_close.append((person.name, close))
 
 
 def _person(ref: PersonRef, session: SessionDoc, line: int | None, *, user) -> Person:
@@ -239,7 +248,12 @@ def _session(
                 if action_doc.status == "blocked" and not reason:
                     reason = "Blocked in the imported minutes."
                 services.action_status_import(
-                    user=user, action=action, status=action_doc.status, reason=reason
+                    user=user,
+                    action=action,
+                    status=action_doc.status,
+                    reason=reason,
+                    # The minutes tell it was done by the meeting, not on the import's day.
+                    completed_at=_held_at(doc) if action_doc.status == "done" else None,
                 )
         report.actions += 1
     for ev in doc.evidence:
@@ -255,8 +269,15 @@ def _session(
                 services.evidence_verify(user=user, evidence=evidence)
         report.evidence += 1
     if doc.decision is not None:
-        # A session whose decision is on record has been held.
-        services.session_close(user=user, session=session, expected_version=None)
+        # A session whose decision is on record has been held, at its own time.
+        services.session_close(
+            user=user, session=session, expected_version=None, closed_at=_held_at(doc)
+        )
+
+
+def _held_at(doc: SessionDoc) -> dt.datetime | None:
+    """The meeting's own time for what it recorded; None (now) for minutes written ahead."""
+    return doc.scheduled_at if doc.scheduled_at <= timezone.now() else None
 
 
 def _decision(doc: SessionDoc, session, *, user: services.User) -> None:
@@ -271,10 +292,12 @@ def _decision(doc: SessionDoc, session, *, user: services.User) -> None:
             outcome=decision_doc.outcome,
             rationale=decision_doc.text,
             conditions=specs if decision_doc.outcome == CONDITIONAL_GO else (),
-            recorded_at=doc.scheduled_at,
+            recorded_at=_held_at(doc),
             notify=False,
         )
         conditions = list(decision.conditions.order_by("position"))
         for condition, condition_doc in zip(conditions, decision_doc.conditions, strict=False):
             if condition_doc.satisfied:
-                services.condition_satisfy(user=user, condition=condition)
+                services.condition_satisfy(
+                    user=user, condition=condition, satisfied_at=_held_at(doc)
+                )

@@ -36,7 +36,7 @@ from readiness.models.decisions import (
     VoteChoice,
 )
 from readiness.models.events import Event, EventVerb
-from readiness.models.people import Person
+from readiness.models.people import Person, name_key
 from readiness.models.releases import Release, ReleaseQuerySet, ReleaseStatus, _count, release_slug
 from readiness.models.sessions import (
     Addendum,
@@ -56,6 +56,7 @@ from readiness.models.sessions import (
 __all__ = [
     "Versioned",
     "Person",
+    "name_key",
     "release_slug",
     "_count",
     "ReleaseQuerySet",

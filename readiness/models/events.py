@@ -28,6 +28,7 @@ class EventVerb(models.TextChoices):
     PERSON_CREATED = "person.created", _("added the person")
     PERSON_UPDATED = "person.updated", _("updated the person")
     PERSON_LOGIN_LINKED = "person.login_linked", _("linked a login to")
+    PERSON_MERGED = "person.merged", _("merged a duplicate into")
     RELEASE_CREATED = "release.created", _("created the release")
     RELEASE_IMPORTED = "release.imported", _("imported the minutes of")
     RELEASE_DELETED = "release.deleted", _("deleted the release")
@@ -42,6 +43,10 @@ class EventVerb(models.TextChoices):
     )
     SESSION_CLOSED = "session.closed", _("closed")
     SESSION_MINUTES_SENT = "session.minutes_sent", _("sent the minutes of")
+    SESSION_MINUTES_UNSENT = (
+        "session.minutes_unsent",
+        _("could not send the minutes (no participant has an address) of"),
+    )
     TEMPLATE_SAVED = "template.saved", _("saved the session template")
     ADDENDUM_ADDED = "addendum.added", _("added the addendum")
     PARTICIPANT_ADDED = "participant.added", _("added the participant")
@@ -68,6 +73,14 @@ class EventVerb(models.TextChoices):
     CONDITION_EXPIRY_NOTIFIED = (
         "condition.expiry_notified",
         _("told the facilitator about the expired condition"),
+    )
+    CONDITION_EXPIRY_UNSENT = (
+        "condition.expiry_unsent",
+        _("could not tell anyone (no address) about the expired condition"),
+    )
+    CONDITION_EXPIRY_FAILED = (
+        "condition.expiry_failed",
+        _("could not send the e-mail about the expired condition"),
     )
     ACTION_CREATED = "action.created", _("assigned")
     ACTION_STATUS_CHANGED = "action.status_changed", _("changed the status of")
@@ -179,12 +192,32 @@ class Event(models.Model):
         except ValueError:
             return str(self.verb)
 
+    @property
+    def delivery(self) -> str:
+        """Who an e-mail this Event tells of went to, and who had no address."""
+        after = self.after if isinstance(self.after, dict) else {}
+        sent, missing = after.get("sent_to") or [], after.get("no_address") or []
+        failed = after.get("failed") or []
+        parts = []
+        if sent:
+            parts.append(gettext("sent to %(names)s") % {"names": ", ".join(map(str, sent))})
+        if missing:
+            parts.append(
+                gettext("not sent, no address: %(names)s")
+                % {"names": ", ".join(map(str, missing))}
+            )
+        if failed:
+            parts.append(
+                gettext("sending failed: %(names)s") % {"names": ", ".join(map(str, failed))}
+            )
+        return "; ".join(parts)
+
     def _changed(self) -> list[tuple[str, Any, Any]]:
         """(key, before, after) for each field a person changed (the version is bookkeeping)."""
         before, after = self.before or {}, self.after or {}
         if not before:
             return []
-        keys = [k for k in after if k != "version" and before.get(k) != after.get(k)]
+        keys = [k for k in after if k not in NOT_CHANGES and before.get(k) != after.get(k)]
         return [(k, before.get(k), after.get(k)) for k in keys]
 
     @property
@@ -267,6 +300,9 @@ class Event(models.Model):
 
 
 NOTHING = "—"
+# What an Event's `after` may hold beside the record's fields: bookkeeping, whom an e-mail
+# went to (`delivery` says it), what a merge moved.
+NOT_CHANGES = frozenset({"version", "sent_to", "no_address", "failed", "merged", "moved"})
 
 
 def _fields_of(subject_type: str) -> dict[str, models.Field]:

@@ -63,7 +63,9 @@ from readiness.services.people import (
     person_from_label,
     person_get_or_create,
     person_link_user,
+    person_merge,
     person_split_label,
+    person_update,
 )
 from readiness.services.releases import (
     release_create,
@@ -101,6 +103,8 @@ __all__ = [
     "data_problems",
     "person_get_or_create",
     "person_link_user",
+    "person_update",
+    "person_merge",
     "person_split_label",
     "person_from_label",
     "release_create",

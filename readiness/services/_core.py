@@ -104,6 +104,7 @@ def event_record(
         is_addendum = status == Session.Status.CLOSED and verb not in (
             Event.Verb.SESSION_CLOSED,
             Event.Verb.SESSION_MINUTES_SENT,
+            Event.Verb.SESSION_MINUTES_UNSENT,
         )
     return Event.objects.create(
         actor=actor,
@@ -231,6 +232,7 @@ def _update[M: models.Model](
     bump_version: bool = True,
     locked: Locked[M] | None = None,
     context: Session | None = None,
+    note: dict[str, Any] | None = None,
     **changes: Any,
 ) -> M | None:
     """Apply `changes` to `obj` under a lock and log the change: the one way to change a record.
@@ -244,7 +246,8 @@ def _update[M: models.Model](
     change was made from (a follow-up closed in the next meeting): its Event is that
     session's, so a closed earlier session does not get it as an addendum. The context
     session is locked last, after the record's own: a later session after an earlier
-    one, always in that order.
+    one, always in that order. `note` adds to the Event what is not a field (whom an
+    e-mail went to).
     """
     model = type(obj)
     session, current = locked if locked is not None else _lock(obj)
@@ -267,7 +270,12 @@ def _update[M: models.Model](
     current.save(update_fields=[*changes, *(["version"] if versioned and bump_version else [])])
     where = _where(session) if context is None else {"session": context}
     event_record(
-        user=user, verb=verb, obj=current, before=before, after=snapshot(current), **where
+        user=user,
+        verb=verb,
+        obj=current,
+        before=before,
+        after={**snapshot(current), **(note or {})},
+        **where,
     )
     # Keep the caller's instance in step with what was saved.
     for field in model._meta.concrete_fields:

@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from readiness import bounds, notifications, permissions, webhooks
@@ -18,6 +17,7 @@ from readiness.models import (
     WebhookEvent,
 )
 from readiness.services._core import Locked, StaleEdit, User, _create, _labelled, _lock, _update
+from readiness.services._moments import recorded_moment
 from readiness.services._ready import _announce_if_ready, _is_ready_if_heard
 from readiness.services.evidence import evidence_add
 
@@ -166,12 +166,14 @@ def action_change_status(
     evidence_title: str = "",
     expected_version: int,
     from_session: Session | None = None,
+    completed_at: dt.datetime | None = None,
 ) -> Action:
     """Move the action to `status` as `user`, if they may and the rules allow it.
 
     Done takes an optional note (kept as the reason) and a link to what shows it; blocked
     and reopening (from done or cancelled back to an open status) need a reason; only whoever
     may facilitate the session cancels or reopens; a closed action is not closed again.
+    `completed_at` is when the work was really done (now by default; never in the future).
     Raises PermissionDenied, StaleEdit (the action moved on since `expected_version`) or
     ValidationError, and changes nothing when it does.
 
@@ -194,8 +196,15 @@ def action_change_status(
         if evidence_url:
             evidence_url = bounds.check_web_url(evidence_url, field="evidence_url")
     _check_transition(current, status, reason)
+    done_at = _completed_at(completed_at, locked=locked, status=status)
     _apply_status(
-        user=user, action=action, locked=locked, status=status, reason=reason, context=context
+        user=user,
+        action=action,
+        locked=locked,
+        status=status,
+        reason=reason,
+        done_at=done_at,
+        context=context,
     )
     if status == Action.Status.DONE and evidence_url:
         evidence_add(
@@ -209,7 +218,14 @@ def action_change_status(
 
 
 @transaction.atomic
-def action_status_import(*, user: User, action: Action, status: str, reason: str = "") -> Action:
+def action_status_import(
+    *,
+    user: User,
+    action: Action,
+    status: str,
+    reason: str = "",
+    completed_at: dt.datetime | None = None,
+) -> Action:
     """The status the imported minutes give an action the import has just created.
 
     Who may import was asked at the import's door (or it is a command run by the operator);
@@ -218,7 +234,10 @@ def action_status_import(*, user: User, action: Action, status: str, reason: str
     locked = _lock(action, related=("owner",))
     reason = _stored_text(reason)
     _check_transition(locked.row, status, reason)
-    _apply_status(user=user, action=action, locked=locked, status=status, reason=reason)
+    done_at = _completed_at(completed_at, locked=locked, status=status)
+    _apply_status(
+        user=user, action=action, locked=locked, status=status, reason=reason, done_at=done_at
+    )
     return action
 
 
@@ -233,6 +252,26 @@ def _follow_up_context(action: Action, session: Session | None) -> Session | Non
             _("This action is not a follow-up of that session."), code="invalid_state"
         )
     return session
+
+
+def _completed_at(
+    at: dt.datetime | None, *, locked: Locked[Action], status: str
+) -> dt.datetime | None:
+    """When the work was done: only finished work has a time; now unless given."""
+    if status != Action.Status.DONE:
+        if at is not None:
+            raise ValidationError(
+                {"completed_at": _("Only finished work has a completion time.")},
+                code="not_done",
+            )
+        return None
+    return recorded_moment(
+        at,
+        session=locked.session,
+        field="completed_at",
+        label=_("The completion time"),
+        meeting_day=False,
+    )
 
 
 def _stored_text(value: str) -> str:
@@ -278,6 +317,7 @@ def _apply_status(
     locked: Locked[Action],
     status: str,
     reason: str,
+    done_at: dt.datetime | None,
     context: Session | None = None,
 ) -> None:
     """Save the change checked against the locked row, then tell who listens."""
@@ -296,7 +336,7 @@ def _apply_status(
         status=status,
         status_reason=reason.strip(),
         # Only finished work has a completion time; a cancelled action was never completed.
-        completed_at=timezone.now() if status == Action.Status.DONE else None,
+        completed_at=done_at,
     )
     if status == Action.Status.BLOCKED:
         notifications.notify("action_blocked", action_id=action.pk)

@@ -29,7 +29,9 @@ from readiness.services._core import (
     _labelled,
     _refuse_if,
     _update,
+    event_record,
 )
+from readiness.services._moments import recorded_moment
 from readiness.services._ready import _announce_if_ready, _is_ready_if_heard
 from readiness.services.evidence import clean_location, evidence_add
 
@@ -75,7 +77,15 @@ def decision_record(
     conditions = list(conditions)
     votes = list(votes)
     bounds.check_day(review_on, field="review_on", label=_("The post-go-live review"))
-    bounds.check_moment(recorded_at, field="recorded_at", label=_("The decision's time"))
+    # History (imports, back-filled records) may be decided on another day than the
+    # meeting's; the session page's door holds its decisions to the meeting's day.
+    recorded_at = recorded_moment(
+        recorded_at,
+        session=session,
+        field="recorded_at",
+        label=_("The decision's time"),
+        meeting_day=False,
+    )
     for spec in conditions:
         bounds.check_moment(spec.deadline, field="deadline", label=_("A condition's deadline"))
     _check_votes(session=session, method=method, votes=votes)
@@ -105,7 +115,7 @@ def decision_record(
         method=method,
         review_on=review_on,
         recorded_by=_actor(user),
-        recorded_at=recorded_at or timezone.now(),
+        recorded_at=recorded_at,
         supersedes=previous,
     )
     _create(decision, user=user, verb=Event.Verb.DECISION_RECORDED)
@@ -195,8 +205,17 @@ def condition_satisfy(
     condition: Condition,
     note: str = "",
     expected_version: int | None = None,
+    satisfied_at: dt.datetime | None = None,
 ) -> Condition:
+    """Mark the condition met; `satisfied_at` is when it really was (now by default)."""
     release = condition.decision.session.release
+    at = recorded_moment(
+        satisfied_at,
+        session=condition.decision.session,
+        field="satisfied_at",
+        label=_("The time it was satisfied"),
+        meeting_day=False,
+    )
     was_ready = _is_ready_if_heard(release)
     _update(
         condition,
@@ -206,7 +225,7 @@ def condition_satisfy(
         check=_refuse_if(
             lambda current: current.is_satisfied, _("This condition is already satisfied.")
         ),
-        satisfied_at=timezone.now(),
+        satisfied_at=at,
         satisfied_by=_actor(user),
         satisfied_note=note.strip(),
     )
@@ -297,21 +316,45 @@ def condition_expiry_notify(*, user: User, condition: Condition) -> bool:
     """Tell the facilitator, once, that the condition's deadline passed unsatisfied.
 
     The telling is recorded before the e-mail leaves (after the commit), so that however
-    many times the gate is asked, the facilitator gets one e-mail per condition.
+    many times the gate is asked, the facilitator gets one e-mail per condition. The Event
+    says whom it goes to, or that nobody has an address (then nothing is sent); a send
+    that fails writes an Event saying so.
     """
     now = timezone.now()
+    recipients = notifications.facilitator_addresses(condition)
+    if recipients:
+        verb, note = Event.Verb.CONDITION_EXPIRY_NOTIFIED, {"sent_to": recipients}
+    else:
+        facilitator = condition.decision.session.facilitator
+        who = facilitator.name if facilitator is not None else _("the facilitators")
+        verb, note = Event.Verb.CONDITION_EXPIRY_UNSENT, {"no_address": [who]}
     notified = _update(
         condition,
         user=user,
-        verb=Event.Verb.CONDITION_EXPIRY_NOTIFIED,
+        verb=verb,
         check=lambda current: current.expiry_notified_at is None and current.is_expired(now),
         bump_version=False,
+        note=note,
         expiry_notified_at=now,
     )
     if notified is None:
         return False
-    transaction.on_commit(lambda: notifications.expired_condition_tell(condition))
+    if recipients:
+        transaction.on_commit(lambda: _tell_expired(user, condition, recipients))
     return True
+
+
+def _tell_expired(user: User, condition: Condition, recipients: list[str]) -> None:
+    """Send the e-mail; when it could not leave, the log says so rather than "told"."""
+    if notifications.expired_condition_tell(condition):
+        return
+    with transaction.atomic():
+        event_record(
+            user=user,
+            verb=Event.Verb.CONDITION_EXPIRY_FAILED,
+            obj=condition,
+            after={"failed": recipients},
+        )
 
 
 @transaction.atomic

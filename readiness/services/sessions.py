@@ -23,6 +23,7 @@ from readiness.models import (
     SessionTemplate,
 )
 from readiness.services._core import User, _actor, _check_time_zone, _create, _update, event_record
+from readiness.services._moments import recorded_moment
 from readiness.services.agenda import agenda_item_add, readiness_check_set
 from readiness.services.participants import participant_add
 
@@ -65,10 +66,26 @@ def _check_scheduled_at(scheduled_at: dt.datetime) -> None:
 
 
 @transaction.atomic
-def session_close(*, user: User, session: Session, expected_version: int | None) -> Session:
+def session_close(
+    *,
+    user: User,
+    session: Session,
+    expected_version: int | None,
+    closed_at: dt.datetime | None = None,
+) -> Session:
+    """Close the minutes; `closed_at` is when the meeting really ended (now by default)."""
     if session.status == Session.Status.CLOSED:
         raise ValidationError(_("This session is already closed."))
-    return _move(session, Session.Status.CLOSED, user=user, expected_version=expected_version)
+    at = recorded_moment(
+        closed_at, session=session, field="closed_at", label=_("The session's end")
+    )
+    if session.started_at is not None and at < session.started_at:
+        raise ValidationError(
+            {"closed_at": _("The session cannot end before it started.")}, code="before_start"
+        )
+    return _move(
+        session, Session.Status.CLOSED, user=user, expected_version=expected_version, at=at
+    )
 
 
 # The steps of a session's life after scheduling: the Event each writes, and the field that
@@ -79,7 +96,14 @@ _STEPS = {
 }
 
 
-def _move(session: Session, status: str, *, user: User, expected_version: int | None) -> Session:
+def _move(
+    session: Session,
+    status: str,
+    *,
+    user: User,
+    expected_version: int | None,
+    at: dt.datetime,
+) -> Session:
     verb, moment = _STEPS[status]
     return _update(
         session,
@@ -87,7 +111,7 @@ def _move(session: Session, status: str, *, user: User, expected_version: int | 
         verb=verb,
         expected_version=expected_version,
         status=status,
-        **{moment: timezone.now()},
+        **{moment: at},
     )
 
 
@@ -178,10 +202,22 @@ def session_update(
 
 
 @transaction.atomic
-def session_start(*, user: User, session: Session, expected_version: int | None) -> Session:
+def session_start(
+    *,
+    user: User,
+    session: Session,
+    expected_version: int | None,
+    started_at: dt.datetime | None = None,
+) -> Session:
+    """Start the meeting; `started_at` is when it really began (now by default)."""
     if session.status != Session.Status.SCHEDULED:
         raise ValidationError(_("Only a scheduled session can start."), code="invalid_state")
-    return _move(session, Session.Status.IN_PROGRESS, user=user, expected_version=expected_version)
+    at = recorded_moment(
+        started_at, session=session, field="started_at", label=_("The session's start")
+    )
+    return _move(
+        session, Session.Status.IN_PROGRESS, user=user, expected_version=expected_version, at=at
+    )
 
 
 @transaction.atomic
@@ -206,13 +242,31 @@ def session_template_save(*, user: User, session: Session, name: str) -> Session
 
 @transaction.atomic
 def session_minutes_send(*, user: User, session: Session) -> Event:
-    """E-mail the closed minutes to every participant with an address, after the commit."""
+    """E-mail the closed minutes to every participant with an address, after the commit.
+
+    The Event names who they go to and who has no address (`sent_to`, `no_address`); with
+    no address at all, nothing is sent and the Event says so instead.
+    """
     if session.status != Session.Status.CLOSED:
         raise ValidationError(
             _("Close the session before sending its minutes."), code="invalid_state"
         )
-    event = event_record(user=user, verb=Event.Verb.SESSION_MINUTES_SENT, obj=session)
-    notifications.notify("minutes", session_id=session.pk)
+    sent_to, no_address = [], []
+    for participant in session.participants.select_related("person__user").order_by("pk"):
+        person = participant.person
+        address = notifications.person_address(person)
+        (sent_to if address else no_address).append(
+            f"{person.name} <{address}>" if address else person.name
+        )
+    verb = Event.Verb.SESSION_MINUTES_SENT if sent_to else Event.Verb.SESSION_MINUTES_UNSENT
+    event = event_record(
+        user=user,
+        verb=verb,
+        obj=session,
+        after={"sent_to": sent_to, "no_address": no_address},
+    )
+    if sent_to:
+        notifications.notify("minutes", session_id=session.pk)
     return event
 
 

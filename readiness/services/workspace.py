@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from readiness.models import (
     Action,
@@ -21,6 +22,7 @@ from readiness.models import (
     Session,
 )
 from readiness.services._core import User
+from readiness.services._moments import recorded_moment
 from readiness.services.actions import action_create, action_update
 from readiness.services.decisions import ConditionSpec, condition_update, decision_record
 from readiness.services.participants import participant_add
@@ -50,6 +52,8 @@ def participant_add_named(
     role: str = Participant.Role.MEMBER,
 ) -> Participant:
     person = person_from_label(user=user, label=name, title=title)
+    # Without an area, the one the directory gives the person.
+    area = area.strip() or person.default_area
     return participant_add(user=user, session=session, person=person, area=area, role=role)
 
 
@@ -106,7 +110,14 @@ def decision_record_named(
     *, user: User, session: Session, conditions: Iterable[NamedCondition], **fields: Any
 ) -> Decision:
     """`decision_record`, its conditions as the form holds them: owners by name, deadlines
-    in the session's own time zone."""
+    in the session's own time zone; the time it was decided, if given, on the meeting's day."""
+    if fields.get("recorded_at") is not None:
+        fields["recorded_at"] = recorded_moment(
+            fields["recorded_at"],
+            session=session,
+            field="recorded_at",
+            label=_("The decision's time"),
+        )
     specs = [
         ConditionSpec(
             text=c.text,

@@ -4,11 +4,13 @@ that row."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from readiness import forms, permissions, services
+from readiness.models import Person
 from readiness.views import HtmxHttpRequest, answers
 from readiness.views.sessions import workspace
 
@@ -17,13 +19,47 @@ from readiness.views.sessions import workspace
 PARTICIPANT = workspace.PARTICIPANT
 
 
-participant_add = workspace.add_view(
-    forms.ParticipantAddForm,
-    services.participant_add_named,
-    "participants",
-    "participant_form",
-    "participants-changed",
-)
+@require_POST
+def participant_add(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Add a participant by name; when the name is close to someone else in the directory
+    ("Julia Martin" beside "Júlia Martins"), the answer says so, so a duplicate is noticed
+    while the meeting is on (and merged on the person's page)."""
+    session = permissions.get_session_for_editor(request.user, slug, pk)
+    outcome = answers.submit(
+        forms.ParticipantAddForm(request.POST),
+        lambda data: services.participant_add_named(user=request.user, session=session, **data),
+    )
+    if not outcome.ok:
+        return workspace.add_answer(
+            request, session, outcome, "participants", "participant_form", "participants-changed"
+        )
+    notice = _close_notice(outcome.result.person)
+    if notice and not request.htmx:
+        messages.warning(request, notice)
+
+    def region() -> answers.Drawing:
+        template, context = workspace.added(request, session, "participants", "participant_form")
+        context["participant_close"] = notice
+        return template, context
+
+    return answers.saved(
+        request,
+        redirect_to=f"{session.get_workspace_url()}#participants",
+        region=region,
+        events=("session-written", "participants-changed"),
+    )
+
+
+def _close_notice(person: Person) -> str:
+    close = [p.name for p in Person.objects.exclude(pk=person.pk).close_to(person.name)]
+    if not close:
+        return ""
+    return _(
+        "%(name)s may be the same person as %(names)s in the directory; if so, merge them "
+        "on the person's page."
+    ) % {"name": person.name, "names": ", ".join(close)}
+
+
 participant_edit = workspace.row_edit_view(
     PARTICIPANT,
     permissions.get_participant_for_editor,

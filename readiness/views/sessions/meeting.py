@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from readiness import bounds, calendars, forms, permissions, services
-from readiness.models import Person, Session
+from readiness.models import Event, Person, Session
 from readiness.views import HtmxHttpRequest, answers, wants_fragment
 from readiness.views.sessions import workspace
 from readiness.views.sessions.workspace import COMMON_TIME_ZONES, SECTIONS, TEMPLATE
@@ -190,7 +192,12 @@ def people_search(request: HtmxHttpRequest) -> HttpResponse:
         ),
         "",
     )
-    people = Person.objects.filter(name__icontains=term)[:15] if len(term) >= 2 else []
+    # Accents and case aside, so "julia" offers "Júlia Martins" before a duplicate is typed.
+    people = list(Person.objects.directory(term)[:15]) if len(term) >= 2 else []
+    if people or len(term) >= 3:
+        # And names written another way ("Julia Martin" offers "Júlia Martins").
+        seen = {p.pk for p in people}
+        people += [p for p in Person.objects.close_to(term) if p.pk not in seen]
     return render(request, "readiness/people_options.html", {"people": people})
 
 
@@ -234,7 +241,12 @@ def session_start(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
         request,
         session,
         HEADER,
-        lambda: services.session_start(user=request.user, session=session, expected_version=None),
+        lambda: services.session_start(
+            user=request.user,
+            session=session,
+            expected_version=None,
+            started_at=forms.SessionStartForm(request.POST).moment(),
+        ),
     )
 
 
@@ -245,21 +257,50 @@ def session_close(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
         request,
         session,
         HEADER,
-        lambda: services.session_close(user=request.user, session=session, expected_version=None),
+        lambda: services.session_close(
+            user=request.user,
+            session=session,
+            expected_version=None,
+            closed_at=forms.SessionCloseForm(request.POST).moment(),
+        ),
         "session-closed",
     )
 
 
 @require_POST
 def minutes_send(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
-    """E-mail the closed minutes to the participants; the sending happens after the answer."""
+    """E-mail the closed minutes to the participants; the page says who they went to and
+    who has no address. The sending happens after the answer."""
     session = permissions.get_session_for_editor(request.user, slug, pk)
-    return workspace.section_attempt(
-        request,
-        session,
-        HEADER,
-        lambda: services.session_minutes_send(user=request.user, session=session),
+    sent: list = []
+    refusal = answers.attempt(
+        lambda: sent.append(services.session_minutes_send(user=request.user, session=session)),
+        where=HEADER,
     )
+    if refusal is not None:
+        return workspace.section_refused(request, session, HEADER, status=422, error=refusal)
+    notice = _minutes_notice(sent[0])
+    if not request.htmx:
+        messages.info(request, notice)
+    return answers.saved(
+        request,
+        redirect_to=f"{session.get_workspace_url()}#{HEADER}",
+        region=lambda: workspace.section(request, session, HEADER, minutes_notice=notice),
+        events=("session-written",),
+    )
+
+
+def _minutes_notice(event: Event) -> str:
+    after = event.after or {}
+    sent, missing = after.get("sent_to", []), after.get("no_address", [])
+    if not sent:
+        return _("The minutes were not sent: no participant has an e-mail address.")
+    notice = _("The minutes are being sent to %(names)s.") % {"names": ", ".join(sent)}
+    if missing:
+        notice += " " + _("No e-mail address, not sent: %(names)s.") % {
+            "names": ", ".join(missing)
+        }
+    return notice
 
 
 @require_POST

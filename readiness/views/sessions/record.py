@@ -52,6 +52,7 @@ def decision_record(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespons
                 for member, choice, comment in form.votes()
             ],
             review_on=data["review_on"],
+            recorded_at=data["recorded_at"],
         )
 
     outcome = answers.submit(form, write)
