@@ -149,7 +149,11 @@ MINE = ("session", "me")  # what the owner's work lists
 ACCOUNT = ("account",)
 SPECS: dict[str, Spec] = {
     # Releases and sessions.
-    "releases:create": Spec(forms.ReleaseForm, shows=RELEASE),
+    "releases:create": Spec(forms.ReleaseCreateForm, shows=RELEASE),
+    "releases:edit": Spec(forms.ReleaseEditForm, item="release", shows=RELEASE),
+    "releases:cancel": Spec(forms.ReleaseConfirmForm, item="release", examples=4, shows=RELEASE),
+    "releases:delete": Spec(forms.ReleaseConfirmForm, item="release", examples=4, shows=("list",)),
+    "releases:deployment_add": Spec(forms.DeploymentForm, shows=RELEASE),
     "sessions:create": Spec(forms.SessionScheduleForm, shows=RELEASE),
     "sessions:edit": Spec(forms.SessionEditForm, item="session", shows=RELEASE),
     "sessions:start": Spec(examples=3),
@@ -203,7 +207,7 @@ ANONYMOUS = {"login"}
 # Routes whose <item> is named by another parameter in the URLconf.
 ITEM_PARAMETERS = ("item", "token_id", "webhook_id")
 # The stored version a versioned form must send back, by the route's item.
-VERSIONED = {"session", "participant", "agenda", "check", "action", "condition"}
+VERSIONED = {"release", "session", "participant", "agenda", "check", "action", "condition"}
 SKIPPED = {"admin"}  # the admin is read-only; the API has its own fuzz (test_fuzz_api.py)
 
 

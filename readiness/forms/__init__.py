@@ -1,6 +1,7 @@
 """Forms: they parse and validate what people type; the services do the writing.
 
-By area: `workspace` (releases and the session page), `minutes` (the import), `access`
+By area: `workspace` (new releases and the session page), `releases` (managing a
+release, recording a deployment), `minutes` (the import), `access`
 (settings, API tokens, webhooks), on top of `base`. `from readiness import forms` and
 `forms.X` read them all.
 """
@@ -23,6 +24,12 @@ from readiness.forms.minutes import (
     minutes_error_message,
     read_minutes,
     sign_minutes,
+)
+from readiness.forms.releases import (
+    DeploymentForm,
+    ReleaseConfirmForm,
+    ReleaseCreateForm,
+    ReleaseEditForm,
 )
 from readiness.forms.workspace import (
     ActionEditForm,
@@ -59,6 +66,10 @@ __all__ = [
     "TimeZoneField",
     "PersonNameField",
     "ReleaseForm",
+    "ReleaseCreateForm",
+    "ReleaseEditForm",
+    "ReleaseConfirmForm",
+    "DeploymentForm",
     "SessionForm",
     "SessionScheduleForm",
     "SessionEditForm",

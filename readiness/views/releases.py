@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from readiness import forms as release_forms
 from readiness import permissions, services
-from readiness.forms import releases as release_forms
 from readiness.forms.base import COMMON_TIME_ZONES
 from readiness.gate import release_gate
 from readiness.models import Deployment, Event, Release

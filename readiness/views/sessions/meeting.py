@@ -11,7 +11,6 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from readiness import bounds, calendars, forms, permissions, services
-from readiness.forms.releases import ReleaseCreateForm
 from readiness.models import Person, Session
 from readiness.views import HtmxHttpRequest, answers, wants_fragment
 from readiness.views.sessions import workspace
@@ -23,7 +22,7 @@ PROJECTOR = "readiness/session_projector.html"
 @require_http_methods(["GET", "POST"])
 def release_create(request: HtmxHttpRequest) -> HttpResponse:
     permissions.check_can_create_release(request.user)
-    form = ReleaseCreateForm(request.POST or None)
+    form = forms.ReleaseCreateForm(request.POST or None)
     lookalikes = []
     if request.method == "POST" and form.is_valid():
         # A warning, asked once: the same name or day may be another release after all.
