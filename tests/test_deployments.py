@@ -413,6 +413,8 @@ def test_the_page_form_as_htmx_answers_with_its_section(client, fay, ready):
     body = response.content.decode()
     assert 'id="deployments"' in body
     assert "v1.4.0" in body
+    # The header's status moves with it, out of band.
+    assert '<dd id="release-status" hx-swap-oob="true">Deployed</dd>' in body
 
 
 @pytest.mark.parametrize(

@@ -246,6 +246,12 @@ def test_it_cancels_a_planned_release_with_its_event(client, fay, release):
     # Cancelled releases are what the history's status filter finds.
     history = client.get("/releases/?status=cancelled").content.decode()
     assert "Billing Gateway" in history
+    # Whatever its GO said, a cancelled release does not ship.
+    gate = client.get(f"/api/releases/{release.slug}/gate").json()
+    assert gate["ready"] is False
+    assert gate["blocking"] == [
+        {"kind": "decision", "text": "The release was cancelled.", "reference": "", "owner": None}
+    ]
     again = client.post(f"/releases/{release.slug}/cancel/", {"version": cancelled.version})
     assert again.status_code == 422
     assert Event.objects.filter(verb=Event.Verb.RELEASE_CANCELLED).count() == 1

@@ -75,8 +75,10 @@ def release_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
 
 
 def _deployments_region(release: Release, request: HtmxHttpRequest, form=None):
+    """The section alone, with the header's status out of band (a deployment moves it)."""
     release = Release.objects.prefetch_related(_deployments()).get(pk=release.pk)
     return f"{PAGE}#{DEPLOYMENTS}", {
+        "oob": True,
         "release": release,
         "deployments": release.deployments.all(),
         "can_manage": True,
@@ -131,7 +133,6 @@ def deployment_add(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         request,
         redirect_to=release.get_absolute_url(),
         region=lambda: _deployments_region(release, request),
-        events=["release-changed"],
     )
 
 
