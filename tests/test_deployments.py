@@ -213,6 +213,12 @@ def test_an_unknown_release_is_a_404(client, fay):
     assert response.status_code == 404
 
 
+def test_an_internal_ci_address_is_a_pipeline_link(client, fay, ready):
+    response = _post(client, ready, _token(fay), url="http://jenkins:8080/job/billing/812/")
+    assert response.status_code == 201
+    assert response.json()["url"] == "http://jenkins:8080/job/billing/812/"
+
+
 def test_a_cancelled_release_takes_no_deployment(client, fay, ready):
     services.release_cancel(user=fay, release=ready, expected_version=ready.version)
     response = _post(client, ready, _token(fay))
