@@ -65,7 +65,6 @@ def _full():
 
 
 @require_GET
-@vary_on_headers("HX-Request")
 def release_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     release = get_release_for_user(request.user, slug, _full())
     return render(request, PAGE, _page_context(request, release))
