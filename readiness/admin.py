@@ -14,6 +14,7 @@ from readiness.models import (
     ApiToken,
     Condition,
     Decision,
+    Deployment,
     Event,
     Evidence,
     Participant,
@@ -151,6 +152,14 @@ class EvidenceAdmin(ReadOnlyAdmin):
     list_filter = ["category", "verified"]
     search_fields = ["title", "location"]
     list_select_related = ["session__release"]
+
+
+@admin.register(Deployment)
+class DeploymentAdmin(ReadOnlyAdmin):
+    list_display = ["release", "environment", "ref", "outcome", "started_at", "against_gate"]
+    list_filter = ["outcome", "against_gate", "environment"]
+    search_fields = ["release__name", "ref"]
+    list_select_related = ["release"]
 
 
 @admin.register(Event)

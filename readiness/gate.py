@@ -7,6 +7,7 @@ The rule (also in docs/architecture.md):
 - undecided, NO-GO and postponed releases are not ready, and the decision is the blocker;
 - a GO with conditions is ready only when every condition is satisfied; an unsatisfied
   condition blocks as `condition`, or as `expired_condition` once its deadline has passed;
+- a cancelled release is never ready (a `decision` blocker says so);
 - an open action of kind "action" due on or before the day the deploy window opens (the
   planned date when there is no window), in its session's time zone, blocks as `action`:
   the meeting asked for it before the deploy. Monitoring duties and actions due later
@@ -181,6 +182,9 @@ def release_gate(release: Release, *, now: dt.datetime) -> GateResult:
     blocking: list[Blocker] = []
     expired: list[Condition] = []
     decision_blocker = _decision_blocker(decision)
+    if release.status == Release.Status.CANCELLED:
+        # Whatever was decided, a cancelled release does not ship.
+        blocking.append(Blocker(DECISION, _("The release was cancelled.")))
     if decision_blocker is not None:
         blocking.append(decision_blocker)
     elif decision is not None and decision.is_conditional:

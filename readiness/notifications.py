@@ -35,7 +35,9 @@ from readiness.models import (
     Action,
     Condition,
     Decision,
+    Deployment,
     Person,
+    Release,
     ReminderSent,
     Session,
     UserSettings,
@@ -103,6 +105,23 @@ def _to_facilitators(session: Session) -> list[tuple[str, str]]:
         groups__name=FACILITATORS, is_active=True, email__gt=""
     )
     return sorted({(u.email, _user_language(u, fallback)) for u in users})
+
+
+def release_facilitators(release: Release) -> list[tuple[str, str]]:
+    """The facilitator of the release's latest session (the one a history row names);
+    failing an address, or a session, the facilitators group."""
+    session = (
+        Session.objects.filter(release=release)
+        .select_related("release", "facilitator__user")
+        .order_by("-scheduled_at", "-pk")
+        .first()
+    )
+    if session is not None:
+        return _to_facilitators(session)
+    users = get_user_model().objects.filter(
+        groups__name=FACILITATORS, is_active=True, email__gt=""
+    )
+    return sorted({(u.email, _user_language(u, release.language)) for u in users})
 
 
 def facilitator_addresses(condition: Condition) -> list[str]:
@@ -403,7 +422,40 @@ def reminder(*, person_id: int, now: str) -> list[Mail]:
     return [Mail(to[0], to[1], "reminder", content)]
 
 
+def deployed_against_gate(*, deployment_id: int) -> list[Mail]:
+    """The release went to production while its gate said not ready."""
+    deployment = Deployment.objects.select_related("release").filter(pk=deployment_id).first()
+    if deployment is None:
+        return []
+    release = deployment.release
+    blockers = "; ".join(b.get("text", "") for b in deployment.gate.get("blocking", []))
+
+    def content() -> dict[str, Any]:
+        return {
+            "subject": _("%(release)s was deployed against the gate") % {"release": release},
+            "intro": _(
+                "This deployment went to production while the gate said not ready (%(why)s):"
+            )
+            % {"why": blockers or _("no decision")},
+            "item": {
+                "kind": "deployment",
+                "title": f"{deployment} · {timefmt.moment_text(deployment.started_at, None)}",
+                "release": str(release),
+                "session": "",
+                "pipeline": deployment.url,
+                "due": "",
+                "url": absolute(release.get_absolute_url()),
+            },
+            "me_url": absolute(reverse("me:home")),
+            "settings_url": absolute(reverse("settings:index")),
+        }
+
+    recipients = release_facilitators(release)
+    return [Mail(to, language, "notice", content) for to, language in recipients]
+
+
 BUILDERS: dict[str, Callable[..., list[Mail]]] = {
+    "deployed_against_gate": deployed_against_gate,
     "action_assigned": action_assigned,
     "action_due_changed": action_due_changed,
     "action_blocked": action_blocked,

@@ -88,6 +88,26 @@ def get_release_for_scheduler(user: User, slug: str) -> Release:
     return release
 
 
+def can_manage_release(user: User, release: Release) -> bool:
+    """Edit, cancel, delete a release and record its deployments: members of the
+    facilitators group, admins, and whoever facilitates one of its sessions."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if is_facilitator(user):
+        return True
+    return Session.objects.filter(release=release, facilitator__user=user).exists()
+
+
+def get_release_for_manager(
+    user: User, slug: str, queryset: QuerySet[Release] | None = None
+) -> Release:
+    """The release, to change it or record a deployment: 404, or 403 unless the user may."""
+    release = get_release_for_user(user, slug, queryset)
+    if not can_manage_release(user, release):
+        raise PermissionDenied
+    return release
+
+
 def check_can_create_release(user: User) -> None:
     """403 unless the user may create a release (there is nothing to load yet)."""
     if not is_facilitator(user):

@@ -235,6 +235,8 @@ def release_pages(release: Release) -> list[str]:
         f"/api/releases/{slug}/gate",
         f"/api/releases/{slug}/actions",
         f"/api/releases/{slug}/conditions",
+        f"/api/releases/{slug}/deployments",
+        f"/releases/{slug}/edit/",
     ]
     for session in release.sessions.all():
         url = session.get_absolute_url()

@@ -34,7 +34,7 @@ def release_with_session(
 ) -> Session:
     release = services.release_create(user=None, name=name, planned_date=planned)
     if status != Release.Status.PLANNED:
-        # No screen sets a release's status yet; the history reads what is stored.
+        # Statuses come from deployments and cancelling; the history reads what is stored.
         Release.objects.filter(pk=release.pk).update(status=status)
     session = services.session_schedule(
         user=None,

@@ -150,7 +150,11 @@ ACCOUNT = ("account",)
 PEOPLE = ("session", "people")  # a person's name shows in their sessions and the directory
 SPECS: dict[str, Spec] = {
     # Releases and sessions.
-    "releases:create": Spec(forms.ReleaseForm, shows=RELEASE),
+    "releases:create": Spec(forms.ReleaseCreateForm, shows=RELEASE),
+    "releases:edit": Spec(forms.ReleaseEditForm, item="release", shows=RELEASE),
+    "releases:cancel": Spec(forms.ReleaseConfirmForm, item="release", examples=4, shows=RELEASE),
+    "releases:delete": Spec(forms.ReleaseConfirmForm, item="release", examples=4, shows=("list",)),
+    "releases:deployment_add": Spec(forms.DeploymentForm, shows=RELEASE),
     "sessions:create": Spec(forms.SessionScheduleForm, shows=RELEASE),
     "sessions:edit": Spec(forms.SessionEditForm, item="session", shows=RELEASE),
     "sessions:start": Spec(examples=3),
@@ -224,6 +228,7 @@ ANONYMOUS = {"login"}
 ITEM_PARAMETERS = ("item", "token_id", "webhook_id")
 # The stored version a versioned form must send back, by the route's item.
 VERSIONED = {
+    "release",
     "session",
     "participant",
     "agenda",

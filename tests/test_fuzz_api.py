@@ -81,6 +81,27 @@ STATUS = {
     "reason": fuzz.good_text("Waiting for the vendor"),
     "expected_version": _version,
 }
+MOMENTS = st.sampled_from(
+    [
+        *fuzz.DATES,
+        "2024-07-15T21:00:00Z",
+        "2024-07-15T21:00:00",
+        "2024-07-15T21:00:00+14:00",
+        "2099-01-01T00:00:00Z",
+        "9999-12-31T23:59:59-12:00",
+        "2000-01-01T00:00:00+01:00",
+    ]
+)
+DEPLOY = {
+    "environment": st.one_of(
+        st.sampled_from(["production", "prod", "Staging", "", " "]), fuzz.good_text()
+    ),
+    "ref": fuzz.good_text("v1.4.0"),
+    "outcome": st.sampled_from(["succeeded", "failed", "rolled_back", "Succeeded", ""]),
+    "started_at": MOMENTS,
+    "finished_at": st.one_of(st.none(), MOMENTS),
+    "url": st.one_of(st.just(""), st.sampled_from(fuzz.URLS)),
+}
 RELEASE_QUERY = {
     "status": st.sampled_from(["draft", "scheduled", "decided", "nonsense", ""]),
     "planned_from": st.sampled_from(fuzz.DATES + ["2024-07-01", "2100-12-31", "x"]),
@@ -110,6 +131,14 @@ OPERATIONS = {
     ("get", "/api/releases/{slug}/gate"): {"slug": _slug},
     ("get", "/api/releases/{slug}/actions"): {"slug": _slug},
     ("get", "/api/releases/{slug}/conditions"): {"slug": _slug},
+    ("get", "/api/releases/{slug}/deployments"): {"slug": _slug},
+    # A create: no version is asked for, and an If-Match sent anyway changes nothing.
+    ("post", "/api/releases/{slug}/deployments"): {
+        "slug": _slug,
+        "body": DEPLOY,
+        "current": "release",
+        "examples": 30,
+    },
     ("get", "/api/actions/{action_id}"): {"action_id": _action},
     ("get", "/api/conditions/{condition_id}"): {"condition_id": _condition},
     ("post", "/api/conditions/{condition_id}/satisfy"): {

@@ -42,6 +42,9 @@ EXPECTED = {
     "releases:export_csv": READ,
     "releases:detail": READ,
     "releases:dossier": READ,
+    # The release's facilitators (any of its sessions'), the facilitators group and admins.
+    "releases:edit": RUN,
+    "releases:deployment_add": RUN,  # its form is fetched when opened; the POST records
     "releases:minutes_md": READ,
     "releases:minutes_json": READ,
     "releases:events_csv": READ,
@@ -84,12 +87,15 @@ EXPECTED = {
     "api:release_gate": API_READ,
     "api:release_actions": API_READ,
     "api:release_conditions": API_READ,
+    "api:release_deployments": API_READ,  # one path: GET lists, POST records
     "api:action_detail": API_READ,
     "api:condition_detail": API_READ,
     "api:condition_satisfy": API_WRITE,
     "api:action_update_status": API_WRITE,
 }
 POST_ONLY = {
+    "releases:cancel",
+    "releases:delete",
     "sessions:start",
     "sessions:close",
     "sessions:save_template",

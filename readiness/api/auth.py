@@ -98,7 +98,9 @@ def token_of(request: HttpRequest) -> ApiToken | None:
 
 
 def require_scope(request: HttpRequest, *, slug: str | None = None, gate: bool = False) -> None:
-    """A token restricted to one release's gate may read that gate and nothing else."""
+    """A token restricted to one release is its pipeline's: it may read that release's
+    gate and record and list its deployments (`gate=True` marks those endpoints), and
+    nothing else."""
     api_token = token_of(request)
     if api_token is None or api_token.release_id is None:
         return
@@ -106,7 +108,8 @@ def require_scope(request: HttpRequest, *, slug: str | None = None, gate: bool =
     if not gate or slug != restricted_to.slug:
         raise HttpError(
             403,
-            _("This token may only read the gate of %(slug)s.") % {"slug": restricted_to.slug},
+            _("This token may only read the gate of %(slug)s and record its deployments.")
+            % {"slug": restricted_to.slug},
         )
 
 

@@ -1,13 +1,14 @@
-"""The JSON API under /api/: the gate for pipelines, reads for tools, and the two writes a
-CI job needs (satisfy a condition with evidence, update an action's status).
+"""The JSON API under /api/: the gate for pipelines, reads for tools, and the writes a CI
+job needs (satisfy a condition with evidence, update an action's status; recording a
+deployment is in `readiness.api.deployments`).
 
 Every write goes through `readiness.services`, the same function the web UI calls, so the
 same rules and permissions answer with the same messages. A write is never applied blind:
 it carries the version the caller read, as `expected_version` or as `If-Match` with the
-ETag a read gave. Errors are `{"detail": message}` with 400 (bad input), 401 (no or bad
-token), 403 (not allowed), 404, 409 (the version is stale), 422 (invalid state) or 428
-(no version sent). The OpenAPI document is generated from these declarations and served
-at /api/openapi.json.
+ETag a read gave (a create, such as a deployment, has no version to carry). Errors are
+`{"detail": message}` with 400 (bad input), 401 (no or bad token), 403 (not allowed), 404,
+409 (the version is stale), 422 (invalid state) or 428 (no version sent). The OpenAPI
+document is generated from these declarations and served at /api/openapi.json.
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ api = NinjaAPI(
         "the record changed since it was read (a stale `expected_version` or an `If-Match` "
         "ETag that is no longer current) the write is refused with 409 Conflict, not 412, "
         "whichever way the version was sent; read it again, then decide. A successful write "
-        "answers with the record and its new ETag."
+        "answers with the record and its new ETag. Recording a deployment creates a new "
+        "record, so it carries no version."
     ),
     auth=AUTH,
     throttle=THROTTLE,

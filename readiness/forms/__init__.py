@@ -1,6 +1,7 @@
 """Forms: they parse and validate what people type; the services do the writing.
 
-By area: `workspace` (releases and the session page), `minutes` (the import), `access`
+By area: `workspace` (new releases and the session page), `releases` (managing a
+release, recording a deployment), `minutes` (the import), `access`
 (settings, API tokens, webhooks), on top of `base`. `from readiness import forms` and
 `forms.X` read them all.
 """
@@ -28,6 +29,12 @@ from readiness.forms.moments import SessionCloseForm, SessionStartForm
 from readiness.forms.next_session import NextSessionForm
 from readiness.forms.people import PersonForm, PersonMergeForm
 from readiness.forms.records import ConditionEditForm, EvidenceEditForm, RemoveForm
+from readiness.forms.releases import (
+    DeploymentForm,
+    ReleaseConfirmForm,
+    ReleaseCreateForm,
+    ReleaseEditForm,
+)
 from readiness.forms.workspace import (
     ActionEditForm,
     ActionForm,
@@ -67,6 +74,10 @@ __all__ = [
     "SessionCloseForm",
     "PersonMergeForm",
     "ReleaseForm",
+    "ReleaseCreateForm",
+    "ReleaseEditForm",
+    "ReleaseConfirmForm",
+    "DeploymentForm",
     "SessionForm",
     "SessionScheduleForm",
     "SessionEditForm",

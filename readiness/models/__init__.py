@@ -35,6 +35,12 @@ from readiness.models.decisions import (
     Vote,
     VoteChoice,
 )
+from readiness.models.deployments import (
+    PRODUCTION,
+    Deployment,
+    DeploymentOutcome,
+    DeploymentQuerySet,
+)
 from readiness.models.events import Event, EventVerb
 from readiness.models.people import Person, name_key
 from readiness.models.releases import Release, ReleaseQuerySet, ReleaseStatus, _count, release_slug
@@ -91,6 +97,10 @@ __all__ = [
     "_is_web_url",
     "_is_relative_path",
     "Evidence",
+    "PRODUCTION",
+    "DeploymentOutcome",
+    "DeploymentQuerySet",
+    "Deployment",
     "EventVerb",
     "Event",
     "API_TOKEN_PREFIX",

@@ -75,6 +75,8 @@ class WebhookEvent(models.TextChoices):
     RELEASE_READY = "release.ready", _("Release became ready")
     ACTION_DONE = "action.done", _("Action done")
     ACTION_BLOCKED = "action.blocked", _("Action blocked")
+    DEPLOYMENT_RECORDED = "deployment.recorded", _("Deployment recorded")
+    DEPLOYED_AGAINST_GATE = "deployment.against_gate", _("Deployed against the gate")
 
 
 def _check_webhook_events(value: list[str]) -> None:

@@ -32,7 +32,9 @@ class EventVerb(models.TextChoices):
     RELEASE_CREATED = "release.created", _("created the release")
     RELEASE_IMPORTED = "release.imported", _("imported the minutes of")
     RELEASE_DELETED = "release.deleted", _("deleted the release")
-    # No longer written; kept so that older events still read well.
+    RELEASE_UPDATED = "release.updated", _("updated the release")
+    RELEASE_CANCELLED = "release.cancelled", _("cancelled the release")
+    # Written when a deployment moves the release's status (deployed, rolled back).
     RELEASE_STATUS_CHANGED = "release.status_changed", _("changed the status of")
     SESSION_SCHEDULED = "session.scheduled", _("scheduled")
     SESSION_UPDATED = "session.updated", _("updated the session")
@@ -65,6 +67,10 @@ class EventVerb(models.TextChoices):
     READINESS_CHECK_REMOVED = "readiness_check.removed", _("removed the readiness check")
     DECISION_RECORDED = "decision.recorded", _("recorded the decision")
     DECISION_SUPERSEDED = "decision.superseded", _("superseded the decision")
+    DECISION_REVIEW_SCHEDULED = (
+        "decision.review_scheduled",
+        _("scheduled after the deployment the post-go-live review of"),
+    )
     DECISION_REVIEW_DONE = "decision.review_done", _("held the post-go-live review of")
     VOTE_RECORDED = "vote.recorded", _("recorded the vote")
     CONDITION_ADDED = "condition.added", _("added the condition")
@@ -86,6 +92,7 @@ class EventVerb(models.TextChoices):
     ACTION_STATUS_CHANGED = "action.status_changed", _("changed the status of")
     ACTION_UPDATED = "action.updated", _("updated the action")
     ACTION_CODE_RENAMED = "action.code_renamed", _("renumbered the action")
+    DEPLOYMENT_RECORDED = "deployment.recorded", _("recorded the deployment")
     EVIDENCE_ADDED = "evidence.added", _("linked the evidence")
     EVIDENCE_VERIFIED = "evidence.verified", _("verified the evidence")
     EVIDENCE_UPDATED = "evidence.updated", _("updated the evidence")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -16,8 +16,16 @@ from readiness.models.people import Person
 
 
 def release_slug(planned_date: dt.date, name: str) -> str:
-    """`2024-07-15-billing-gateway`: the form the teams' evidence paths already use."""
-    return f"{planned_date.isoformat()}-{slugify(name)}"[:120].rstrip("-")
+    """`2024-07-15-billing-gateway`: the form the teams' evidence paths already use.
+
+    A name that already starts with the planned date ("2025-03-10 Payments Ledger") does
+    not get it twice.
+    """
+    date = planned_date.isoformat()
+    named = slugify(name)
+    if named == date or named.startswith(f"{date}-"):
+        named = named[len(date) :].lstrip("-")
+    return f"{date}-{named}"[:120].rstrip("-")
 
 
 def _count(queryset: models.QuerySet, release_path: str, where: Q | None = None) -> Coalesce:
@@ -74,7 +82,14 @@ class ReleaseQuerySet(models.QuerySet):
         `today_by_zone` comes from `local_today_by_zone()`: "overdue" is judged against
         today's date in each session's own time zone.
         """
-        from readiness.models import Action, Condition, Decision, Session, overdue_actions_q
+        from readiness.models import (
+            Action,
+            Condition,
+            Decision,
+            Deployment,
+            Session,
+            overdue_actions_q,
+        )
 
         latest_session = Session.objects.filter(release=OuterRef("pk")).order_by(
             "-scheduled_at", "-pk"
@@ -105,6 +120,14 @@ class ReleaseQuerySet(models.QuerySet):
             action_done_count=_count(actions, "session__release", Q(status=Action.Status.DONE)),
             action_overdue_count=_count(
                 actions, "session__release", overdue_actions_q(today_by_zone)
+            ),
+            # "Were the conditions met before the deploy?", asked of the deploy's own time.
+            condition_met_before_deploy_count=_count(
+                conditions.filter(satisfied_at__lt=OuterRef("deployed_at")),
+                "decision__session__release",
+            ),
+            deployed_against_gate=Exists(
+                Deployment.objects.filter(release=OuterRef("pk"), against_gate=True)
             ),
         )
 
@@ -171,6 +194,8 @@ class Release(Versioned):
         related_name="owned_releases",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # The start of its first successful production deployment; None until it shipped.
+    deployed_at = models.DateTimeField(_("deployed at"), null=True, blank=True)
 
     objects = ReleaseQuerySet.as_manager()
 

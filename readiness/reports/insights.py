@@ -145,10 +145,16 @@ def _local_date(moment: dt.datetime, zone: str) -> dt.date:
 
 
 def release_cutoff(
-    planned_date: dt.date, window_start: dt.datetime | None, zone: str
+    planned_date: dt.date,
+    window_start: dt.datetime | None,
+    zone: str,
+    deployed_at: dt.datetime | None = None,
 ) -> dt.datetime:
-    """When a condition had to be met: the deploy window's start, or else the end of the
-    planned date in the session's time zone."""
+    """When a condition had to be met: the start of the release's first successful
+    production deployment once it was deployed; before that, the deploy window's start,
+    or else the end of the planned date in the session's time zone."""
+    if deployed_at is not None:
+        return deployed_at
     if window_start is not None:
         return window_start
     if planned_date >= dt.date.max:
@@ -172,16 +178,17 @@ def conditional_gos(releases: QuerySet[Release]) -> ConditionalGos:
             "decision__session__time_zone",
             "decision__session__release__planned_date",
             "decision__session__release__deploy_window_start",
+            "decision__session__release__deployed_at",
             "satisfied_at",
         )
     )
     decisions: dict[int, dict[str, Any]] = {}
-    for decision_id, recorded_at, zone, planned, window, satisfied_at in rows.iterator():
+    for decision_id, recorded_at, zone, planned, window, deployed, satisfied_at in rows.iterator():
         seen = decisions.setdefault(
             decision_id,
             {
                 "recorded_at": recorded_at,
-                "cutoff": release_cutoff(planned, window, zone),
+                "cutoff": release_cutoff(planned, window, zone, deployed),
                 "satisfied": [],
                 "open": False,
             },
@@ -200,6 +207,41 @@ def conditional_gos(releases: QuerySet[Release]) -> ConditionalGos:
                 continue
         not_in_time += 1
     return ConditionalGos(in_time, not_in_time, sorted(days))
+
+
+@dataclass(frozen=True)
+class BeforeDeploy:
+    """One release's answer to "were the conditions met before the deploy?"."""
+
+    deployed_at: dt.datetime | None
+    met: int
+    late: int
+    open: int
+
+    @property
+    def total(self) -> int:
+        return self.met + self.late + self.open
+
+
+def conditions_before_deploy(release: Release, sessions: list) -> BeforeDeploy | None:
+    """From the prefetched sessions (no query): the conditions of the decisions in force,
+    met before the first successful production deployment started, after it, or not yet.
+    None while the release has not been deployed."""
+    if release.deployed_at is None:
+        return None
+    met = late = still_open = 0
+    for session in sessions:
+        for decision in session.decisions.all():
+            if not decision.is_current:
+                continue
+            for condition in decision.conditions.all():
+                if condition.satisfied_at is None:
+                    still_open += 1
+                elif condition.satisfied_at < release.deployed_at:
+                    met += 1
+                else:
+                    late += 1
+    return BeforeDeploy(release.deployed_at, met, late, still_open)
 
 
 # --- Actions ------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from readiness.services.decisions import (
     decision_record,
     decision_review_done,
 )
+from readiness.services.deployments import deployment_record
 from readiness.services.evidence import (
     evidence_add,
     evidence_remove,
@@ -68,10 +69,16 @@ from readiness.services.people import (
     person_update,
 )
 from readiness.services.releases import (
+    release_cancel,
+    release_content,
     release_create,
     release_delete,
     release_gate_check,
+    release_lookalikes,
     release_record_import,
+    release_remove,
+    release_update,
+    release_update_named,
 )
 from readiness.services.sessions import (
     addendum_add,
@@ -95,6 +102,13 @@ from readiness.services.workspace import (
 )
 
 __all__ = [
+    "deployment_record",
+    "release_cancel",
+    "release_content",
+    "release_lookalikes",
+    "release_remove",
+    "release_update",
+    "release_update_named",
     "User",
     "StaleEdit",
     "snapshot",

@@ -1,4 +1,8 @@
-"""Creating, importing, deleting releases, and asking the gate."""
+"""Creating, editing, cancelling, importing and deleting releases, and asking the gate.
+
+A release's slug is fixed when it is created: pipelines, tokens, webhooks and evidence paths
+name it, so an edit of the name or the planned date never changes it.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +22,55 @@ from readiness.models import (
     Release,
     release_slug,
 )
-from readiness.services._core import User, _actor, _create, event_record
+from readiness.services._core import (
+    StaleEdit,
+    User,
+    _actor,
+    _create,
+    _refuse_if,
+    _update,
+    event_record,
+    snapshot,
+)
 from readiness.services.decisions import condition_expiry_notify
+from readiness.services.people import person_from_label
+
+
+def _clean_name(name: str) -> str:
+    return " ".join(bounds.clean_line(name).split())
+
+
+def _check_plan(
+    *,
+    planned_date: dt.date,
+    deploy_window_start: dt.datetime | None,
+    deploy_window_end: dt.datetime | None,
+) -> None:
+    bounds.check_day(planned_date, field="planned_date", label=_("The planned date"))
+    bounds.check_moment(
+        deploy_window_start, field="deploy_window_start", label=_("The deploy window")
+    )
+    bounds.check_moment(deploy_window_end, field="deploy_window_end", label=_("The deploy window"))
+    if deploy_window_start and deploy_window_end and deploy_window_end <= deploy_window_start:
+        raise ValidationError(_("The deploy window must end after it starts."))
+
+
+def release_lookalikes(
+    *, name: str, planned_date: dt.date | None, exclude: Release | None = None
+) -> list[Release]:
+    """Other releases with the same name (any case) or planned for the same day: what the
+    release forms warn about before saving. A warning, not a refusal: two releases may
+    share a day, and a name may come back."""
+    from django.db.models import Q
+
+    name = _clean_name(name)
+    where = Q(name__iexact=name) if name else Q(pk__in=[])
+    if planned_date is not None:
+        where |= Q(planned_date=planned_date)
+    found = Release.objects.filter(where)
+    if exclude is not None:
+        found = found.exclude(pk=exclude.pk)
+    return list(found.order_by("-planned_date", "-pk")[:10])
 
 
 @transaction.atomic
@@ -33,19 +84,17 @@ def release_create(
     product_owner: Person | None = None,
     language: str = "en",
 ) -> Release:
-    name = " ".join(bounds.clean_line(name).split())
-    bounds.check_day(planned_date, field="planned_date", label=_("The planned date"))
-    bounds.check_moment(
-        deploy_window_start, field="deploy_window_start", label=_("The deploy window")
+    name = _clean_name(name)
+    _check_plan(
+        planned_date=planned_date,
+        deploy_window_start=deploy_window_start,
+        deploy_window_end=deploy_window_end,
     )
-    bounds.check_moment(deploy_window_end, field="deploy_window_end", label=_("The deploy window"))
     slug = release_slug(planned_date, name)
     if Release.objects.filter(slug=slug).exists():
         raise ValidationError(
             _("A release named %(slug)s already exists.") % {"slug": slug}, code="duplicate"
         )
-    if deploy_window_start and deploy_window_end and deploy_window_end <= deploy_window_start:
-        raise ValidationError(_("The deploy window must end after it starts."))
     release = Release(
         name=name,
         slug=slug,
@@ -56,6 +105,86 @@ def release_create(
         language=language,
     )
     return _create(release, user=user, verb=Event.Verb.RELEASE_CREATED, release=release)
+
+
+@transaction.atomic
+def release_update(
+    *,
+    user: User,
+    release: Release,
+    expected_version: int | None,
+    name: str,
+    planned_date: dt.date,
+    deploy_window_start: dt.datetime | None,
+    deploy_window_end: dt.datetime | None,
+    product_owner: Person | None,
+    language: str,
+) -> Release:
+    """Change what the release plans; its slug stays (see the module docstring)."""
+    _check_plan(
+        planned_date=planned_date,
+        deploy_window_start=deploy_window_start,
+        deploy_window_end=deploy_window_end,
+    )
+    _update(
+        release,
+        user=user,
+        verb=Event.Verb.RELEASE_UPDATED,
+        expected_version=expected_version,
+        name=_clean_name(name),
+        planned_date=planned_date,
+        deploy_window_start=deploy_window_start,
+        deploy_window_end=deploy_window_end,
+        product_owner=product_owner,
+        language=language,
+    )
+    return release
+
+
+@transaction.atomic
+def release_update_named(*, user: User, product_owner: str, **fields: Any) -> Release:
+    """`release_update` with the product owner as the form names them, created if new."""
+    person = person_from_label(user=user, label=product_owner)
+    return release_update(user=user, product_owner=person, **fields)
+
+
+@transaction.atomic
+def release_cancel(*, user: User, release: Release, expected_version: int | None) -> Release:
+    """The release will not ship: its status becomes Cancelled, its record stays."""
+    _update(
+        release,
+        user=user,
+        verb=Event.Verb.RELEASE_CANCELLED,
+        expected_version=expected_version,
+        check=_refuse_if(
+            lambda current: current.status != Release.Status.PLANNED,
+            _("Only a planned release can be cancelled; this one is %(status)s.")
+            % {"status": release.get_status_display().lower()},
+        ),
+        status=Release.Status.CANCELLED,
+    )
+    return release
+
+
+def release_content(release: Release) -> dict[str, Any]:
+    """Everything a release holds, as JSON: its own fields, its minutes (the export's
+    schema, which the importer reads back) and its deployments."""
+    from readiness.minutes.exporter import release_as_dict
+
+    return {
+        "release": snapshot(release),
+        "minutes": release_as_dict(release),
+        "deployments": [snapshot(d) for d in release.deployments.order_by("started_at", "pk")],
+    }
+
+
+@transaction.atomic
+def release_remove(*, user: User, release: Release, expected_version: int | None) -> Event:
+    """Delete the release from the app; the Event keeps its whole content."""
+    current = Release.objects.select_for_update().get(pk=release.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleEdit(current, expected_version)
+    return release_delete(user=user, release=current, record=release_content(current))
 
 
 @transaction.atomic

@@ -99,14 +99,25 @@ def action_export_csv(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def release_dossier(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     release = get_release_for_user(
-        request.user, slug, Release.objects.select_related("product_owner").with_everything()
+        request.user,
+        slug,
+        Release.objects.select_related("product_owner")
+        .with_everything()
+        .prefetch_related("deployments"),
     )
     events = Event.for_timeline(release.events.order_by("created_at", "pk"))
     sessions = release.sessions_with_status_history(events)
     return render(
         request,
         "readiness/release_dossier.html",
-        {"release": release, "sessions": sessions, "events": events, "now": timezone.now()},
+        {
+            "release": release,
+            "sessions": sessions,
+            "events": events,
+            "now": timezone.now(),
+            "deployments": sorted(release.deployments.all(), key=lambda d: (d.started_at, d.pk)),
+            "before_deploy": insights.conditions_before_deploy(release, sessions),
+        },
     )
 
 

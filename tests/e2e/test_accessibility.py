@@ -73,6 +73,16 @@ def test_the_main_pages_have_no_serious_accessibility_violation(
 ):
     """Each page at 1280 px and then at 375 px (the same page, the window narrowed)."""
     release, session = demo
+    # A deployment against the gate, so that its row and its flag are read too.
+    services.deployment_record(
+        user=None,
+        release=release,
+        environment="production",
+        ref="v1.4.0",
+        outcome="succeeded",
+        started_at=session.scheduled_at,
+        url="https://ci.example.com/p/812",
+    )
     context = browser.new_context(viewport=LAPTOP, locale=language)
     page = context.new_page()
     found = {}
@@ -87,6 +97,8 @@ def test_the_main_pages_have_no_serious_accessibility_violation(
             "session": session_url,
             "projector": f"{session_url}projector",
             "dossier": f"{release.get_absolute_url()}dossier/",
+            "release edit": f"{release.get_absolute_url()}edit/",
+            "deployment form": f"{release.get_absolute_url()}deployments/add",
             "me": "/me/",
             "insights": "/insights/",
             "settings": "/settings/",

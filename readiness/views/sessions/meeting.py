@@ -24,7 +24,16 @@ PROJECTOR = "readiness/session_projector.html"
 @require_http_methods(["GET", "POST"])
 def release_create(request: HtmxHttpRequest) -> HttpResponse:
     permissions.check_can_create_release(request.user)
-    form = forms.ReleaseForm(request.POST or None)
+    form = forms.ReleaseCreateForm(request.POST or None)
+    lookalikes = []
+    if request.method == "POST" and form.is_valid():
+        # A warning, asked once: the same name or day may be another release after all.
+        form.warn(
+            services.release_lookalikes(
+                name=form.cleaned_data["name"], planned_date=form.cleaned_data["planned_date"]
+            )
+        )
+        lookalikes = form.lookalikes
     if request.method == "POST":
         outcome = answers.submit(
             form,
@@ -42,7 +51,7 @@ def release_create(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,
         "readiness/release_form.html",
-        {"form": form, "common_time_zones": COMMON_TIME_ZONES},
+        {"form": form, "common_time_zones": COMMON_TIME_ZONES, "lookalikes": lookalikes},
         status=422 if form.is_bound else 200,
     )
 
