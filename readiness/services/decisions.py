@@ -195,7 +195,10 @@ def condition_satisfy(
     condition: Condition,
     note: str = "",
     expected_version: int | None = None,
+    satisfied_at: dt.datetime | None = None,
 ) -> Condition:
+    """`satisfied_at` is when it was satisfied, for minutes imported; now when not given."""
+    bounds.check_moment(satisfied_at, field="satisfied_at", label=_("The time it was satisfied"))
     release = condition.decision.session.release
     was_ready = _is_ready_if_heard(release)
     _update(
@@ -206,7 +209,7 @@ def condition_satisfy(
         check=_refuse_if(
             lambda current: current.is_satisfied, _("This condition is already satisfied.")
         ),
-        satisfied_at=timezone.now(),
+        satisfied_at=satisfied_at or timezone.now(),
         satisfied_by=_actor(user),
         satisfied_note=note.strip(),
     )
