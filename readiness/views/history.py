@@ -106,7 +106,13 @@ def release_dossier(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "readiness/release_dossier.html",
-        {"release": release, "sessions": sessions, "events": events, "now": timezone.now()},
+        {
+            "release": release,
+            "sessions": sessions,
+            "events": events,
+            "now": timezone.now(),
+            "in_force": release.decision_in_force(),
+        },
     )
 
 
