@@ -34,6 +34,9 @@ PT_STATES["satisfied_late"] = "Cumprida com atraso"
         (AFTER, NOW, "satisfied"),
         (None, NOW, "satisfied"),
         (BEFORE, NOW, "satisfied_late"),
+        # Within the deadline's minute is on time: the pages and the minutes show minutes.
+        (NOW, NOW + dt.timedelta(seconds=30), "satisfied"),
+        (NOW, NOW + dt.timedelta(minutes=1), "satisfied_late"),
     ],
 )
 def test_a_condition_has_one_state_at_a_time(deadline, satisfied_at, state):

@@ -398,3 +398,15 @@ def test_it_refuses_an_unknown_schema_version_or_outcome():
     with pytest.raises(MinutesError, match="outcome"):
         load(json.dumps(data))
     assert not Release.objects.exists()
+
+
+def test_the_command_imports_a_json_export(tmp_path, capsys):
+    load(SAMPLE_TEXT)
+    path = tmp_path / "billing.json"
+    call_command("export_minutes", "2024-07-15-billing-gateway", "--format", "json")
+    path.write_text(capsys.readouterr().out, encoding="utf-8")
+    first = release_as_dict(Release.objects.get())
+    empty_the_database()
+    call_command("import_minutes", str(path))
+    assert "created the release 2024-07-15-billing-gateway" in capsys.readouterr().out
+    assert release_as_dict(Release.objects.get()) == first

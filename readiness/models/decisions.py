@@ -104,6 +104,10 @@ class Decision(models.Model):
         return self.outcome == self.Outcome.CONDITIONAL_GO
 
 
+def _minute(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
 class ConditionState(models.TextChoices):
     """A condition's state, the one word every page and export uses for it."""
 
@@ -180,7 +184,10 @@ class Condition(Versioned):
     def state_at(self, now: dt.datetime) -> str:
         """Open, expired (deadline passed, unsatisfied), satisfied, or satisfied late."""
         if self.satisfied_at is not None:
-            late = self.deadline is not None and self.satisfied_at > self.deadline
+            # Late counts in whole minutes, as every page and the minutes show the times.
+            late = self.deadline is not None and _minute(self.satisfied_at) > _minute(
+                self.deadline
+            )
             return ConditionState.SATISFIED_LATE if late else ConditionState.SATISFIED
         if self.deadline is not None and self.deadline <= now:
             return ConditionState.EXPIRED
