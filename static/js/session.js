@@ -250,12 +250,15 @@
 
   var ITEMS = "tr[id], li[id]";
 
-  // An element's words, without the "Updated" tags this script added.
+  // An element's words, without what this script writes into it: the "Updated" tags, and
+  // the running clock of the item being discussed (it ticks here, not on the server).
+  var OWN_TEXT = ".live-changed-tag, [data-elapsed]";
+
   function textOf(elt) {
-    if (elt.querySelector(".live-changed-tag")) {
+    if (elt.querySelector(OWN_TEXT)) {
       elt = elt.cloneNode(true);
-      elt.querySelectorAll(".live-changed-tag").forEach(function (tag) {
-        tag.remove();
+      elt.querySelectorAll(OWN_TEXT).forEach(function (own) {
+        own.remove();
       });
     }
     return elt.textContent.replace(/\s+/g, " ").trim();
@@ -263,20 +266,30 @@
 
   function snapshot(region) {
     var items = {};
+    var marks = {};
     region.querySelectorAll(ITEMS).forEach(function (item) {
       items[item.id] = textOf(item);
+      if (item.classList.contains("live-changed") && item.readinessMarkedUntil) {
+        marks[item.id] = item.readinessMarkedUntil;
+      }
     });
-    return { id: region.id, text: textOf(region), items: items };
+    return { id: region.id, text: textOf(region), items: items, marks: marks };
   }
 
   function announcer() {
     return document.getElementById("live-changes");
   }
 
-  function mark(elt, label) {
+  var MARK_MS = 8000;
+
+  // `until` is when the mark goes: a later refresh that leaves the row as it was keeps its
+  // mark to the end instead of dropping it.
+  function mark(elt, label, until) {
+    until = until || Date.now() + MARK_MS;
     elt.classList.add("live-changed");
+    elt.readinessMarkedUntil = until;
     var host = elt.tagName === "TR" ? elt.cells[0] : elt;
-    if (host && label) {
+    if (host && label && !host.querySelector(":scope > .live-changed-tag")) {
       var tag = document.createElement("span");
       tag.className = "live-changed-tag";
       tag.textContent = label;
@@ -287,7 +300,7 @@
       elt.querySelectorAll(".live-changed-tag").forEach(function (t) {
         t.remove();
       });
-    }, 8000);
+    }, Math.max(0, until - Date.now()));
   }
 
   var heard = [];
@@ -313,19 +326,25 @@
 
   function highlightChanges(before) {
     var region = document.getElementById(before.id);
-    if (!region || textOf(region) === before.text) {
+    if (!region) {
+      return;
+    }
+    var box = announcer();
+    var label = box ? box.getAttribute("data-tag") : "";
+    var changed = textOf(region) !== before.text;
+    var marked = false;
+    region.querySelectorAll(ITEMS).forEach(function (item) {
+      if (changed && before.items[item.id] !== textOf(item)) {
+        mark(item, label);
+        marked = true;
+      } else if (before.marks[item.id] > Date.now()) {
+        mark(item, label, before.marks[item.id]);
+      }
+    });
+    if (!changed) {
       return;
     }
     announce(region);
-    var box = announcer();
-    var label = box ? box.getAttribute("data-tag") : "";
-    var marked = false;
-    region.querySelectorAll(ITEMS).forEach(function (item) {
-      if (before.items[item.id] !== textOf(item)) {
-        mark(item, label);
-        marked = true;
-      }
-    });
     if (!marked) {
       mark(region.querySelector("h1, h2") || region, label);
     }
@@ -348,20 +367,15 @@
       xhr.readinessTyped = typedSince(xhr.readinessSent);
     }
   });
-  document.addEventListener("htmx:afterSwap", function (event) {
+  // Marks go on once the swap has settled: settling puts back each element's own class
+  // attribute, and htmx focuses an answer's autofocus field then (the typed text wins).
+  document.addEventListener("htmx:afterSettle", function (event) {
     var xhr = event.detail.xhr;
-    if (!xhr) {
-      return;
-    }
-    if (xhr.readinessBefore) {
+    if (xhr && xhr.readinessBefore) {
       var before = xhr.readinessBefore;
       xhr.readinessBefore = null;
       highlightChanges(before);
     }
-  });
-  // Once settled: htmx focuses an answer's autofocus field then, and the typed text wins.
-  document.addEventListener("htmx:afterSettle", function (event) {
-    var xhr = event.detail.xhr;
     if (xhr && xhr.readinessTyped) {
       var typed = xhr.readinessTyped;
       xhr.readinessTyped = null;

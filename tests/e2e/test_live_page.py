@@ -35,6 +35,15 @@ def someone_else_adds_an_agenda_item(session, title="Go-live checklist"):
     services.agenda_item_add(user=None, session=session, title=title)
 
 
+def marked(page) -> list[str]:
+    """The agenda items outlined and tagged as changed by someone else, read at once."""
+    return page.evaluate(
+        "[...document.querySelectorAll('#agenda .agenda-item')]"
+        ".filter(e => e.matches('.live-changed') || e.querySelector('.live-changed-tag'))"
+        ".map(e => e.id)"
+    )
+
+
 def expect_the_change_is_held_back(page, region, session):
     # The poll saw the change (the page follows its revision) and the region kept its form.
     revision = Session.objects.get(pk=session.pk).revision
@@ -50,7 +59,16 @@ def test_a_change_waits_while_an_agenda_item_is_typed_in(
     people,  # noqa: F811
 ):
     marina, _ana = people
-    session = open_session(page, live_server, log_in, marina)
+    session = make_session(facilitator=marina.person)
+    services.agenda_item_add(user=None, session=session, title="QA metrics")
+    finops = services.agenda_item_add(user=None, session=session, title="FinOps guardrails")
+    services.agenda_item_start_discussion(user=None, item=finops)
+    log_in(page, "marina")
+    page.goto(f"{live_server.url}{session.get_absolute_url()}")
+    page.evaluate("window.__sameDocument = true")
+    # The clock of the item being discussed runs in the page (its text is not the server's).
+    clock = page.locator(f"#agenda-item-{finops.pk} [data-elapsed]")
+    expect(clock).to_have_text(re.compile(r"^\d+:\d\d$"))
     item = page.locator("#agenda .agenda-item").filter(has_text="QA metrics")
     item.get_by_role("link", name="Change or discuss: QA metrics").click()
     notes = item.get_by_label("Notes")
@@ -76,6 +94,9 @@ def test_a_change_waits_while_an_agenda_item_is_typed_in(
     expect(added.locator(".live-changed-tag")).to_have_text("Updated")
     expect(page.locator("#live-changes")).to_contain_text("Changed by someone else:")
     expect(page.locator("#live-changes")).to_contain_text("Agenda")
+    # Only what someone else changed is marked, not the item whose clock ticks here (read
+    # at once: the marks are set together, and fade after a few seconds).
+    assert marked(page) == [added.get_attribute("id")]
     assert AgendaItem.objects.get(session=session, title="QA metrics").notes == (
         "E2E green; k6 pending."
     )
@@ -122,6 +143,8 @@ def test_discuss_now_then_change_still_opens_the_form(
     expect(added).to_be_visible(timeout=POLL)
     expect(added).to_have_class(re.compile(r"\blive-changed\b"))
     expect(page.locator(f"#agenda-item-{pk}")).to_contain_text("Being discussed")
+    # Only what changed is marked: not the item whose clock ticks, nor the one left alone.
+    assert marked(page) == [added.get_attribute("id")]
 
 
 def test_a_name_typed_while_the_last_participant_is_saved_is_kept(
