@@ -100,6 +100,8 @@ class GateResult:
     checked_at: dt.datetime
     # The conditions behind `expired_condition` blockers, for telling the facilitator.
     expired_conditions: tuple[Condition, ...] = field(default=(), repr=False, compare=False)
+    # Every condition of a GO with conditions in force, satisfied or not, for the pages.
+    conditions: tuple[Condition, ...] = field(default=(), repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON answer of `GET /api/releases/<slug>/gate`."""
@@ -175,6 +177,12 @@ def _blocking_actions(release: Release) -> list[Action]:
     return blocking
 
 
+def _conditions_of(decision: Decision | None) -> tuple[Condition, ...]:
+    if decision is None or not decision.is_conditional:
+        return ()
+    return tuple(decision.conditions.all())
+
+
 def release_gate(release: Release, *, now: dt.datetime) -> GateResult:
     """The answer for `release` at `now`. Reads only; telling facilitators about expired
     conditions is `services.release_gate_check`'s job."""
@@ -225,4 +233,5 @@ def release_gate(release: Release, *, now: dt.datetime) -> GateResult:
         window_open=window_open(release, now),
         checked_at=now,
         expired_conditions=tuple(expired),
+        conditions=_conditions_of(decision),
     )

@@ -219,6 +219,8 @@ def test_it_satisfies_a_condition_with_its_evidence_in_one_go(client, owner, rec
     assert response.status_code == 200
     data = response.json()
     assert data["satisfied_at"] and data["satisfied_note"] == "green"
+    condition.refresh_from_db()
+    assert data["state"] == condition.state and condition.state.startswith("satisfied")
     assert data["evidence"] == [
         {
             "id": data["evidence"][0]["id"],

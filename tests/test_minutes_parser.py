@@ -367,3 +367,71 @@ def test_it_never_crashes_on_a_mangled_sample(data):
     index = data.draw(st.integers(0, len(lines) - 1))
     lines[index] = data.draw(st.text(max_size=80))
     _parses_or_refuses("\n".join(lines))
+
+
+# --- What the export writes: the outcome in words, condition meta, attendance -------------
+
+
+@pytest.mark.parametrize(
+    ("line", "outcome", "text"),
+    [
+        ("GO com condições – consenso pelo GO", "conditional_go", "consenso pelo GO"),
+        ("GO with conditions – Pen test passed", "conditional_go", "Pen test passed"),
+        ("NO-GO – two high findings", "no_go", "two high findings"),
+        ("Adiada – falta o parecer", "postponed", "falta o parecer"),
+        ("Postponed", "postponed", ""),
+        ("GO – ship it", "go", "ship it"),
+        ("consenso pelo **GO**", "go", "consenso pelo GO"),
+    ],
+)
+def test_it_reads_the_outcome_in_words_before_the_rationale(line, outcome, text):
+    extra = "  - [ ] Run the check." if outcome == "conditional_go" else ""
+    doc = parse(
+        HEAD + f"## Go/No-Go – 2024-07-15 14:00 BRT\n\n### Ata\n- **Decisão:** {line}\n{extra}\n"
+    )
+    decision = doc.sessions[0].decision
+    assert (decision.outcome, decision.text) == (outcome, text)
+
+
+def test_it_reads_a_condition_s_owner_deadline_and_when_it_was_satisfied():
+    doc = parse(
+        HEAD + "## Go/No-Go – 2024-07-15 14:00 BRT\n\n### Ata\n"
+        "- **Decisão principal:** GO com condições – ok\n"
+        "  - [ ] Run `BILL-230` *(Owner: Camila Duarte – Security Lead; Prazo: 16/07/2024 18:00;"
+        " Status: expirada)*\n"
+        "  - [x] Sign it *(Ref: LEG-1; Owner: Lucas; Deadline: 2024-07-16; "
+        "Status: cumprida com atraso em 17/07/2024 09:30)*\n"
+    )
+    expired, late = doc.sessions[0].decision.conditions
+    zone = doc.sessions[0].scheduled_at.tzinfo
+    assert (expired.text, expired.reference, expired.owner.name, expired.owner.title) == (
+        "Run BILL-230",
+        "BILL-230",
+        "Camila Duarte",
+        "Security Lead",
+    )
+    assert expired.deadline == dt.datetime(2024, 7, 16, 18, 0, tzinfo=zone)
+    assert (expired.satisfied, expired.satisfied_at) == (False, None)
+    assert (late.text, late.reference, late.owner.name) == ("Sign it", "LEG-1", "Lucas")
+    assert late.deadline == dt.datetime(2024, 7, 16, 23, 59, tzinfo=zone)
+    assert late.satisfied_at == dt.datetime(2024, 7, 17, 9, 30, tzinfo=zone)
+
+
+def test_it_reads_attendance_after_a_participant():
+    doc = parse(
+        HEAD + "## Go/No-Go – 2024-07-15 14:00 BRT\n\n### Participantes\n"
+        "- Produto: Lucas Azevedo (PM Billing) *(presente)*\n"
+        "- Segurança: Camila Duarte (Security Lead) *(ausente)*\n"
+        "- Suporte: Rafaela Moura\n"
+        "- Observers: Ana Souza (SRE Lead) *(present)*, Júlia Martins (Ops)\n"
+        "\n### Ata\n- **Decisão:** GO\n"
+    )
+    assert [
+        (p.person.name, p.person.title, p.attendance) for p in doc.sessions[0].participants
+    ] == [
+        ("Lucas Azevedo", "PM Billing", "present"),
+        ("Camila Duarte", "Security Lead", "absent"),
+        ("Rafaela Moura", "", "confirmed"),
+        ("Ana Souza", "SRE Lead", "present"),
+        ("Júlia Martins", "Ops", "confirmed"),
+    ]

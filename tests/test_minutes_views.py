@@ -269,3 +269,30 @@ def test_the_downloads_make_the_same_queries_for_3_and_100_actions(
     with django_assert_max_num_queries(len(small_queries.captured_queries)):
         response = client.get(f"/releases/{large.slug}/{suffix}")
     assert response.content.decode().count("Doc ") == 100
+
+
+def test_it_previews_and_imports_a_json_export_of_the_old_schema(client, facilitator):
+    from readiness import services
+    from readiness.minutes.exporter import release_as_dict
+    from tests.test_minutes_export import as_version_1, load
+
+    old = as_version_1(release_as_dict(load(SAMPLE_TEXT)))
+    for release in Release.objects.all():
+        services.release_delete(user=None, release=release, record={})
+    client.force_login(facilitator)
+    preview = client.post(IMPORT_URL, upload(json.dumps(old), name="billing.json"))
+    assert preview.status_code == 200
+    assert "Billing Gateway" in preview.text and "Júlia Martins" in preview.text
+    assert not Release.objects.exists()
+    response = client.post(CONFIRM_URL, {"token": token_of(preview.text)})
+    assert response.status_code == 302
+    decision = Release.objects.get().sessions.get().current_decision
+    assert decision.outcome == "conditional_go" and decision.conditions.count() == 2
+
+
+def test_it_shows_a_json_error_on_the_upload_form(client, facilitator):
+    client.force_login(facilitator)
+    response = client.post(IMPORT_URL, upload('{"schema_version": "1.0",', name="x.json"))
+    assert response.status_code == 422
+    assert "The JSON cannot be read" in response.text
+    assert not Release.objects.exists()

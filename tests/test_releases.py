@@ -110,7 +110,8 @@ def test_it_shows_the_sample_decision_and_its_conditions(sample_page):
     assert "GO with conditions" in sample_page
     assert "BILL-230" in sample_page
     assert "Confirmação dos dashboards de retenção." in sample_page
-    assert sample_page.count("Not yet satisfied") == 2
+    # Both conditions are open, in the session's record and in the gate box.
+    assert sample_page.count('<span class="badge condition-state condition-open">Open<') == 4
 
 
 def test_it_shows_the_sample_actions_with_owners_due_dates_and_overdue_marks(sample_page):

@@ -234,6 +234,8 @@ class ConditionOut(Schema):
     deadline: dt.datetime | None
     satisfied_at: dt.datetime | None
     satisfied_note: str
+    # The word every page and export uses: satisfied late is after its deadline.
+    state: Literal["open", "expired", "satisfied", "satisfied_late"]
     evidence: list[EvidenceOut]
     version: int
 
@@ -315,6 +317,7 @@ def _condition_out(condition: Condition) -> dict[str, Any]:
         "deadline": condition.deadline,
         "satisfied_at": condition.satisfied_at,
         "satisfied_note": condition.satisfied_note,
+        "state": condition.state,
         "evidence": [
             {"id": e.pk, "title": e.title, "location": e.location}
             for e in condition.evidence.all()

@@ -34,11 +34,13 @@ def read_minutes(text: str) -> MinutesDoc:
 
 
 class MinutesUploadForm(forms.Form):
-    """A Markdown minutes file; it is not trusted: size first, then strict UTF-8, then parse."""
+    """A Markdown or JSON minutes file, not trusted: size first, then strict UTF-8, then parse."""
 
     file = forms.FileField(
-        label=_("Minutes file (Markdown, at most 1 MB)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".md,.markdown,.txt,text/markdown"}),
+        label=_("Minutes file (Markdown or JSON, at most 1 MB)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".md,.markdown,.txt,.json,text/markdown,application/json"}
+        ),
     )
 
     def clean_file(self):

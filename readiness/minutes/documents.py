@@ -36,6 +36,7 @@ class ParticipantDoc:
     area: str
     observer: bool
     line: int | None
+    attendance: str = "confirmed"
 
 
 @dataclass
@@ -60,6 +61,9 @@ class ConditionDoc:
     reference: str
     satisfied: bool
     line: int | None
+    owner: PersonRef | None = None
+    deadline: dt.datetime | None = None
+    satisfied_at: dt.datetime | None = None
 
 
 @dataclass
@@ -119,6 +123,8 @@ class SessionDoc:
         """Everyone the session names, in document order."""
         found = [self.facilitator] if self.facilitator else []
         found += [p.person for p in self.participants]
+        if self.decision is not None:
+            found += [c.owner for c in self.decision.conditions if c.owner]
         found += [a.owner for a in self.actions]
         return found
 

@@ -11,20 +11,42 @@ import json
 import re
 from typing import Any
 
-from readiness.minutes.vocabulary import PT, detect_outcome, guess_category
+from django.utils import timezone
+
+from readiness import bounds
+from readiness.minutes.vocabulary import PT, guess_category
 from readiness.models import Release
 
-SCHEMA_VERSION = "1.0"
-OUTCOMES = {"go": "go", "conditional_go": "go_conditional", "no_go": "no_go"}
-OUTCOMES["postponed"] = "postponed"
-OUTCOMES_BACK = {v: k for k, v in OUTCOMES.items()}
+# 2.0: the gate's outcome names (`conditional_go`), conditions with owner, deadline and
+# state, participants with attendance. The importer still reads 1.0 (see jsondoc.py).
+SCHEMA_VERSION = "2.0"
 
 
 def _person(person) -> dict[str, str] | None:
     return {"name": person.name, "title": person.title} if person is not None else None
 
 
-def _session(session) -> dict[str, Any]:
+def _moment(value: dt.datetime | None, session) -> str | None:
+    """A time as the minutes write it: to the minute, in the session's time zone."""
+    if value is None:
+        return None
+    local = bounds.local_or_none(value, session.tzinfo) or value
+    return local.replace(second=0, microsecond=0).isoformat()
+
+
+def _condition_dict(condition, session, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "text": condition.text,
+        "reference": condition.reference,
+        "owner": _person(condition.owner),
+        "deadline": _moment(condition.deadline, session),
+        "satisfied": condition.is_satisfied,
+        "satisfied_at": _moment(condition.satisfied_at, session),
+        "state": str(condition.state_at(now)),
+    }
+
+
+def _session(session, now: dt.datetime) -> dict[str, Any]:
     decision = session.current_decision
     return {
         "title": session.title,
@@ -38,6 +60,7 @@ def _session(session) -> dict[str, Any]:
                 "title": p.title,
                 "area": p.area,
                 "role": p.role,
+                "attendance": p.attendance,
             }
             for p in session.participants.all()
         ],
@@ -56,11 +79,10 @@ def _session(session) -> dict[str, Any]:
         ],
         "decision": (
             {
-                "outcome": OUTCOMES[decision.outcome],
+                "outcome": decision.outcome,
                 "text": decision.rationale,
                 "conditions": [
-                    {"text": c.text, "reference": c.reference, "satisfied": c.is_satisfied}
-                    for c in decision.conditions.all()
+                    _condition_dict(c, session, now) for c in decision.conditions.all()
                 ],
             }
             if decision is not None
@@ -107,7 +129,7 @@ def release_as_dict(release: Release) -> dict[str, Any]:
             "slug": release.slug,
             "language": release.language,
         },
-        "sessions": [_session(s) for s in release.sessions.all()],
+        "sessions": [_session(s, timezone.now()) for s in release.sessions.all()],
     }
 
 
@@ -134,6 +156,9 @@ WORDS = {
         "owner": "Owner",
         "category": "Categoria",
         "due": "até {:%d/%m/%Y}",
+        "deadline": "Prazo",
+        "moment": "{:%d/%m/%Y %H:%M}",
+        "on": "em",
         "discussed": "discutido",
         "verified": "verificada",
         "status": {
@@ -153,8 +178,15 @@ WORDS = {
             "go": "GO",
             "conditional_go": "GO com condições",
             "no_go": "NO-GO",
-            "postponed": "adiada",
+            "postponed": "Adiada",
         },
+        "state": {
+            "open": "aberta",
+            "expired": "expirada",
+            "satisfied": "cumprida",
+            "satisfied_late": "cumprida com atraso",
+        },
+        "attendance": {"present": "presente", "absent": "ausente"},
         "categories": {
             "summary": "resumo",
             "qa": "QA",
@@ -180,6 +212,9 @@ WORDS = {
         "owner": "Owner",
         "category": "Category",
         "due": "by {:%Y-%m-%d}",
+        "deadline": "Deadline",
+        "moment": "{:%Y-%m-%d %H:%M}",
+        "on": "on",
         "discussed": "discussed",
         "verified": "verified",
         "status": {
@@ -199,8 +234,15 @@ WORDS = {
             "go": "GO",
             "conditional_go": "GO with conditions",
             "no_go": "NO-GO",
-            "postponed": "postponed",
+            "postponed": "Postponed",
         },
+        "state": {
+            "open": "open",
+            "expired": "expired",
+            "satisfied": "satisfied",
+            "satisfied_late": "satisfied late",
+        },
+        "attendance": {"present": "present", "absent": "absent"},
         "categories": {
             "summary": "summary",
             "qa": "QA",
@@ -238,6 +280,12 @@ def _code(text: str) -> str:
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _attending(person: dict[str, str], w: dict[str, Any]) -> str:
+    """Who took part, and how when it was not just confirmed: `Ana Souza (SRE) *(present)*`."""
+    attendance = w["attendance"].get(person.get("attendance", ""))
+    return f"{_who(person)} *({attendance})*" if attendance else _who(person)
 
 
 def _who(person: dict[str, str], sep: str = "()") -> str:
@@ -286,10 +334,10 @@ def _session_markdown(session: dict[str, Any], w: dict[str, Any]) -> list[str]:
         out += ["", f"### {w['participants']}"]
         for p in members:
             area = f"{_esc_start(p['area'])}: " if p["area"] else ""
-            who = _who(p) if area else _esc_start(_who(p))
+            who = _attending(p, w) if area else _esc_start(_attending(p, w))
             out.append(f"- {area}{who}")
         if observers:
-            out.append(f"- {w['observers']}: " + ", ".join(_who(p) for p in observers))
+            out.append(f"- {w['observers']}: " + ", ".join(_attending(p, w) for p in observers))
 
     if session["agenda"]:
         out += ["", f"### {w['agenda']}"]
@@ -314,13 +362,13 @@ def _session_markdown(session: dict[str, Any], w: dict[str, Any]) -> list[str]:
     if decision or session["actions"]:
         out += ["", f"### {w['minutes']}"]
     if decision:
-        outcome = OUTCOMES_BACK[decision["outcome"]]
-        label = w["decision"]
-        if detect_outcome(decision["text"]) != outcome:
-            label += f" ({w['outcome'][outcome]})"
-        out.append(f"- **{label}:** {_esc(decision['text'])}".rstrip())
+        # The outcome in words first, then the rationale (the parser reads them back apart).
+        said = w["outcome"][decision["outcome"]]
+        text = _esc(decision["text"])
+        out.append(f"- **{w['decision']}:** {said}" + (f" \u2013 {text}" if text else ""))
         for condition in decision["conditions"]:
-            out.append(f"  - [{'x' if condition['satisfied'] else ' '}] {_condition(condition)}")
+            box = "x" if condition["satisfied"] else " "
+            out.append(f"  - [{box}] {_condition(condition, w)}")
     monitoring = 0
     for action in session["actions"]:
         if action["kind"] == "monitoring":
@@ -356,12 +404,28 @@ def _session_markdown(session: dict[str, Any], w: dict[str, Any]) -> list[str]:
     return out
 
 
-def _condition(condition: dict[str, Any]) -> str:
-    """The condition's text, its ticket reference as code where the text names it."""
+def _condition(condition: dict[str, Any], w: dict[str, Any]) -> str:
+    """The condition's text (its ticket reference as code where the text names it), then
+    `*(Ref: X; Owner: Name – Title; Deadline: ...; Status: state on ...)*`."""
     text, reference = " ".join(condition["text"].split()), condition["reference"]
+    meta = []
     if reference and re.fullmatch(r"[A-Z][A-Z0-9]*-\d+", reference) and reference in text:
         before, _, after = text.partition(reference)
-        return f"{_start(_md(before))}{_code(reference)}{_md(after)}"
-    if reference:
-        return f"{_esc_start(text)} *(Ref: {_esc(reference)})*"
-    return _esc_start(text)
+        shown = f"{_start(_md(before))}{_code(reference)}{_md(after)}"
+    else:
+        shown = _esc_start(text)
+        if reference:
+            meta.append(f"Ref: {_esc(reference)}")
+    if condition.get("owner"):
+        meta.append(f"{w['owner']}: {_who(condition['owner'], sep='-')}")
+    if condition.get("deadline"):
+        meta.append(f"{w['deadline']}: {_when(condition['deadline'], w)}")
+    state = condition.get("state") or ("satisfied" if condition["satisfied"] else "open")
+    status = f"Status: {w['state'][state]}"
+    if condition.get("satisfied_at"):
+        status += f" {w['on']} {_when(condition['satisfied_at'], w)}"
+    return f"{shown} *({'; '.join([*meta, status])})*"
+
+
+def _when(iso: str, w: dict[str, Any]) -> str:
+    return w["moment"].format(dt.datetime.fromisoformat(iso))

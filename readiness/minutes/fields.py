@@ -69,6 +69,24 @@ def parse_date(token: str, line: int | None, *, after: dt.date | None = None) ->
     raise MinutesError(f"“{token}” is not a date: write 2024-07-16, 16/07/2024 or 16/07.", line)
 
 
+MOMENT = re.compile(r"(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4})(?:[ T,]+(\d{1,2}):(\d{2}))?")
+
+
+def parse_moment(text: str, line: int | None, tz: dt.tzinfo) -> dt.datetime | None:
+    """The first `2024-07-16 18:00` or `16/07/2024 18:00` in `text`, in `tz`; None if none.
+    A date without a time is the end of that day."""
+    found = MOMENT.search(text)
+    if found is None:
+        return None
+    day = parse_date(found.group(1), line)
+    if found.group(2) is None:
+        return dt.datetime.combine(day, dt.time(23, 59), tzinfo=tz)
+    hour, minute = int(found.group(2)), int(found.group(3))
+    if hour > 23 or minute > 59:
+        raise MinutesError(f"“{found.group(0)}” is not a time of day.", line)
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=tz)
+
+
 def parse_zone(text: str, line: int | None, default: str) -> tuple[str, dt.tzinfo, str]:
     """(zone name to store, tzinfo to read the time in, warning or "")."""
     raw = text.strip().strip("()").strip()

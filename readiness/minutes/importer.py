@@ -192,6 +192,7 @@ def _session(
                 person=person,
                 area=p.area,
                 role=role,
+                attendance=p.attendance,
                 title=p.person.title or person.title,
             )
         report.participants += 1
@@ -283,7 +284,13 @@ def _held_at(doc: SessionDoc) -> dt.datetime | None:
 def _decision(doc: SessionDoc, session, *, user: services.User) -> None:
     decision_doc = doc.decision
     specs = [
-        services.ConditionSpec(text=c.text, reference=c.reference) for c in decision_doc.conditions
+        services.ConditionSpec(
+            text=c.text,
+            reference=c.reference,
+            owner=_person(c.owner, doc, c.line, user=user) if c.owner else None,
+            deadline=c.deadline,
+        )
+        for c in decision_doc.conditions
     ]
     with _at(decision_doc.line):
         decision = services.decision_record(
@@ -299,5 +306,7 @@ def _decision(doc: SessionDoc, session, *, user: services.User) -> None:
         for condition, condition_doc in zip(conditions, decision_doc.conditions, strict=False):
             if condition_doc.satisfied:
                 services.condition_satisfy(
-                    user=user, condition=condition, satisfied_at=_held_at(doc)
+                    user=user,
+                    condition=condition,
+                    satisfied_at=condition_doc.satisfied_at or _held_at(doc),
                 )

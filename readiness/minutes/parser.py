@@ -39,6 +39,7 @@ from readiness.minutes.fields import (
     line_of,
     match_table,
     parse_date,
+    parse_moment,
     parse_person,
     parse_zone,
     plain_text,
@@ -47,9 +48,12 @@ from readiness.minutes.fields import (
     split_meta,
     split_people,
 )
+from readiness.minutes.jsondoc import looks_like_json, read_json_minutes
 from readiness.minutes.vocabulary import (
+    ATTENDANCE_FLAGS,
     CATEGORY_WORDS,
     CHECK_WORDS,
+    CONDITION_STATE_WORDS,
     CONDITIONAL_GO,
     CONDITIONS_START,
     DATE_LIKE,
@@ -65,6 +69,7 @@ from readiness.minutes.vocabulary import (
     TICKET,
     detect_outcome,
     guess_category,
+    leading_outcome,
     normalize,
     outcome_from_label,
 )
@@ -332,6 +337,9 @@ class _Reader:
         self, inline: Inline, text: str, label_outcome: str | None, rest: list[SyntaxTreeNode]
     ) -> None:
         outcome = outcome_from_label(label_outcome) if label_outcome else None
+        said = leading_outcome(text) if outcome is None else None
+        if said is not None:
+            outcome, text = said
         outcome = outcome or detect_outcome(text)
         if outcome is None:
             raise MinutesError(
@@ -351,7 +359,7 @@ class _Reader:
             for listing in lists:
                 self.keep(listing, "Only a GO with conditions carries conditions.")
             conditions = []
-        if outcome == CONDITIONAL_GO and not conditions:
+        if outcome == CONDITIONAL_GO and not conditions and said is None:
             conditions = self.inline_conditions(inline, text)
         if self.session.decision is not None:
             self.warn("A second main decision in the session; the later one is kept.", inline.line)
@@ -368,7 +376,18 @@ class _Reader:
         reference = meta.get("ref", "").strip().strip("`")
         if not reference:
             reference = next((c for c in inline.codes if TICKET.match(c.strip())), "").strip()
-        return ConditionDoc(" ".join(text.split()), reference, satisfied, line)
+        tz = self.session.scheduled_at.tzinfo
+        doc = ConditionDoc(" ".join(text.split()), reference, satisfied, line)
+        doc.owner = parse_person(meta["owner"]) if meta.get("owner") else None
+        if meta.get("due"):
+            doc.deadline = parse_moment(meta["due"], line, tz)
+            if doc.deadline is None:
+                raise MinutesError(f"“{meta['due']}” is not a deadline.", line)
+        word = leading_word(CONDITION_STATE_WORDS, meta["status"]) if meta.get("status") else None
+        if word is not None and word[0].startswith("satisfied"):
+            # `Status: cumprida em 17/07/2024 10:00`: the state is read from the times.
+            doc.satisfied, doc.satisfied_at = True, parse_moment(word[1], line, tz)
+        return doc
 
     def inline_conditions(self, inline: Inline, text: str) -> list[ConditionDoc]:
         """`GO condicionado à A e B`: one condition per clause after the condition word."""
@@ -438,10 +457,10 @@ class _Reader:
             else:
                 area = label.strip()
         seen = {p.person.name.lower() for p in self.session.participants}
-        people = [parse_person(part) for part in split_people(text)]
-        if not any(people):
+        people = [_attending(part) for part in split_people(text)]
+        if not any(person for person, _ in people):
             return False
-        for person in people:
+        for person, attendance in people:
             if person is None:
                 continue
             if person.name.lower() in seen:
@@ -450,7 +469,9 @@ class _Reader:
                 )
                 continue
             seen.add(person.name.lower())
-            self.session.participants.append(ParticipantDoc(person, area, observer, inline.line))
+            self.session.participants.append(
+                ParticipantDoc(person, area, observer, inline.line, attendance)
+            )
         return True
 
     def agenda(self, inline: Inline, rest: list[SyntaxTreeNode]) -> bool:
@@ -514,13 +535,27 @@ class _Reader:
         return True
 
 
+def _attending(text: str) -> tuple:
+    """(person, attendance) of `Ana Souza (SRE Lead) (presente)`; confirmed when unsaid."""
+    found = re.search(r"\s*\(([^()]*)\)\s*$", text)
+    if found:
+        word = normalize(found.group(1))
+        flag = next((k for k, p in ATTENDANCE_FLAGS.items() if re.fullmatch(p, word)), None)
+        if flag:
+            return parse_person(text[: found.start()]), flag
+    return parse_person(text), "confirmed"
+
+
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
 
 
 def parse_minutes(text: str, *, default_zone: str = "UTC") -> MinutesDoc:
-    """The minutes in `text`; raises MinutesError naming the line when they cannot be read."""
+    """The minutes in `text` (Markdown, or the JSON export); raises MinutesError naming the
+    line when they cannot be read."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise MinutesError("The document is larger than 1 MB; split it or trim it.")
+    if looks_like_json(text):
+        return read_json_minutes(text.removeprefix("\ufeff"))
     # The same clean-up markdown-it does, so that line numbers and kept text agree with it.
     text = re.sub(r"\r\n?", "\n", text.removeprefix("\ufeff")).replace("\0", "\ufffd")
     try:

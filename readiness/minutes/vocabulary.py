@@ -57,13 +57,26 @@ OBSERVERS = [(r"observador(es|as|a)?", PT), (r"observers?", EN)]
 META_KEYS = {
     "owner": r"owner|responsavel|dono|dona",
     "status": r"status|situacao",
-    "due": r"prazo|due|vencimento",
+    "due": r"prazo|due|vencimento|deadline",
     "category": r"categoria|category",
     "ref": r"ref|referencia|reference|ticket",
 }
 FLAGS = {
     "verified": r"verificad[ao]|verified",
     "discussed": r"discutid[ao]|discussed",
+}
+# A participant's attendance, written after the name when it is more than confirmed.
+ATTENDANCE_FLAGS = {
+    "present": r"presente|present",
+    "absent": r"ausente|absent",
+    "confirmed": r"confirmad[ao]|confirmed",
+}
+# A condition's state, the first words of its `Status:` (the longer phrases first).
+CONDITION_STATE_WORDS = {
+    "satisfied_late": r"(cumprida|satisfeita) (com atraso|fora do prazo)|satisfied late|met late",
+    "satisfied": r"cumprida|satisfeita|satisfied|met|done|concluida",
+    "expired": r"expirada|vencida|expired|overdue",
+    "open": r"aberta|pendente|open|pending",
 }
 STATUS_WORDS = {
     "open": r"aberta|aberto|open|pendente|pending",
@@ -141,6 +154,23 @@ def detect_outcome(text: str) -> str | None:
     if re.search(r"adiad|adiament|postpon|defer", norm):
         return POSTPONED
     return None
+
+
+# The outcome in words at the start of a decision, as the exporter writes it:
+# `GO com condições – <rationale>`.
+LEADING_OUTCOME = re.compile(
+    r"(?P<words>GO com condi[çc][õo]es|GO with conditions|NO-GO|GO|[Aa]diada|[Pp]ostponed)"
+    r"(?:\s+[\u2013\u2014]\s+(?P<rest>.*)|\.?)",
+    re.DOTALL,
+)
+
+
+def leading_outcome(text: str) -> tuple[str, str] | None:
+    """(outcome, rationale) when the decision starts with its outcome in words."""
+    found = LEADING_OUTCOME.fullmatch(text.strip())
+    if found is None:
+        return None
+    return outcome_from_label(found.group("words")), (found.group("rest") or "").strip()
 
 
 def outcome_from_label(text: str) -> str | None:

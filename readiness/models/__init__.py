@@ -28,6 +28,7 @@ from readiness.models.base import Versioned
 from readiness.models.decisions import (
     Condition,
     ConditionQuerySet,
+    ConditionState,
     Decision,
     DecisionMethod,
     DecisionOutcome,
@@ -86,6 +87,7 @@ __all__ = [
     "Decision",
     "ConditionQuerySet",
     "Condition",
+    "ConditionState",
     "VoteChoice",
     "Vote",
     "overdue_actions_q",

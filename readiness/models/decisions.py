@@ -104,6 +104,19 @@ class Decision(models.Model):
         return self.outcome == self.Outcome.CONDITIONAL_GO
 
 
+def _minute(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+class ConditionState(models.TextChoices):
+    """A condition's state, the one word every page and export uses for it."""
+
+    OPEN = "open", _("Open")
+    EXPIRED = "expired", _("Expired")
+    SATISFIED = "satisfied", _("Satisfied")
+    SATISFIED_LATE = "satisfied_late", _("Satisfied late")
+
+
 class ConditionQuerySet(models.QuerySet):
     def owed_by(self, person: Person) -> ConditionQuerySet:
         """The person's unsatisfied conditions of decisions still in force."""
@@ -147,6 +160,8 @@ class Condition(Versioned):
 
     objects = ConditionQuerySet.as_manager()
 
+    State = ConditionState
+
     class Meta:
         verbose_name = _("condition")
         verbose_name_plural = _("conditions")
@@ -164,7 +179,27 @@ class Condition(Versioned):
 
     def is_expired(self, now: dt.datetime) -> bool:
         """Its deadline passed and it is still unsatisfied."""
-        return not self.is_satisfied and self.deadline is not None and self.deadline <= now
+        return self.state_at(now) == ConditionState.EXPIRED
+
+    def state_at(self, now: dt.datetime) -> str:
+        """Open, expired (deadline passed, unsatisfied), satisfied, or satisfied late."""
+        if self.satisfied_at is not None:
+            # Late counts in whole minutes, as every page and the minutes show the times.
+            late = self.deadline is not None and _minute(self.satisfied_at) > _minute(
+                self.deadline
+            )
+            return ConditionState.SATISFIED_LATE if late else ConditionState.SATISFIED
+        if self.deadline is not None and self.deadline <= now:
+            return ConditionState.EXPIRED
+        return ConditionState.OPEN
+
+    @property
+    def state(self) -> str:
+        return self.state_at(timezone.now())
+
+    @property
+    def state_label(self) -> str:
+        return str(ConditionState(self.state).label)
 
 
 class VoteChoice(models.TextChoices):

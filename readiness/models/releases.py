@@ -240,6 +240,13 @@ class Release(Versioned):
                 action.status_history = history.get(action.pk, [])
         return sessions
 
+    def decision_in_force(self):
+        """The latest current decision across its sessions (the gate's rule, on what
+        `with_everything()` prefetched): an earlier session's current decision is not in force
+        once a later session decided."""
+        current = [d for s in self.sessions.all() for d in s.decisions.all() if d.is_current]
+        return max(current, key=lambda d: (d.recorded_at, d.pk), default=None)
+
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 

@@ -117,6 +117,7 @@ def release_dossier(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             "now": timezone.now(),
             "deployments": sorted(release.deployments.all(), key=lambda d: (d.started_at, d.pk)),
             "before_deploy": insights.conditions_before_deploy(release, sessions),
+            "in_force": release.decision_in_force(),
         },
     )
 

@@ -18,12 +18,15 @@ from readiness.minutes.parser import (
 
 class Command(BaseCommand):
     help = (
-        "Import Markdown go/no-go minutes. All files are read first; if any cannot be "
+        "Import go/no-go minutes (Markdown, or the JSON export). All files are read first; "
+        "if any cannot be "
         "imported nothing is written and the command exits with an error naming the line."
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="Markdown minutes files")
+        parser.add_argument(
+            "paths", nargs="+", metavar="PATH", help="Markdown or JSON minutes files"
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="show what would be created, write nothing"
         )
