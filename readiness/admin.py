@@ -17,6 +17,8 @@ from readiness.models import (
     Deployment,
     Event,
     Evidence,
+    Freeze,
+    Override,
     Participant,
     Person,
     ReadinessCheck,
@@ -197,6 +199,18 @@ class AddendumAdmin(ReadOnlyAdmin):
 class SessionTemplateAdmin(ReadOnlyAdmin):
     list_display = ["name", "created_by", "created_at"]
     search_fields = ["name"]
+
+
+@admin.register(Freeze)
+class FreezeAdmin(ReadOnlyAdmin):
+    list_display = ["name", "kind", "time_zone", "starts_at", "ends_at", "version"]
+    search_fields = ["name"]
+
+
+@admin.register(Override)
+class OverrideAdmin(ReadOnlyAdmin):
+    list_display = ["release", "granted_by_name", "granted_at", "expires_at", "revoked_at"]
+    search_fields = ["release__name", "reason"]
 
 
 # Tokens and webhooks: their hash and signing secret are never shown, not even here.

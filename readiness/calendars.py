@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress
 
 from readiness import bounds
-from readiness.models import Session
+from readiness.models import Freeze, Session
 from readiness.owed import ACTION, CONDITION, OwedItem
 
 PRODID = "-//Readiness//Go-No-Go//EN"
@@ -113,5 +114,39 @@ def due_feed(name: str, items: list[OwedItem]) -> bytes:
         url = f"{settings.SITE_URL}{item.session.get_absolute_url()}"
         event.add("description", _text(f"{item.release} – {item.session.title}\n{url}"))
         event.add("url", url)
+        calendar.add_component(event)
+    return _serialise(calendar)
+
+
+# A weekly freeze's first occurrence in the feed: the one in force or next after this.
+_FEED_FROM = dt.timedelta(days=7)
+
+
+def freeze_feed(name: str, freezes: list[Freeze], *, now: dt.datetime) -> bytes:
+    """The deploy freezes: a weekly one as an event that repeats every week (RRULE) in its
+    own zone, so calendar apps keep its local times across daylight saving; a one-off one
+    as one event. A freeze whose times are out of range is left out."""
+    calendar = _calendar(name)
+    for freeze in freezes:
+        if freeze.is_weekly:
+            windows = freeze.occurrences(now - _FEED_FROM, now + _FEED_FROM)
+            rule = {"freq": "weekly"}
+        else:
+            valid = all(bounds.moment_is_valid(m) for m in (freeze.starts_at, freeze.ends_at))
+            windows = freeze.occurrences(freeze.starts_at, freeze.ends_at) if valid else []
+            rule = None
+        if not windows:
+            continue
+        start, end = windows[0]
+        event = Event()
+        event.add("uid", _uid("freeze", freeze.pk))
+        event.add("dtstamp", timezone.now())
+        event.add("dtstart", start)
+        event.add("dtend", end)
+        if rule:
+            event.add("rrule", rule)
+        event.add("summary", _line(_("Deploy freeze: %(name)s") % {"name": freeze.name}))
+        event.add("url", f"{settings.SITE_URL}{reverse('freezes:list')}")
+        event.add("transp", "OPAQUE")
         calendar.add_component(event)
     return _serialise(calendar)

@@ -13,6 +13,12 @@ The rule (also in docs/architecture.md):
   the meeting asked for it before the deploy. Monitoring duties and actions due later
   never block.
 
+- a deploy freeze in force at `now` blocks as `freeze`; its `detail` says which and when
+  it ends (ISO 8601 with the freeze's offset);
+- a valid break-glass override (granted, not expired, not revoked) makes a blocked
+  release ready: the answer keeps its `blocking` list and adds an `override` section
+  (who, why, until when, what it overrode). A cancelled release is never overridden.
+
 `ready` says nothing about the deploy window: the answer carries the window and
 `window_open` so that a pipeline can also refuse to ship outside it.
 """
@@ -28,12 +34,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from readiness import bounds, timefmt
-from readiness.models import Action, Condition, Decision, Release
+from readiness.models import Action, Condition, Decision, Freeze, Override, Release
 
 CONDITION = "condition"
 EXPIRED_CONDITION = "expired_condition"
 DECISION = "decision"
 ACTION = "action"
+FREEZE = "freeze"
 
 SHIPPABLE = (Decision.Outcome.GO, Decision.Outcome.CONDITIONAL_GO)
 
@@ -43,6 +50,7 @@ KIND_LABELS = {
     CONDITION: gettext_lazy("Condition"),
     EXPIRED_CONDITION: gettext_lazy("Expired condition"),
     ACTION: gettext_lazy("Action"),
+    FREEZE: gettext_lazy("Deploy freeze"),
 }
 
 
@@ -65,6 +73,8 @@ class Blocker:
     # An action's due date and description, to say it again in a page's own date format.
     due: dt.date | None = field(default=None, compare=False)
     description: str = field(default="", compare=False)
+    # What a pipeline may read besides the text (a freeze's name and end), or None.
+    detail: dict[str, Any] | None = field(default=None, compare=False)
 
     @property
     def shown(self) -> str:
@@ -84,6 +94,7 @@ class Blocker:
             "text": self.text,
             "reference": self.reference,
             "owner": self.owner,
+            "detail": self.detail,
         }
 
 
@@ -102,6 +113,8 @@ class GateResult:
     expired_conditions: tuple[Condition, ...] = field(default=(), repr=False, compare=False)
     # Every condition of a GO with conditions in force, satisfied or not, for the pages.
     conditions: tuple[Condition, ...] = field(default=(), repr=False, compare=False)
+    # The break-glass override that makes a blocked release ready, while it is valid.
+    override: Override | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON answer of `GET /api/releases/<slug>/gate`."""
@@ -117,11 +130,48 @@ class GateResult:
             },
             "window_open": self.window_open,
             "checked_at": _iso(self.checked_at),
+            "override": override_dict(self.override, self.blocking) if self.override else None,
         }
 
 
 def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def override_dict(override: Override, blocking: tuple[Blocker, ...]) -> dict[str, Any]:
+    """The `override` section: who let the release ship, why, until when, over what."""
+    return {
+        "by": override.granted_by_name,
+        "reason": override.reason,
+        "granted_at": _iso(override.granted_at),
+        "expires_at": _iso(override.expires_at),
+        "overrode": [b.as_dict() for b in blocking],
+    }
+
+
+def _freeze_blocker(now: dt.datetime) -> Blocker | None:
+    """The freeze in force at `now` that ends last (several may overlap), or None."""
+    windows = [
+        (window, freeze)
+        for freeze in Freeze.objects.order_by("pk")
+        if (window := freeze.in_force(now)) is not None
+    ]
+    if not windows:
+        return None
+    (start, end), freeze = max(windows, key=lambda found: found[0][1])
+    return Blocker(
+        FREEZE,
+        _("The deploy freeze %(name)s is in force until %(end)s.")
+        % {"name": freeze.name, "end": end.isoformat()},
+        reference=str(freeze.pk),
+        detail={"freeze": freeze.name, "starts_at": start.isoformat(), "ends_at": end.isoformat()},
+    )
+
+
+def _override_of(release: Release, now: dt.datetime) -> Override | None:
+    if release.status == Release.Status.CANCELLED:
+        return None
+    return Override.objects.filter(release=release).valid_at(now).order_by("-expires_at").first()
 
 
 def current_decision(release: Release) -> Decision | None:
@@ -222,9 +272,14 @@ def release_gate(release: Release, *, now: dt.datetime) -> GateResult:
                 description=action.description,
             )
         )
+    freeze = _freeze_blocker(now)
+    if freeze is not None:
+        blocking.append(freeze)
+    ready = decision is not None and decision.outcome in SHIPPABLE and not blocking
+    override = _override_of(release, now) if not ready else None
     return GateResult(
         release=release.slug,
-        ready=decision is not None and decision.outcome in SHIPPABLE and not blocking,
+        ready=ready or override is not None,
         outcome=decision.outcome if decision else None,
         decided_at=decision.recorded_at if decision else None,
         blocking=tuple(blocking),
@@ -234,4 +289,5 @@ def release_gate(release: Release, *, now: dt.datetime) -> GateResult:
         checked_at=now,
         expired_conditions=tuple(expired),
         conditions=_conditions_of(decision),
+        override=override,
     )

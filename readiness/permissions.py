@@ -22,6 +22,8 @@ from readiness.models import (
     Condition,
     Decision,
     Evidence,
+    Freeze,
+    Override,
     Participant,
     Person,
     ReadinessCheck,
@@ -489,3 +491,53 @@ def get_webhook_for_user(user: User, webhook_id: int) -> Webhook:
     if not can_manage_webhook(user, webhook):
         raise PermissionDenied
     return webhook
+
+
+# --- Freezes and overrides ----------------------------------------------------------------
+
+
+def can_view_freezes(user: User) -> bool:
+    """The freeze calendar is the whole team's: every active login reads it."""
+    return user.is_authenticated and user.is_active
+
+
+def can_manage_freezes(user: User) -> bool:
+    """Facilitators (and admins) keep the freeze calendar."""
+    return is_facilitator(user)
+
+
+def check_can_view_freezes(user: User) -> None:
+    if not can_view_freezes(user):
+        raise PermissionDenied
+
+
+def check_can_manage_freezes(user: User) -> None:
+    if not can_manage_freezes(user):
+        raise PermissionDenied
+
+
+def get_freeze_for_editor(user: User, pk: int) -> Freeze:
+    """The freeze, to change or remove it: 404, or 403 unless the user keeps the calendar."""
+    freeze = get_object_or_404(Freeze, pk=pk)
+    check_can_manage_freezes(user)
+    return freeze
+
+
+def can_override_gate(user: User) -> bool:
+    """Break-glass is for administrators only: the facilitators who run the meetings whose
+    decisions the gate enforces do not also get to set it aside (separation of duties)."""
+    return user.is_authenticated and user.is_active and user.is_superuser
+
+
+def get_release_for_overrider(user: User, slug: str) -> Release:
+    """The release, to override its gate: 404, or 403 unless the user is an admin."""
+    release = get_release_for_user(user, slug)
+    if not can_override_gate(user):
+        raise PermissionDenied
+    return release
+
+
+def get_override_for_revoker(user: User, slug: str, pk: int) -> Override:
+    """An override of the release in the URL, to revoke it: admins only."""
+    release = get_release_for_overrider(user, slug)
+    return get_object_or_404(Override.objects.select_related("release"), pk=pk, release=release)

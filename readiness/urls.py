@@ -10,6 +10,7 @@ from readiness import api
 from readiness.views import (
     audit,
     core,
+    freezes,
     history,
     me,
     minutes,
@@ -35,6 +36,12 @@ release_patterns = (
         path("<slug:slug>/minutes.json", minutes.release_minutes_json, name="minutes_json"),
         path("<slug:slug>/events.csv", audit.release_events_csv, name="events_csv"),
         path("<slug:slug>/events.jsonl", audit.release_events_jsonl, name="events_jsonl"),
+        path("<slug:slug>/override", freezes.override_grant, name="override"),
+        path(
+            "<slug:slug>/overrides/<int:override_id>/revoke",
+            freezes.override_revoke,
+            name="override_revoke",
+        ),
     ],
     "releases",
 )
@@ -155,6 +162,18 @@ webhook_patterns = (
     "webhooks",
 )
 
+freeze_patterns = (
+    [
+        path("", freezes.freeze_list, name="list"),
+        path("create/", freezes.freeze_create, name="create"),
+        path("<int:pk>/edit/", freezes.freeze_edit, name="edit"),
+        path("<int:pk>/delete/", freezes.freeze_delete, name="delete"),
+        path("feed.ics", freezes.freeze_feed, name="feed"),
+        path("feed/<str:token>.ics", freezes.freeze_feed_token, name="feed_token"),
+    ],
+    "freezes",
+)
+
 urlpatterns = [
     path("", core.home, name="home"),
     path("healthz", core.healthz, name="healthz"),
@@ -166,6 +185,7 @@ urlpatterns = [
     path("me/", include(me_patterns)),
     path("settings/", include(settings_patterns)),
     path("webhooks/", include(webhook_patterns)),
+    path("freezes/", include(freeze_patterns)),
     path("api/", api.urls()),
     path("insights/", include(insight_patterns)),
     path("actions/", include(action_patterns)),

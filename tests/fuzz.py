@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
@@ -193,6 +194,22 @@ def make_world(facilitator, admin) -> dict:
         user=None, url="https://hooks.example.com/x", events=["action.done"], release=release
     )
     token, _secret = services.api_token_create(user=facilitator, name=f"CI {next(_names)}")
+    freeze = services.freeze_create(
+        user=None,
+        name=f"Freeze {next(_names)}",
+        kind="weekly",
+        time_zone="Europe/Berlin",
+        start_weekday=4,
+        start_time=dt.time(18),
+        end_weekday=0,
+        end_time=dt.time(8),
+    )
+    override = services.override_grant(
+        user=admin,
+        release=release,
+        reason="Fuzz",
+        expires_at=timezone.now() + dt.timedelta(hours=1),
+    )
     return {
         "release": release,
         "session": session,
@@ -206,6 +223,8 @@ def make_world(facilitator, admin) -> dict:
         "evidence": evidence,
         "webhook": webhook,
         "token": token,
+        "freeze": freeze,
+        "override": override,
         "facilitator": facilitator,
         "admin": admin,
     }
@@ -261,6 +280,8 @@ def _pages(user, releases: list[Release], shows: tuple[str, ...]) -> list[str]:
     if "people" in shows:
         pages += ["/people/", "/people/?q=a"]
         pages += [person.get_absolute_url() for person in Person.objects.order_by("-pk")[:10]]
+    if "freezes" in shows:
+        pages += ["/freezes/", "/freezes/feed.ics"]
     if "account" in shows:
         pages += ["/settings/", "/settings/tokens/", "/webhooks/"]
         pages += [webhook.get_absolute_url() for webhook in Webhook.objects.all()]

@@ -68,6 +68,7 @@ def test_it_answers_the_gate_to_every_role_through_the_session(client, any_role,
         "text": "Run the BILL-230 check",
         "reference": "BILL-230",
         "owner": "Owen Owner",
+        "detail": None,
     }
     assert data["deploy_window"] == {"start": None, "end": None}
     assert data["window_open"] is None

@@ -147,6 +147,7 @@ _tokens = (
 RELEASE = ("session", "list", "me")  # what a change to the release's dates shows on
 MINE = ("session", "me")  # what the owner's work lists
 ACCOUNT = ("account",)
+FREEZES = ("freezes", "session")  # a freeze shows on the calendar and in every gate
 PEOPLE = ("session", "people")  # a person's name shows in their sessions and the directory
 SPECS: dict[str, Spec] = {
     # Releases and sessions.
@@ -219,13 +220,19 @@ SPECS: dict[str, Spec] = {
     "settings:token_revoke": Spec(item="token", examples=3, shows=ACCOUNT),
     "webhooks:create": Spec(forms.WebhookForm, shows=ACCOUNT),
     "webhooks:delete": Spec(item="webhook", examples=3, shows=ACCOUNT),
+    # The freeze calendar and break-glass overrides.
+    "freezes:create": Spec(forms.FreezeForm, shows=FREEZES),
+    "freezes:edit": Spec(forms.FreezeEditForm, item="freeze", shows=FREEZES),
+    "freezes:delete": Spec(forms.FreezeDeleteForm, item="freeze", examples=3, shows=FREEZES),
+    "releases:override": Spec(forms.OverrideForm, examples=8, shows=RELEASE),
+    "releases:override_revoke": Spec(item="override", examples=3, shows=RELEASE),
     # Logging in and out (the login as a visitor who is not logged in).
     "login": Spec(auth_forms.AuthenticationForm, examples=6, shows=()),
     "logout": Spec(examples=2, shows=()),
 }
 ANONYMOUS = {"login"}
 # Routes whose <item> is named by another parameter in the URLconf.
-ITEM_PARAMETERS = ("item", "token_id", "webhook_id")
+ITEM_PARAMETERS = ("item", "token_id", "webhook_id", "override_id")
 # The stored version a versioned form must send back, by the route's item.
 VERSIONED = {
     "release",
@@ -237,6 +244,7 @@ VERSIONED = {
     "condition",
     "evidence",
     "person",
+    "freeze",
 }
 SKIPPED = {"admin"}  # the admin is read-only; the API has its own fuzz (test_fuzz_api.py)
 

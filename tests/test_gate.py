@@ -181,12 +181,13 @@ def test_it_answers_the_documented_json(session):
         "deploy_window",
         "window_open",
         "checked_at",
+        "override",
     }
     assert data["release"] == session.release.slug
     assert data["outcome"] == "conditional_go"
     assert data["checked_at"] == NOW.isoformat()
     assert data["deploy_window"] == {"start": None, "end": None}
-    assert set(data["blocking"][0]) == {"kind", "text", "reference", "owner"}
+    assert set(data["blocking"][0]) == {"kind", "text", "reference", "owner", "detail"}
 
 
 # --- Telling the facilitator --------------------------------------------------------------

@@ -5,6 +5,7 @@ nobody adds a door without saying who may use it. Writes are covered per role in
 tests/test_session_writes.py and the area tests; here a GET to a write answers 405.
 """
 
+import datetime as dt
 import re
 
 import pytest
@@ -78,6 +79,10 @@ EXPECTED = {
     "settings:tokens": OWN,
     "webhooks:list": TEAM,
     "webhooks:detail": TEAM,
+    "freezes:list": READ,  # every login reads the freeze calendar
+    "freezes:feed": READ,
+    "freezes:feed_token": (404,) * 6,  # a wrong feed token is unknown to everyone
+    "freezes:edit": TEAM,  # facilitators keep the freeze calendar
     "insights:index": READ,
     "actions:export_csv": READ,
     "api:openapi-json": OPEN,
@@ -129,6 +134,10 @@ POST_ONLY = {
     "settings:token_revoke",
     "webhooks:create",
     "webhooks:delete",
+    "freezes:create",
+    "freezes:delete",
+    "releases:override",
+    "releases:override_revoke",
 }
 EXPECTED.update(dict.fromkeys(POST_ONLY, WRITE))
 
@@ -190,6 +199,16 @@ def world(db, django_user_model):
         user=None, url="https://hooks.example.com/x", events=["action.done"]
     )
     _, token = services.api_token_create(user=users["owner"], name="CI")
+    freeze = services.freeze_create(
+        user=None,
+        name="Weekend",
+        kind="weekly",
+        time_zone="Europe/Berlin",
+        start_weekday=4,
+        start_time=dt.time(18),
+        end_weekday=0,
+        end_time=dt.time(8),
+    )
     ids = {
         "slug": session.release.slug,
         "pk": session.pk,
@@ -208,7 +227,14 @@ def world(db, django_user_model):
         "evidence": evidence.pk,
         "conditions": condition.pk,
     }
-    return {"users": users, "ids": ids, "items": by_route, "action": action, "person": owen}
+    return {
+        "users": users,
+        "ids": ids,
+        "items": by_route,
+        "action": action,
+        "person": owen,
+        "freeze": freeze,
+    }
 
 
 def _path(route: str, world) -> str:
@@ -218,6 +244,8 @@ def _path(route: str, world) -> str:
         name = match.group(1)
         if name == "pk" and route.startswith("people/"):
             return str(world["person"].pk)
+        if name == "pk" and route.startswith("freezes/"):
+            return str(world["freeze"].pk)
         if name == "item":
             area = next((k for k in items if f"/{k}/" in route or f"/{k}s/" in route), "actions")
             return str(items[area])

@@ -158,10 +158,20 @@ class WindowOut(Schema):
 
 
 class BlockerOut(Schema):
-    kind: Literal["condition", "expired_condition", "decision", "action"]
+    kind: Literal["condition", "expired_condition", "decision", "action", "freeze"]
     text: str
     reference: str
     owner: str | None
+    # A freeze's name, start and end (ISO 8601 with its offset); absent for other kinds.
+    detail: dict[str, str] | None = None
+
+
+class OverrideOut(Schema):
+    by: str
+    reason: str
+    granted_at: str
+    expires_at: str
+    overrode: list[BlockerOut]
 
 
 class GateOut(Schema):
@@ -173,6 +183,7 @@ class GateOut(Schema):
     deploy_window: WindowOut
     window_open: bool | None
     checked_at: dt.datetime
+    override: OverrideOut | None = None
 
 
 class ReleaseOut(Schema):

@@ -16,6 +16,7 @@ from readiness.forms.base import (
     TimeZoneField,
     VersionedForm,
 )
+from readiness.forms.freezes import FreezeDeleteForm, FreezeEditForm, FreezeForm, OverrideForm
 from readiness.forms.minutes import (
     MINUTES_PREVIEW_MAX_AGE,
     MINUTES_SALT,
@@ -63,6 +64,10 @@ from readiness.forms.workspace import (
 
 __all__ = [
     "DATE",
+    "FreezeForm",
+    "FreezeEditForm",
+    "FreezeDeleteForm",
+    "OverrideForm",
     "DATETIME",
     "TIME",
     "Form",

@@ -43,6 +43,15 @@ from readiness.models.deployments import (
     DeploymentQuerySet,
 )
 from readiness.models.events import Event, EventVerb
+from readiness.models.freezes import (
+    Freeze,
+    FreezeKind,
+    FreezeOverlap,
+    Override,
+    OverrideQuerySet,
+    Weekday,
+    freeze_overlaps,
+)
 from readiness.models.people import Person, name_key
 from readiness.models.releases import Release, ReleaseQuerySet, ReleaseStatus, _count, release_slug
 from readiness.models.sessions import (
@@ -116,4 +125,11 @@ __all__ = [
     "WebhookDelivery",
     "UserSettings",
     "ReminderSent",
+    "Weekday",
+    "FreezeKind",
+    "Freeze",
+    "OverrideQuerySet",
+    "Override",
+    "FreezeOverlap",
+    "freeze_overlaps",
 ]

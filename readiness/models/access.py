@@ -77,6 +77,7 @@ class WebhookEvent(models.TextChoices):
     ACTION_BLOCKED = "action.blocked", _("Action blocked")
     DEPLOYMENT_RECORDED = "deployment.recorded", _("Deployment recorded")
     DEPLOYED_AGAINST_GATE = "deployment.against_gate", _("Deployed against the gate")
+    OVERRIDE_USED = "override.used", _("Gate overridden (break-glass)")
 
 
 def _check_webhook_events(value: list[str]) -> None:

@@ -107,6 +107,11 @@ class EventVerb(models.TextChoices):
     API_TOKEN_REVOKED = "api_token.revoked", _("revoked the API token")
     WEBHOOK_CREATED = "webhook.created", _("registered the webhook")
     WEBHOOK_DELETED = "webhook.deleted", _("removed the webhook")
+    FREEZE_CREATED = "freeze.created", _("added the deploy freeze")
+    FREEZE_UPDATED = "freeze.updated", _("changed the deploy freeze")
+    FREEZE_DELETED = "freeze.deleted", _("removed the deploy freeze")
+    OVERRIDE_GRANTED = "override.granted", _("overrode the gate (break-glass) of")
+    OVERRIDE_REVOKED = "override.revoked", _("revoked the gate override of")
 
 
 class EventQuerySet(models.QuerySet):

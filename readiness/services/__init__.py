@@ -54,6 +54,13 @@ from readiness.services.evidence import (
     evidence_update,
     evidence_verify,
 )
+from readiness.services.freezes import (
+    freeze_create,
+    freeze_delete,
+    freeze_update,
+    override_grant,
+    override_revoke,
+)
 from readiness.services.participants import (
     participant_add,
     participant_remove,
@@ -170,6 +177,11 @@ __all__ = [
     "api_token_revoke",
     "api_token_use",
     "webhook_create",
+    "freeze_create",
+    "freeze_update",
+    "freeze_delete",
+    "override_grant",
+    "override_revoke",
     "webhook_delete",
     "user_settings_update",
     "NamedCondition",

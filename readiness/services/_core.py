@@ -54,7 +54,7 @@ class StaleEdit(Exception):
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)

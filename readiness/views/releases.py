@@ -18,7 +18,7 @@ from readiness import forms as release_forms
 from readiness import permissions, services
 from readiness.forms.base import COMMON_TIME_ZONES
 from readiness.gate import release_gate
-from readiness.models import Deployment, Event, Release
+from readiness.models import Deployment, Event, Freeze, Release, freeze_overlaps
 from readiness.permissions import get_release_for_user, is_facilitator
 from readiness.views import HtmxHttpRequest, answers, wants_fragment
 
@@ -35,8 +35,23 @@ def _deployments() -> Prefetch:
     )
 
 
+def _freeze_context(request: HtmxHttpRequest, release: Release, extra: dict) -> dict[str, Any]:
+    """The freezes the deploy window falls in, and the release's break-glass overrides."""
+    can_override = permissions.can_override_gate(request.user)
+    form = extra.pop("override_form", None)
+    return {
+        "freeze_overlaps": freeze_overlaps(release, list(Freeze.objects.all())),
+        "overrides": list(release.overrides.all()),
+        "can_override": can_override,
+        "override_form": (form or release_forms.OverrideForm()) if can_override else None,
+        "notice": extra.pop("notice", None),
+        "now": timezone.now(),
+    }
+
+
 def _page_context(request: HtmxHttpRequest, release: Release, **extra: Any) -> dict[str, Any]:
     events = Event.for_timeline(release.events.all()[:TIMELINE_LENGTH])
+    overrides = _freeze_context(request, release, extra)
     return {
         "release": release,
         "sessions": release.sessions.all(),
@@ -52,6 +67,7 @@ def _page_context(request: HtmxHttpRequest, release: Release, **extra: Any) -> d
         # Read-only here: telling facilitators about expired conditions is the gate
         # check's job (API and command), not a page view's.
         "gate": release_gate(release, now=timezone.now()),
+        **overrides,
         **extra,
     }
 
@@ -66,8 +82,13 @@ def _full():
 
 @require_GET
 def release_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
+    return release_page(request, slug)
+
+
+def release_page(request: HtmxHttpRequest, slug: str, *, status: int = 200, **extra: Any):
+    """The whole release page (also after a refused override, with its form)."""
     release = get_release_for_user(request.user, slug, _full())
-    return render(request, PAGE, _page_context(request, release))
+    return render(request, PAGE, _page_context(request, release, **extra), status=status)
 
 
 # --- Deployments --------------------------------------------------------------------------
