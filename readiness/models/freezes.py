@@ -167,6 +167,11 @@ class Override(models.Model):
         # Events read "Ana overrode the gate of Billing Gateway".
         return str(self.release)
 
+    @property
+    def overrode_kinds(self) -> list[str]:
+        """The kinds of blocker it overrode, each once, in the gate's order."""
+        return list(dict.fromkeys(b.get("kind", "") for b in self.overrode if isinstance(b, dict)))
+
     def is_valid(self, now: dt.datetime) -> bool:
         return self.revoked_at is None and self.granted_at <= now < self.expires_at
 
