@@ -18,6 +18,7 @@ from readiness.models import (
     Event,
     Evidence,
     Freeze,
+    FreezeNotice,
     Override,
     Participant,
     Person,
@@ -205,6 +206,11 @@ class SessionTemplateAdmin(ReadOnlyAdmin):
 class FreezeAdmin(ReadOnlyAdmin):
     list_display = ["name", "kind", "time_zone", "starts_at", "ends_at", "version"]
     search_fields = ["name"]
+
+
+@admin.register(FreezeNotice)
+class FreezeNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["freeze", "release", "starts_at", "sent_at"]
 
 
 @admin.register(Override)

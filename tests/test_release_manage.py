@@ -250,7 +250,13 @@ def test_it_cancels_a_planned_release_with_its_event(client, fay, release):
     gate = client.get(f"/api/releases/{release.slug}/gate").json()
     assert gate["ready"] is False
     assert gate["blocking"] == [
-        {"kind": "decision", "text": "The release was cancelled.", "reference": "", "owner": None}
+        {
+            "kind": "decision",
+            "text": "The release was cancelled.",
+            "reference": "",
+            "owner": None,
+            "detail": None,
+        }
     ]
     again = client.post(f"/releases/{release.slug}/cancel/", {"version": cancelled.version})
     assert again.status_code == 422

@@ -46,6 +46,7 @@ from readiness.models.events import Event, EventVerb
 from readiness.models.freezes import (
     Freeze,
     FreezeKind,
+    FreezeNotice,
     FreezeOverlap,
     Override,
     OverrideQuerySet,
@@ -131,5 +132,6 @@ __all__ = [
     "OverrideQuerySet",
     "Override",
     "FreezeOverlap",
+    "FreezeNotice",
     "freeze_overlaps",
 ]

@@ -78,6 +78,7 @@ class WebhookEvent(models.TextChoices):
     DEPLOYMENT_RECORDED = "deployment.recorded", _("Deployment recorded")
     DEPLOYED_AGAINST_GATE = "deployment.against_gate", _("Deployed against the gate")
     OVERRIDE_USED = "override.used", _("Gate overridden (break-glass)")
+    FREEZE_STARTING = "freeze.starting", _("Deploy freeze starting over the deploy window")
 
 
 def _check_webhook_events(value: list[str]) -> None:

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from readiness import bounds
@@ -204,3 +205,32 @@ def freeze_overlaps(release: Release, freezes: list[Freeze]) -> list[FreezeOverl
         for opens, closes in freeze.occurrences(start, end)
     ]
     return sorted(found, key=lambda overlap: (overlap.starts_at, overlap.freeze.pk))
+
+
+class FreezeNotice(models.Model):
+    """One release told that one freeze window starts over its deploy window. A log, like
+    the reminders sent: the row makes a second run of the scheduler's job a no-op."""
+
+    freeze = models.ForeignKey(
+        Freeze, verbose_name=_("deploy freeze"), on_delete=models.CASCADE, related_name="notices"
+    )
+    release = models.ForeignKey(
+        Release, verbose_name=_("release"), on_delete=models.CASCADE, related_name="+"
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    # The addresses e-mailed; empty when nobody had one.
+    told = models.JSONField(_("told"), default=list, blank=True)
+
+    class Meta:
+        ordering = ("-sent_at", "-pk")
+        verbose_name = _("freeze notice")
+        verbose_name_plural = _("freeze notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["freeze", "release", "starts_at"], name="freeze_notice_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.freeze} {self.starts_at.isoformat()}"

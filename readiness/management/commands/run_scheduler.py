@@ -1,8 +1,10 @@
-"""The scheduler's loop: webhook retries every minute, reminders hourly, pruning daily.
+"""The scheduler's loop: webhook retries every minute, reminders and freeze notices hourly,
+pruning daily.
 
 One long-running process instead of cron, so a container needs nothing more. Every job is
 safe to run late or twice: `deliver_webhooks` claims each attempt once, `send_reminders`
-sends a person at most one reminder a day, and pruning only removes old task results.
+sends a person at most one reminder a day, `notify_freezes` tells a release about a freeze
+window once, and pruning only removes old task results.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def _prune_task_results() -> None:
 JOBS: list[tuple[str, int, Callable[[], None]]] = [
     ("deliver_webhooks", 60, lambda: call_command("deliver_webhooks")),
     ("send_reminders", 3600, lambda: call_command("send_reminders")),
+    ("notify_freezes", 3600, lambda: call_command("notify_freezes")),
     ("prune_db_task_results", 24 * 3600, _prune_task_results),
 ]
 
