@@ -22,6 +22,11 @@ from readiness.bench.servers import (  # noqa: F401 (the suite reaches them as s
     wait_for,
 )
 
+# The tests that start gunicorn (each on a database, or a PostgreSQL cluster, of its own) run
+# one after another on one process of a parallel run: two such servers at once would only
+# compete for the same cores.
+GROUP = "gunicorn"
+
 
 def api_token(env: dict) -> str:
     """A new API token for the one user of the deployment, as `manage.py shell` makes it."""
