@@ -18,6 +18,8 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 python3 \
 	done)
 
 RUN_ENV := DEBUG=1
+# `make test` runs the suite on this many processes (pytest-xdist); 0 runs it in one.
+PYTEST_WORKERS ?= 2
 
 .PHONY: help run test lint format messages migrate demo bench check-deploy clean
 
@@ -68,7 +70,7 @@ run: $(STAMP) messages
 
 test: $(STAMP) $(NODE_STAMP) lint messages
 	$(RUN_ENV) $(PY) manage.py makemigrations --check --dry-run --no-input
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -84,6 +84,7 @@ def test_it_fails_a_page_that_grows_with_the_data():
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(shutil.which("gunicorn", path=str(servers.BIN)) is None, reason="no gunicorn")
+@pytest.mark.xdist_group(servers.GROUP)
 def test_the_load_run_serves_the_meeting_through_gunicorn_without_errors(tmp_path):
     # The load run alone (the in-process part is the test above), as `make bench` starts it.
     load = bench_load.run(

@@ -61,6 +61,7 @@ class _Hook(BaseHTTPRequestHandler):
 
 
 @pytest.mark.skipif(shutil.which("gunicorn", path=str(servers.BIN)) is None, reason="no gunicorn")
+@pytest.mark.xdist_group(servers.GROUP)
 def test_the_image_steps_serve_the_site_and_the_worker_delivers(tmp_path, database_url):
     port = servers.free_port()
     env = servers.production_env(

@@ -28,6 +28,7 @@ def _version() -> str | None:
 
 
 pytestmark = [
+    pytest.mark.xdist_group(servers.GROUP),
     pytest.mark.skipif(
         not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
         reason="an outage is rehearsed on PostgreSQL, the production database",
