@@ -158,7 +158,7 @@ class WindowOut(Schema):
 
 
 class BlockerOut(Schema):
-    kind: Literal["condition", "expired_condition", "decision", "action"]
+    kind: Literal["condition", "expired_condition", "decision", "action", "checklist"]
     text: str
     reference: str
     owner: str | None
@@ -170,6 +170,7 @@ class GateOut(Schema):
     outcome: Literal["go", "conditional_go", "no_go", "postponed"] | None
     decided_at: dt.datetime | None
     blocking: list[BlockerOut]
+    warnings: list[BlockerOut]
     deploy_window: WindowOut
     window_open: bool | None
     checked_at: dt.datetime

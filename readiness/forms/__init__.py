@@ -16,6 +16,11 @@ from readiness.forms.base import (
     TimeZoneField,
     VersionedForm,
 )
+from readiness.forms.checklists import (
+    ChecklistExemptForm,
+    ChecklistItemEditForm,
+    ChecklistItemForm,
+)
 from readiness.forms.minutes import (
     MINUTES_PREVIEW_MAX_AGE,
     MINUTES_SALT,
@@ -91,6 +96,9 @@ __all__ = [
     "DiscussedForm",
     "ReadinessCheckForm",
     "ReadinessCheckEditForm",
+    "ChecklistItemForm",
+    "ChecklistItemEditForm",
+    "ChecklistExemptForm",
     "ConditionForm",
     "ConditionFormSet",
     "DecisionForm",

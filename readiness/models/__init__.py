@@ -48,6 +48,8 @@ from readiness.models.releases import Release, ReleaseQuerySet, ReleaseStatus, _
 from readiness.models.sessions import (
     Addendum,
     AgendaItem,
+    ChecklistItem,
+    ChecklistItemState,
     Participant,
     ParticipantAttendance,
     ParticipantRole,
@@ -78,6 +80,8 @@ __all__ = [
     "Participant",
     "AgendaItem",
     "ReadinessCheckStatus",
+    "ChecklistItem",
+    "ChecklistItemState",
     "ReadinessCheck",
     "SessionTemplate",
     "Addendum",
