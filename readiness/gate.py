@@ -230,7 +230,7 @@ def _checklist_blockers(release: Release, now: dt.datetime) -> list[Blocker]:
                 blockers.append(
                     Blocker(
                         CHECKLIST,
-                        _("%(area)s: %(item)s is %(state)s.")
+                        _("%(area)s: %(item)s (%(state)s)")
                         % {
                             "area": check.area,
                             "item": item.label,

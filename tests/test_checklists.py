@@ -379,3 +379,30 @@ def test_the_session_and_release_pages_make_the_same_queries_at_two_sizes(
     assert page.count('id="checklist-item-') == 30
     release_page = client.get(large.release.get_absolute_url()).text
     assert "Warnings (they do not block)" in release_page
+
+
+def test_a_template_keeps_the_items_and_a_session_from_it_starts_with_them(session, item):
+    services.agenda_item_add(user=None, session=session, title="QA")
+    services.checklist_item_add(user=None, session=session, area="QA", key="perf", required=False)
+    services.checklist_item_set(
+        user=None, item=item, expected_version=item.version, state="passed"
+    )
+    template = services.session_template_save(user=None, session=session, name="Billing")
+    assert template.checklists == {
+        "QA": [
+            {"key": "e2e", "label": "End-to-end suite", "required": True},
+            {"key": "perf", "label": "perf", "required": False},
+        ]
+    }
+    later = services.session_schedule_from_template(
+        user=None,
+        release=session.release,
+        scheduled_at=dt.datetime(2024, 7, 20, 14, 0, tzinfo=dt.UTC),
+        time_zone="UTC",
+        template=template,
+    )
+    items = ChecklistItem.objects.filter(session=later).order_by("position")
+    assert [(i.key, i.required, i.state) for i in items] == [
+        ("e2e", True, "pending"),
+        ("perf", False, "pending"),
+    ]

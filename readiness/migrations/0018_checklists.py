@@ -54,4 +54,9 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('readiness_check', 'key'), name='checklist_key_once'), models.CheckConstraint(condition=models.Q(('state__in', ['pending', 'passed', 'failed'])), name='checklist_state_valid'), models.CheckConstraint(condition=models.Q(('exempt_until__isnull', True), models.Q(('exempt_reason', ''), _negated=True), _connector='OR'), name='checklist_exemption_has_reason')],
             },
         ),
+        migrations.AddField(
+            model_name='sessiontemplate',
+            name='checklists',
+            field=models.JSONField(blank=True, default=dict, verbose_name='checklists'),
+        ),
     ]

@@ -416,6 +416,8 @@ class SessionTemplate(models.Model):
     agenda = models.JSONField(_("agenda"), default=list)
     # ["QA", "Compliance", ...]
     areas = models.JSONField(_("readiness areas"), default=list)
+    # {"QA": [{"key": "e2e", "label": "E2E", "required": true}, ...], ...}
+    checklists = models.JSONField(_("checklists"), default=dict, blank=True)
     created_by = by_login(_("created by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
