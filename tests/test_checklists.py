@@ -406,3 +406,20 @@ def test_a_template_keeps_the_items_and_a_session_from_it_starts_with_them(sessi
         ("e2e", True, "pending"),
         ("perf", False, "pending"),
     ]
+
+
+def test_passing_the_last_blocking_item_tells_the_release_ready_webhook(session, item):
+    from readiness.models import WebhookDelivery
+
+    make_decision(session, Decision.Outcome.GO)
+    services.webhook_create(
+        user=None, url="https://hooks.example.com/ready", events=["release.ready"]
+    )
+    services.checklist_item_set(
+        user=None, item=item, expected_version=item.version, state="failed"
+    )
+    assert not WebhookDelivery.objects.exists()
+    services.checklist_item_set(
+        user=None, item=item, expected_version=item.version, state="passed"
+    )
+    assert list(WebhookDelivery.objects.values_list("event", flat=True)) == ["release.ready"]
