@@ -184,3 +184,26 @@ def test_the_release_page_shows_the_warnings(client, facilitator, release):
     page = client.get(release.get_absolute_url()).content.decode()
     assert "Warnings (they do not block)" in page and "Ready to ship" in page
     assert "<code>A1</code>" in page
+
+
+def test_a_deployment_gate_stored_before_warnings_existed_still_reads(
+    client, facilitator, release
+):
+    from readiness.models import Deployment
+
+    session = make_session(release, facilitator=facilitator.person)
+    make_decision(session, Decision.Outcome.GO)
+    deployment = services.deployment_record(
+        user=facilitator,
+        release=release,
+        environment="production",
+        ref="v1",
+        outcome="succeeded",
+        started_at=dt.datetime(2024, 7, 15, 21, 0, tzinfo=dt.UTC),
+    )
+    old = {k: v for k, v in deployment.gate.items() if k != "warnings"}
+    Deployment.objects.filter(pk=deployment.pk).update(gate=old)
+    client.force_login(facilitator)
+    response = client.get(f"/api/releases/{release.slug}/deployments")
+    assert response.status_code == 200
+    assert response.json()[0]["gate"]["warnings"] == []

@@ -170,7 +170,8 @@ class GateOut(Schema):
     outcome: Literal["go", "conditional_go", "no_go", "postponed"] | None
     decided_at: dt.datetime | None
     blocking: list[BlockerOut]
-    warnings: list[BlockerOut]
+    # A deployment's gate stored before warnings existed has none.
+    warnings: list[BlockerOut] = []
     deploy_window: WindowOut
     window_open: bool | None
     checked_at: dt.datetime
