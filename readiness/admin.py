@@ -12,6 +12,7 @@ from readiness.models import (
     Addendum,
     AgendaItem,
     ApiToken,
+    ChecklistItem,
     Condition,
     Decision,
     Deployment,
@@ -116,6 +117,14 @@ class ReadinessCheckAdmin(ReadOnlyAdmin):
     list_display = ["area", "status", "session"]
     list_filter = ["status", "area"]
     search_fields = ["area", "summary"]
+    list_select_related = ["session__release"]
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(ReadOnlyAdmin):
+    list_display = ["key", "label", "required", "state", "exempt_until", "session"]
+    list_filter = ["state", "required"]
+    search_fields = ["key", "label"]
     list_select_related = ["session__release"]
 
 

@@ -9,10 +9,16 @@ The rule (also in docs/architecture.md):
   condition blocks as `condition`, or as `expired_condition` once its deadline has passed;
 - a cancelled release is never ready (a `decision` blocker says so);
 - an open action of kind "action" due on or before the day the deploy window opens (the
-  planned date when there is no window), in its session's time zone, blocks as `action`:
-  the meeting asked for it before the deploy. Monitoring duties and actions due later
-  never block.
-
+  planned date when there is no window), in its session's time zone, blocks as `action`
+  only when the meeting flagged it *must be done before deploy*; any other such action is
+  a warning (`warnings`, same shape as `blocking`): bookkeeping nobody closed in the app
+  does not overrule the meeting's GO. Monitoring duties and actions due later are neither.
+- a required checklist item of an area's readiness check (the latest session's check of
+  that area) that has not passed blocks as `checklist`, unless it is exempted, with a
+  reason, through a day not yet past in its session's time zone;
+- a later session's decision is the authority over an earlier one: a GO recorded after a
+  NO-GO is in force, whatever the NO-GO's actions; decisions imported from minutes are in
+  force as the minutes record them (recorded at the meeting's time);
 - a deploy freeze in force at `now` blocks as `freeze`; its `detail` says which and when
   it ends (ISO 8601 with the freeze's offset);
 - a valid break-glass override (granted, not expired, not revoked) makes a blocked
@@ -34,13 +40,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from readiness import bounds, timefmt
-from readiness.models import Action, Condition, Decision, Freeze, Override, Release
+from readiness.models import (
+    Action,
+    ChecklistItem,
+    Condition,
+    Decision,
+    Freeze,
+    Override,
+    ReadinessCheck,
+    Release,
+)
 
 CONDITION = "condition"
 EXPIRED_CONDITION = "expired_condition"
 DECISION = "decision"
 ACTION = "action"
 FREEZE = "freeze"
+CHECKLIST = "checklist"
 
 SHIPPABLE = (Decision.Outcome.GO, Decision.Outcome.CONDITIONAL_GO)
 
@@ -51,6 +67,7 @@ KIND_LABELS = {
     EXPIRED_CONDITION: gettext_lazy("Expired condition"),
     ACTION: gettext_lazy("Action"),
     FREEZE: gettext_lazy("Deploy freeze"),
+    CHECKLIST: gettext_lazy("Checklist"),
 }
 
 
@@ -115,6 +132,8 @@ class GateResult:
     conditions: tuple[Condition, ...] = field(default=(), repr=False, compare=False)
     # The break-glass override that makes a blocked release ready, while it is valid.
     override: Override | None = field(default=None, repr=False, compare=False)
+    # What does not block but a pipeline or a release manager should know.
+    warnings: tuple[Blocker, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON answer of `GET /api/releases/<slug>/gate`."""
@@ -124,6 +143,7 @@ class GateResult:
             "outcome": self.outcome,
             "decided_at": _iso(self.decided_at),
             "blocking": [b.as_dict() for b in self.blocking],
+            "warnings": [w.as_dict() for w in self.warnings],
             "deploy_window": {
                 "start": _iso(self.deploy_window_start),
                 "end": _iso(self.deploy_window_end),
@@ -208,14 +228,26 @@ def _decision_blocker(decision: Decision | None) -> Blocker | None:
     )
 
 
-def _blocking_actions(release: Release) -> list[Action]:
+def _action_blocker(action: Action) -> Blocker:
+    return Blocker(
+        ACTION,
+        _action_text(action.code, action.due_date.isoformat(), action.description),
+        action.code,
+        action.owner.name,
+        due=action.due_date,
+        description=action.description,
+    )
+
+
+def _actions_due_before_deploy(release: Release) -> list[Action]:
+    """Open actions due on or before the deploy; the flagged ones block, the others warn."""
     actions = (
         Action.objects.open()
         .filter(session__release=release, kind=Action.Kind.ACTION, due_date__isnull=False)
         .select_related("owner", "session")
         .order_by("due_date", "code", "pk")
     )
-    blocking = []
+    due = []
     for action in actions:
         start = release.deploy_window_start
         local = bounds.local_or_none(start, action.session.tzinfo) if start else None
@@ -223,8 +255,49 @@ def _blocking_actions(release: Release) -> list[Action]:
         # enforced) is read by its UTC date.
         cutoff = (local or start).date() if start else release.planned_date
         if action.due_date <= cutoff:
-            blocking.append(action)
-    return blocking
+            due.append(action)
+    return due
+
+
+def current_checks(release: Release) -> list[ReadinessCheck]:
+    """Each area's readiness check from the latest session that holds that area, with its
+    items: an earlier meeting's check of the same area is superseded."""
+    checks = (
+        ReadinessCheck.objects.filter(session__release=release)
+        .select_related("session")
+        .prefetch_related(
+            Prefetch("items", queryset=ChecklistItem.objects.order_by("position", "pk"))
+        )
+        .order_by("-session__scheduled_at", "-session__pk", "position", "pk")
+    )
+    seen: set[str] = set()
+    latest = []
+    for check in checks:
+        if check.area.casefold() not in seen:
+            seen.add(check.area.casefold())
+            latest.append(check)
+    return latest
+
+
+def _checklist_blockers(release: Release, now: dt.datetime) -> list[Blocker]:
+    blockers = []
+    for check in current_checks(release):
+        today = now.astimezone(check.session.tzinfo).date()
+        for item in check.items.all():
+            if item.blocks(today):
+                blockers.append(
+                    Blocker(
+                        CHECKLIST,
+                        _("%(area)s: %(item)s (%(state)s)")
+                        % {
+                            "area": check.area,
+                            "item": item.label,
+                            "state": item.get_state_display(),
+                        },
+                        item.key,
+                    )
+                )
+    return blockers
 
 
 def _conditions_of(decision: Decision | None) -> tuple[Condition, ...]:
@@ -261,17 +334,10 @@ def release_gate(release: Release, *, now: dt.datetime) -> GateResult:
                     condition.owner.name if condition.owner else None,
                 )
             )
-    for action in _blocking_actions(release):
-        blocking.append(
-            Blocker(
-                ACTION,
-                _action_text(action.code, action.due_date.isoformat(), action.description),
-                action.code,
-                action.owner.name,
-                due=action.due_date,
-                description=action.description,
-            )
-        )
+    blocking.extend(_checklist_blockers(release, now))
+    warnings: list[Blocker] = []
+    for action in _actions_due_before_deploy(release):
+        (blocking if action.before_deploy else warnings).append(_action_blocker(action))
     freeze = _freeze_blocker(now)
     if freeze is not None:
         blocking.append(freeze)
@@ -290,4 +356,5 @@ def release_gate(release: Release, *, now: dt.datetime) -> GateResult:
         expired_conditions=tuple(expired),
         conditions=_conditions_of(decision),
         override=override,
+        warnings=tuple(warnings),
     )

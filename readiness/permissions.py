@@ -19,6 +19,7 @@ from readiness.models import (
     Action,
     AgendaItem,
     ApiToken,
+    ChecklistItem,
     Condition,
     Decision,
     Evidence,
@@ -255,6 +256,16 @@ def get_agenda_item_for_editor(user: User, slug: str, pk: int, item: int) -> Age
 def get_check_for_editor(user: User, slug: str, pk: int, item: int) -> ReadinessCheck:
     return _child_for_editor(
         user, ReadinessCheck.objects.prefetch_related("evidence"), slug, pk, item
+    )
+
+
+def get_checklist_item_for_editor(user: User, slug: str, pk: int, item: int) -> ChecklistItem:
+    return _child_for_editor(
+        user,
+        ChecklistItem.objects.select_related("readiness_check", "set_by", "exempted_by"),
+        slug,
+        pk,
+        item,
     )
 
 

@@ -86,6 +86,13 @@ session_patterns = (
         path(f"{S}checks/add", sessions.check_add, name="check_add"),
         path(f"{S}checks/<int:item>/edit", sessions.check_edit, name="check_edit"),
         path(f"{S}checks/<int:item>/remove", sessions.check_remove, name="check_remove"),
+        path(f"{S}checklist/add", sessions.checklist_item_add, name="checklist_add"),
+        path(f"{S}checklist/<int:item>/edit", sessions.checklist_item_edit, name="checklist_edit"),
+        path(
+            f"{S}checklist/<int:item>/exempt",
+            sessions.checklist_item_exempt,
+            name="checklist_exempt",
+        ),
         path(f"{S}decision", sessions.decision_record, name="decision_record"),
         path(f"{S}decision/ballot", sessions.decision_ballot, name="decision_ballot"),
         path(f"{S}actions/add", sessions.action_add, name="action_add"),

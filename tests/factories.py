@@ -54,6 +54,7 @@ def make_action(
     owner: Person | None = None,
     due_date: dt.date | None = dt.date(2024, 7, 16),
     description: str = "Re-run the k6 script and attach the results.",
+    before_deploy: bool = False,
 ) -> Action:
     return services.action_create(
         user=None,
@@ -62,6 +63,7 @@ def make_action(
         description=description,
         owner=owner or make_person(),
         due_date=due_date,
+        before_deploy=before_deploy,
     )
 
 

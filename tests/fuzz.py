@@ -180,6 +180,7 @@ def make_world(facilitator, admin) -> dict:
     agenda = services.agenda_item_add(user=None, session=session, title="QA")
     services.agenda_item_add(user=None, session=session, title="FinOps")
     check = services.readiness_check_set(user=None, session=session, area="QA", status="amber")
+    checklist = services.checklist_item_add(user=None, session=session, area="QA", key="e2e")
     action = make_action(session, code="A1", owner=person)
     decision = make_decision(
         session,
@@ -217,6 +218,7 @@ def make_world(facilitator, admin) -> dict:
         "person": member.person,
         "agenda": agenda,
         "check": check,
+        "checklist": checklist,
         "action": action,
         "condition": Condition.objects.get(decision=decision),
         "decision": decision,

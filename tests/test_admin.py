@@ -23,6 +23,7 @@ def test_every_domain_model_is_registered():
         "participant",
         "agendaitem",
         "readinesscheck",
+        "checklistitem",
         "decision",
         "condition",
         "action",

@@ -190,6 +190,9 @@ SPECS: dict[str, Spec] = {
     "sessions:check_remove": Spec(forms.RemoveForm, item="check", examples=3),
     "sessions:condition_edit": Spec(forms.ConditionEditForm, item="condition", shows=MINE),
     "sessions:addendum_add": Spec(forms.AddendumForm),
+    "sessions:checklist_add": Spec(forms.ChecklistItemForm),
+    "sessions:checklist_edit": Spec(forms.ChecklistItemEditForm, item="checklist"),
+    "sessions:checklist_exempt": Spec(forms.ChecklistExemptForm, item="checklist"),
     # My work.
     "me:action_status": Spec(forms.ActionStatusForm, item="action", shows=MINE),
     "me:condition_satisfy": Spec(forms.ConditionSatisfyForm, item="condition", shows=MINE),
@@ -240,6 +243,7 @@ VERSIONED = {
     "participant",
     "agenda",
     "check",
+    "checklist",
     "action",
     "condition",
     "evidence",

@@ -102,6 +102,12 @@ DEPLOY = {
     "finished_at": st.one_of(st.none(), MOMENTS),
     "url": st.one_of(st.just(""), st.sampled_from(fuzz.URLS)),
 }
+CHECKLIST = {
+    "state": st.sampled_from(["passed", "failed", "pending", "Passed", ""]),
+    "evidence_url": st.one_of(st.just(""), st.just("qa/e2e.md"), st.sampled_from(fuzz.URLS)),
+    "required": st.sampled_from([True, False, None, "yes", 1]),
+    "expected_version": _version,
+}
 RELEASE_QUERY = {
     "status": st.sampled_from(["draft", "scheduled", "decided", "nonsense", ""]),
     "planned_from": st.sampled_from(fuzz.DATES + ["2024-07-01", "2100-12-31", "x"]),
@@ -145,6 +151,15 @@ OPERATIONS = {
         "condition_id": _condition,
         "body": SATISFY,
         "current": "condition",
+        "examples": 20,
+    },
+    # A report from CI: no version is needed, one sent is checked.
+    ("put", "/api/releases/{slug}/checks/{area}/items/{key}"): {
+        "slug": _slug,
+        "area": lambda w: "QA",
+        "key": lambda w: "e2e",
+        "body": CHECKLIST,
+        "current": "checklist",
         "examples": 20,
     },
     ("post", "/api/actions/{action_id}/status"): {
@@ -247,7 +262,8 @@ def test_no_api_answer_is_5xx_or_anything_but_json(client, world, operation):
             body = request["raw"]
             if body is None:
                 body = json.dumps(fuzz.resolve(request["body"], world))
-            response = client.post(url, body, content_type="application/json", headers=headers)
+            send = client.put if method == "put" else client.post
+            response = send(url, body, content_type="application/json", headers=headers)
         assert response.status_code < 500, (url, response.status_code, response.content[:300])
         assert response["Content-Type"].startswith("application/json"), (url, response)
         document = response.json()

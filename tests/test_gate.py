@@ -126,9 +126,10 @@ def _windowed_release(session):
 def test_it_blocks_on_open_actions_due_by_the_day_the_window_opens(session):
     release = _windowed_release(session)
     make_decision(session, Decision.Outcome.GO)
-    due = make_action(session, code="A1", due_date=dt.date(2024, 7, 17))
-    make_action(session, code="A2", due_date=dt.date(2024, 7, 18))  # after the window
-    make_action(session, code="A3", due_date=None)
+    # Only actions flagged "must be done before deploy" block (the unflagged warn).
+    due = make_action(session, code="A1", due_date=dt.date(2024, 7, 17), before_deploy=True)
+    make_action(session, code="A2", due_date=dt.date(2024, 7, 18), before_deploy=True)
+    make_action(session, code="A3", due_date=None, before_deploy=True)
     monitoring = services.action_create(
         user=None,
         session=session,
@@ -152,8 +153,9 @@ def test_it_blocks_on_open_actions_due_by_the_day_the_window_opens(session):
 
 def test_it_judges_actions_against_the_planned_date_without_a_window(session):
     make_decision(session, Decision.Outcome.GO)
-    make_action(session, code="A1", due_date=session.release.planned_date)
-    make_action(session, code="A2", due_date=session.release.planned_date + dt.timedelta(1))
+    planned = session.release.planned_date
+    make_action(session, code="A1", due_date=planned, before_deploy=True)
+    make_action(session, code="A2", due_date=planned + dt.timedelta(1), before_deploy=True)
     assert [b.reference for b in _gate(session.release).blocking] == ["A1"]
 
 
@@ -178,6 +180,7 @@ def test_it_answers_the_documented_json(session):
         "outcome",
         "decided_at",
         "blocking",
+        "warnings",
         "deploy_window",
         "window_open",
         "checked_at",

@@ -375,7 +375,13 @@ def test_english_minutes_are_marked_inside_a_portuguese_page(client, manager, mi
 @pytest.mark.django_db
 def test_the_gate_says_a_due_date_in_the_page_s_language_and_iso_to_machines(client, manager):
     session = make_session()
-    make_action(session, code="A7", due_date=dt.date(2024, 7, 15), description="Run k6.")
+    make_action(
+        session,
+        code="A7",
+        due_date=dt.date(2024, 7, 15),
+        description="Run k6.",
+        before_deploy=True,  # only a flagged action blocks
+    )
     client.force_login(manager)
     page = client.get(session.release.get_absolute_url(), headers=PT).text
     assert "A7 (prazo 15/07/2024): Run k6." in page

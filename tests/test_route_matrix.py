@@ -65,6 +65,8 @@ EXPECTED = {
     "sessions:evidence_add": RUN,  # its form is fetched when opened; the POST adds
     "sessions:evidence_edit": RUN,
     "sessions:condition_edit": RUN,
+    "sessions:checklist_edit": RUN,
+    "sessions:checklist_exempt": RUN,
     # The action's owner and its session's facilitator change its status.
     "sessions:action_open": (LOGIN, 403, 200, 403, 200, 200),
     # Names and titles, as every login reads them in the records.
@@ -97,6 +99,7 @@ EXPECTED = {
     "api:condition_detail": API_READ,
     "api:condition_satisfy": API_WRITE,
     "api:action_update_status": API_WRITE,
+    "api:checklist_item_put": API_WRITE,
 }
 POST_ONLY = {
     "releases:cancel",
@@ -124,6 +127,7 @@ POST_ONLY = {
     "sessions:minutes_send",
     "sessions:evidence_verify",
     "sessions:addendum_add",
+    "sessions:checklist_add",
     "minutes:import_confirm",
     "people:merge",
     "me:action_status",
@@ -187,6 +191,7 @@ def world(db, django_user_model):
     participant = services.participant_add(user=None, session=session, person=owen, area="QA")
     item = services.agenda_item_add(user=None, session=session, title="QA")
     check = services.readiness_check_set(user=None, session=session, area="QA", status="green")
+    checklist = services.checklist_item_add(user=None, session=session, area="QA", key="e2e")
     action = make_action(session, code="A1", owner=owen)
     evidence = services.evidence_add(user=None, session=session, title="k6", location="docs/k6.md")
     decision = make_decision(
@@ -223,6 +228,7 @@ def world(db, django_user_model):
         "participant": participant.pk,
         "agenda": item.pk,
         "checks": check.pk,
+        "checklist": checklist.pk,
         "actions": action.pk,
         "evidence": evidence.pk,
         "conditions": condition.pk,

@@ -38,7 +38,9 @@ def record(facilitator, owner):
     evidence = services.evidence_add(
         user=None, session=session, title="k6", location="qa/k6.md", category="qa"
     )
+    checklist = services.checklist_item_add(user=None, session=session, area="QA", key="e2e")
     return {
+        "checklist": checklist,
         "session": session,
         "participant": participant,
         "agenda": item,
@@ -144,6 +146,19 @@ WRITES = {
         lambda r: {"owner": "Ana Souza", "deadline": "", "version": r["condition"].version},
     ),
     "addendum_add": (None, lambda r: {"text": "Confirmed by e-mail."}),
+    "checklist_add": (None, lambda r: {"area": "QA", "key": "perf", "required": "on"}),
+    "checklist_edit": (
+        "checklist",
+        lambda r: {"state": "passed", "evidence_url": "", "version": r["checklist"].version},
+    ),
+    "checklist_exempt": (
+        "checklist",
+        lambda r: {
+            "reason": "Lab down",
+            "until": "2024-07-20",
+            "version": r["checklist"].version,
+        },
+    ),
 }
 # The owner of the action and of the condition may change those two, nothing else.
 OWNER_MAY = {"action_status", "condition_satisfy"}
@@ -209,6 +224,7 @@ def _loaders(record, other):
         (p.get_evidence_for_editor, "evidence"),
         (p.get_action_for_updater, "action"),
         (p.get_condition_for_editor, "condition"),
+        (p.get_checklist_item_for_editor, "checklist"),
     ]
     calls = {
         "session_for_user": (lambda u, a: p.get_session_for_user(u, *a), None),
@@ -249,6 +265,7 @@ LOADER_NAMES = [
     "condition_for_user",
     "condition_for_editor",
     "decision_for_reviewer",
+    "checklist_item_for_editor",
 ]
 # Who may not: an anonymous visitor may read nothing; the others need to run the session
 # (or own the condition).

@@ -99,8 +99,8 @@ def token_of(request: HttpRequest) -> ApiToken | None:
 
 def require_scope(request: HttpRequest, *, slug: str | None = None, gate: bool = False) -> None:
     """A token restricted to one release is its pipeline's: it may read that release's
-    gate and record and list its deployments (`gate=True` marks those endpoints), and
-    nothing else."""
+    gate, record and list its deployments and report its checklist items (`gate=True`
+    marks those endpoints), and nothing else."""
     api_token = token_of(request)
     if api_token is None or api_token.release_id is None:
         return

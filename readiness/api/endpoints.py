@@ -158,7 +158,7 @@ class WindowOut(Schema):
 
 
 class BlockerOut(Schema):
-    kind: Literal["condition", "expired_condition", "decision", "action", "freeze"]
+    kind: Literal["condition", "expired_condition", "decision", "action", "freeze", "checklist"]
     text: str
     reference: str
     owner: str | None
@@ -180,6 +180,8 @@ class GateOut(Schema):
     outcome: Literal["go", "conditional_go", "no_go", "postponed"] | None
     decided_at: dt.datetime | None
     blocking: list[BlockerOut]
+    # A deployment's gate stored before warnings existed has none.
+    warnings: list[BlockerOut] = []
     deploy_window: WindowOut
     window_open: bool | None
     checked_at: dt.datetime

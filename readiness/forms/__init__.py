@@ -16,6 +16,11 @@ from readiness.forms.base import (
     TimeZoneField,
     VersionedForm,
 )
+from readiness.forms.checklists import (
+    ChecklistExemptForm,
+    ChecklistItemEditForm,
+    ChecklistItemForm,
+)
 from readiness.forms.freezes import FreezeDeleteForm, FreezeEditForm, FreezeForm, OverrideForm
 from readiness.forms.minutes import (
     MINUTES_PREVIEW_MAX_AGE,
@@ -96,6 +101,9 @@ __all__ = [
     "DiscussedForm",
     "ReadinessCheckForm",
     "ReadinessCheckEditForm",
+    "ChecklistItemForm",
+    "ChecklistItemEditForm",
+    "ChecklistExemptForm",
     "ConditionForm",
     "ConditionFormSet",
     "DecisionForm",

@@ -334,6 +334,7 @@ class ActionForm(Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=Action.Kind.choices, initial=Action.Kind.ACTION
     )
+    before_deploy = forms.BooleanField(label=_("Must be done before deploy"), required=False)
 
 
 class ActionEditForm(VersionedForm):
@@ -345,6 +346,7 @@ class ActionEditForm(VersionedForm):
     owner = PersonNameField(label=_("Owner"))
     due_date = DateField(label=_("Due"), required=False, widget=DATE)
     kind = forms.ChoiceField(label=_("Kind"), choices=Action.Kind.choices)
+    before_deploy = forms.BooleanField(label=_("Must be done before deploy"), required=False)
 
     @staticmethod
     def shown(record, name: str):

@@ -58,6 +58,8 @@ from readiness.models.releases import Release, ReleaseQuerySet, ReleaseStatus, _
 from readiness.models.sessions import (
     Addendum,
     AgendaItem,
+    ChecklistItem,
+    ChecklistItemState,
     Participant,
     ParticipantAttendance,
     ParticipantRole,
@@ -88,6 +90,8 @@ __all__ = [
     "Participant",
     "AgendaItem",
     "ReadinessCheckStatus",
+    "ChecklistItem",
+    "ChecklistItemState",
     "ReadinessCheck",
     "SessionTemplate",
     "Addendum",

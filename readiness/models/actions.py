@@ -124,6 +124,9 @@ class Action(Versioned):
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ACTION)
+    # Only an action the meeting flagged this way holds back the gate; any other open action
+    # due before the deploy is a warning (bookkeeping left behind must not overrule a GO).
+    before_deploy = models.BooleanField(_("must be done before deploy"), default=False)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
     )

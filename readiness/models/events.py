@@ -65,6 +65,9 @@ class EventVerb(models.TextChoices):
     READINESS_CHECK_ADDED = "readiness_check.added", _("added the readiness check")
     READINESS_CHECK_UPDATED = "readiness_check.updated", _("updated the readiness check")
     READINESS_CHECK_REMOVED = "readiness_check.removed", _("removed the readiness check")
+    CHECKLIST_ITEM_ADDED = "checklist_item.added", _("added the checklist item")
+    CHECKLIST_ITEM_SET = "checklist_item.set", _("set the checklist item")
+    CHECKLIST_ITEM_EXEMPTED = "checklist_item.exempted", _("exempted the checklist item")
     DECISION_RECORDED = "decision.recorded", _("recorded the decision")
     DECISION_SUPERSEDED = "decision.superseded", _("superseded the decision")
     DECISION_REVIEW_SCHEDULED = (

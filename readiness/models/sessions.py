@@ -36,7 +36,16 @@ class SessionQuerySet(models.QuerySet):
             Prefetch("participants", queryset=Participant.objects.select_related("person")),
             Prefetch("agenda_items", queryset=AgendaItem.objects.prefetch_related("evidence")),
             Prefetch(
-                "readiness_checks", queryset=ReadinessCheck.objects.prefetch_related("evidence")
+                "readiness_checks",
+                queryset=ReadinessCheck.objects.prefetch_related(
+                    "evidence",
+                    Prefetch(
+                        "items",
+                        queryset=ChecklistItem.objects.select_related(
+                            "set_by", "exempted_by", "session"
+                        ),
+                    ),
+                ),
             ),
             Prefetch(
                 "decisions",
@@ -318,6 +327,87 @@ class ReadinessCheck(Versioned):
         return f"{self.area}: {self.get_status_display()}"
 
 
+class ChecklistItemState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
+
+
+class ChecklistItem(Versioned):
+    """One item of an area's checklist (for QA: E2E, contract tests, performance...), set
+    by a person on the session page or by a pipeline through the API."""
+
+    State = ChecklistItemState
+
+    readiness_check = models.ForeignKey(
+        ReadinessCheck,
+        verbose_name=_("readiness check"),
+        on_delete=models.CASCADE,
+        related_name="items",
+    )
+    # The check's session, kept beside it by the services: locks and Events go by session.
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="checklist_items",
+        editable=False,
+    )
+    key = models.CharField(_("key"), max_length=100)
+    label = models.CharField(_("item"), max_length=200)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    required = models.BooleanField(_("required"), default=True)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.PENDING
+    )
+    evidence_url = models.CharField(_("evidence"), max_length=1000, blank=True)
+    set_by = by_login(_("set by"))
+    # The API token's name when a pipeline set it; blank when a person did on the page.
+    set_by_token = models.CharField(_("set by the token"), max_length=200, blank=True)
+    set_at = models.DateTimeField(_("set at"), null=True, blank=True)
+    exempt_reason = models.TextField(_("reason for the exemption"), blank=True)
+    exempt_until = models.DateField(_("exempt until"), null=True, blank=True)
+    exempted_by = by_login(_("exempted by"))
+
+    class Meta:
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["readiness_check", "key"], name="checklist_key_once"),
+            models.CheckConstraint(
+                condition=Q(state__in=ChecklistItemState.values), name="checklist_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(exempt_until__isnull=True) | ~Q(exempt_reason=""),
+                name="checklist_exemption_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or self.key
+
+    def is_exempt(self, today: dt.date) -> bool:
+        """Exempted through `today` (the session's day); an expired exemption is none."""
+        return self.exempt_until is not None and today <= self.exempt_until
+
+    def blocks(self, today: dt.date) -> bool:
+        """Required, not passed and not exempted: the gate's `checklist`."""
+        return (
+            self.required
+            and self.state != ChecklistItemState.PASSED
+            and not (self.is_exempt(today))
+        )
+
+    @property
+    def is_blocking(self) -> bool:
+        return self.blocks(self.session.local_today())
+
+    @property
+    def exemption_expired(self) -> bool:
+        return self.exempt_until is not None and not self.is_exempt(self.session.local_today())
+
+
 class SessionTemplate(models.Model):
     """A saved agenda and set of readiness areas to start a session from."""
 
@@ -326,6 +416,8 @@ class SessionTemplate(models.Model):
     agenda = models.JSONField(_("agenda"), default=list)
     # ["QA", "Compliance", ...]
     areas = models.JSONField(_("readiness areas"), default=list)
+    # {"QA": [{"key": "e2e", "label": "E2E", "required": true}, ...], ...}
+    checklists = models.JSONField(_("checklists"), default=dict, blank=True)
     created_by = by_login(_("created by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

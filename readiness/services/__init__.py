@@ -37,6 +37,12 @@ from readiness.services.agenda import (
     readiness_check_remove,
     readiness_check_set,
 )
+from readiness.services.checklists import (
+    checklist_item_add,
+    checklist_item_exempt,
+    checklist_item_put,
+    checklist_item_set,
+)
 from readiness.services.decisions import (
     ConditionSpec,
     VoteSpec,
@@ -156,6 +162,10 @@ __all__ = [
     "agenda_item_start_discussion",
     "agenda_item_set_discussed",
     "readiness_check_set",
+    "checklist_item_add",
+    "checklist_item_exempt",
+    "checklist_item_put",
+    "checklist_item_set",
     "readiness_check_add",
     "ConditionSpec",
     "VoteSpec",

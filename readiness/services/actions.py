@@ -32,6 +32,7 @@ def action_create(
     owner: Person,
     due_date: dt.date | None = None,
     kind: str = Action.Kind.ACTION,
+    before_deploy: bool = False,
     notify: bool = True,
 ) -> Action:
     """A new action; its owner is told unless `notify` is off (history being imported)."""
@@ -46,6 +47,7 @@ def action_create(
         owner=owner,
         due_date=due_date,
         kind=kind,
+        before_deploy=before_deploy,
     )
     _create(action, user=user, verb=Event.Verb.ACTION_CREATED)
     if notify:
@@ -64,15 +66,19 @@ def action_update(
     due_date: dt.date | None,
     kind: str,
     code: str | None = None,
+    before_deploy: bool | None = None,
 ) -> Action:
     """Change what the action says; `code` (None or "" keeps it) must stay free in the release:
-    the check below words the refusal, the database's constraint settles a race."""
+    the check below words the refusal, the database's constraint settles a race.
+    `before_deploy` None keeps the flag."""
     if not bounds.clean_text(description).strip():
         raise ValidationError({"description": _("Say what has to be done.")})
     bounds.check_day(due_date, field="due_date", label=_("The due date"))
     if kind not in Action.Kind.values:
         raise ValidationError({"kind": _("Unknown kind.")})
     changes = {}
+    if before_deploy is not None:
+        changes["before_deploy"] = before_deploy
     if code:
         code = _clean_code(code)
         if code != action.code:

@@ -25,6 +25,7 @@ from readiness.models import (
 from readiness.services._core import User, _actor, _check_time_zone, _create, _update, event_record
 from readiness.services._moments import recorded_moment
 from readiness.services.agenda import agenda_item_add, readiness_check_set
+from readiness.services.checklists import checklist_item_add
 from readiness.services.participants import participant_add
 
 
@@ -154,6 +155,15 @@ def session_schedule_from_template(
             readiness_check_set(
                 user=user, session=session, area=area, status=ReadinessCheck.Status.NOT_ASSESSED
             )
+            for entry in (template.checklists or {}).get(area, []):
+                checklist_item_add(
+                    user=user,
+                    session=session,
+                    area=area,
+                    key=entry["key"],
+                    label=entry.get("label", ""),
+                    required=entry.get("required", True),
+                )
     for participant, area in carried_participants:
         if participant.session.release_id != release.pk:
             raise ValidationError(_("Only a session of the same release is carried over."))
@@ -235,6 +245,14 @@ def session_template_save(*, user: User, session: Session, name: str) -> Session
             for item in session.agenda_items.all()
         ],
         areas=[check.area for check in session.readiness_checks.all()],
+        # The items each area checks, without this meeting's states and exemptions.
+        checklists={
+            check.area: [
+                {"key": i.key, "label": i.label, "required": i.required} for i in check.items.all()
+            ]
+            for check in session.readiness_checks.prefetch_related("items")
+            if check.items.all()
+        },
         created_by=_actor(user),
     )
     return _create(template, user=user, verb=Event.Verb.TEMPLATE_SAVED, session=session)

@@ -41,6 +41,13 @@ def describe(result: GateResult) -> list[str]:
             lines.append(
                 f"  - [{blocker.kind}] {blocker.text}" + (f" ({detail})" if detail else "")
             )
+    if result.warnings:
+        lines.append(_("Warnings:"))
+        for warning in result.warnings:
+            detail = ", ".join(x for x in (warning.reference, warning.owner) if x)
+            lines.append(
+                f"  - [{warning.kind}] {warning.text}" + (f" ({detail})" if detail else "")
+            )
     lines.append(_("Checked at %(when)s") % {"when": result.checked_at.isoformat()})
     return lines
 

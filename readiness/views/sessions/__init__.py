@@ -6,6 +6,11 @@
 evidence, addenda). How each write answers is `readiness.views.answers`.
 """
 
+from readiness.views.sessions.checklists import (
+    checklist_item_add,
+    checklist_item_edit,
+    checklist_item_exempt,
+)
 from readiness.views.sessions.corrections import (
     check_remove,
     condition_edit,
@@ -79,6 +84,9 @@ __all__ = [
     "agenda_item_discuss",
     "agenda_item_discussed",
     "check_add",
+    "checklist_item_add",
+    "checklist_item_edit",
+    "checklist_item_exempt",
     "check_edit",
     "row_closed",
     "decision_record",

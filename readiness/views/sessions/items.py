@@ -218,6 +218,9 @@ def row_closed(request: HtmxHttpRequest, slug: str, pk: int, kind: str, item: in
     elif kind == "checks":
         objects = {"check": permissions.get_check_for_editor(request.user, slug, pk, item)}
         partial, session = "check-row", objects["check"].session
+    elif kind == "checklist":
+        objects = {"item": permissions.get_checklist_item_for_editor(request.user, slug, pk, item)}
+        partial, session = "checklist-item", objects["item"].session
     elif kind == "actions":
         action = permissions.get_action_for_user(request.user, item, slug=slug, session_pk=pk)
         session = workspace.action_session(request, action, slug, pk)

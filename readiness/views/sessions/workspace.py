@@ -33,6 +33,7 @@ SECTIONS = {
     "participants",
     "agenda",
     "checks",
+    "checklist",
     "decision",
     "actions",
     "evidence",
@@ -146,6 +147,7 @@ def page_context(request: HtmxHttpRequest, session: Session, **overrides: Any) -
         "participant_form": forms.ParticipantAddForm,
         "agenda_form": forms.AgendaItemAddForm,
         "check_form": forms.ReadinessCheckForm,
+        "checklist_form": forms.ChecklistItemForm,
         "decision_form": lambda: forms.DecisionForm(
             members=session.members, initial={"method": "consensus"}
         ),
