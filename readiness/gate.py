@@ -28,12 +28,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from readiness import bounds, timefmt
-from readiness.models import Action, Condition, Decision, Release
+from readiness.models import Action, Condition, Decision, Policy, Release, SignOff
+from readiness.models.signoffs import Progress
 
 CONDITION = "condition"
 EXPIRED_CONDITION = "expired_condition"
 DECISION = "decision"
 ACTION = "action"
+SIGNOFF = "signoff"
 
 SHIPPABLE = (Decision.Outcome.GO, Decision.Outcome.CONDITIONAL_GO)
 
@@ -43,6 +45,7 @@ KIND_LABELS = {
     CONDITION: gettext_lazy("Condition"),
     EXPIRED_CONDITION: gettext_lazy("Expired condition"),
     ACTION: gettext_lazy("Action"),
+    SIGNOFF: gettext_lazy("Sign-off"),
 }
 
 
@@ -102,6 +105,8 @@ class GateResult:
     expired_conditions: tuple[Condition, ...] = field(default=(), repr=False, compare=False)
     # Every condition of a GO with conditions in force, satisfied or not, for the pages.
     conditions: tuple[Condition, ...] = field(default=(), repr=False, compare=False)
+    # The sign-off policy the release's GO is held to (`Policy.as_dict`).
+    policy: dict[str, Any] | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON answer of `GET /api/releases/<slug>/gate`."""
@@ -117,6 +122,7 @@ class GateResult:
             },
             "window_open": self.window_open,
             "checked_at": _iso(self.checked_at),
+            "policy": self.policy,
         }
 
 
@@ -130,7 +136,8 @@ def current_decision(release: Release) -> Decision | None:
         Decision.objects.filter(session__release=release, is_current=True)
         .select_related("session__facilitator")
         .prefetch_related(
-            Prefetch("conditions", queryset=Condition.objects.select_related("owner"))
+            Prefetch("conditions", queryset=Condition.objects.select_related("owner")),
+            Prefetch("signoffs", queryset=SignOff.objects.select_related("participant__person")),
         )
         .order_by("-recorded_at", "-pk")
         .first()
@@ -156,6 +163,54 @@ def _decision_blocker(decision: Decision | None) -> Blocker | None:
         _("The current decision is %(outcome)s.") % {"outcome": decision.get_outcome_display()},
         owner=facilitator.name if facilitator else None,
     )
+
+
+def _signoff_blockers(
+    decision: Decision | None, policy: Policy, release: Release, now: dt.datetime
+) -> list[Blocker]:
+    """A GO taken here waits for its approvers; a rejection stops it; a GO older than the
+    policy's validity must be reconfirmed. Decisions from imported minutes are in force as
+    the minutes record them."""
+    if decision is None or decision.outcome not in SHIPPABLE:
+        return []
+    if decision.approval == Decision.Approval.MINUTES:
+        return []
+    approval = decision.approval
+    if approval == Decision.Approval.REJECTED:
+        return [
+            Blocker(
+                SIGNOFF,
+                _("Rejected at sign-off by %(name)s (%(area)s): %(comment)s")
+                % {"name": s.participant.person.name, "area": s.area, "comment": s.comment},
+                owner=s.participant.person.name,
+            )
+            for s in decision.signoffs.all()
+            if s.verdict == SignOff.Verdict.REJECT
+        ] or [Blocker(SIGNOFF, _("The GO was rejected at sign-off."))]
+    if approval == Decision.Approval.PENDING:
+        progress = Progress(policy, list(decision.signoffs.all()), release.product_owner_id)
+        text = _("Awaiting sign-off: %(approved)s of %(needed)s approvals.") % {
+            "approved": progress.approved,
+            "needed": progress.needed,
+        }
+        if progress.missing_areas:
+            text += " " + _("Still to approve: %(areas)s.") % {
+                "areas": ", ".join(progress.missing_areas)
+            }
+        if progress.owner_alone:
+            text += " " + _("The product owner cannot be the only approver.")
+        return [Blocker(SIGNOFF, text)]
+    since = decision.in_force_at or decision.recorded_at
+    if policy.go_valid_days and since + dt.timedelta(days=policy.go_valid_days) <= now:
+        until = since + dt.timedelta(days=policy.go_valid_days)
+        return [
+            Blocker(
+                SIGNOFF,
+                _("The GO expired on %(until)s: record it again to reconfirm it.")
+                % {"until": until.isoformat(timespec="minutes")},
+            )
+        ]
+    return []
 
 
 def _blocking_actions(release: Release) -> list[Action]:
@@ -211,6 +266,8 @@ def release_gate(release: Release, *, now: dt.datetime) -> GateResult:
                     condition.owner.name if condition.owner else None,
                 )
             )
+    policy = Policy.for_release(release)
+    blocking.extend(_signoff_blockers(decision, policy, release, now))
     for action in _blocking_actions(release):
         blocking.append(
             Blocker(
@@ -234,4 +291,5 @@ def release_gate(release: Release, *, now: dt.datetime) -> GateResult:
         checked_at=now,
         expired_conditions=tuple(expired),
         conditions=_conditions_of(decision),
+        policy=policy.as_dict(),
     )

@@ -375,6 +375,29 @@ def get_decision_for_reviewer(
     return decision
 
 
+def get_decision_for_signer(
+    user: User, pk: int, *, slug: str | None = None, session_pk: int | None = None
+) -> Decision:
+    """A decision to sign off, for any reader of the release: whether this user may sign
+    for that approver is the sign-off service's rule, the same for every door."""
+    queryset = Decision.objects.select_related("session__release", "session__facilitator")
+    if slug is not None:
+        queryset = queryset.filter(session_id=session_pk, session__release__slug=slug)
+    decision = get_object_or_404(queryset, pk=pk)
+    if not can_view_release(user, decision.session.release):
+        raise PermissionDenied
+    return decision
+
+
+def signer_participant(user: User, decision: Decision, participant_id: int | None = None):
+    """The participant signing: the one named (a proxy sign-off), else the user's own
+    voting seat in the decision's session; 404 when there is none."""
+    seats = Participant.objects.select_related("person").filter(session_id=decision.session_id)
+    if participant_id is not None:
+        return get_object_or_404(seats, pk=participant_id)
+    return get_object_or_404(seats, person__user_id=user.pk)
+
+
 # --- Actions ------------------------------------------------------------------------------
 
 

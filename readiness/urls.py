@@ -81,6 +81,7 @@ session_patterns = (
         path(f"{S}checks/<int:item>/remove", sessions.check_remove, name="check_remove"),
         path(f"{S}decision", sessions.decision_record, name="decision_record"),
         path(f"{S}decision/ballot", sessions.decision_ballot, name="decision_ballot"),
+        path(f"{S}decision/signoff", sessions.signoff_record, name="signoff"),
         path(f"{S}actions/add", sessions.action_add, name="action_add"),
         path(f"{S}actions/<int:item>/edit", sessions.action_edit, name="action_edit"),
         path(f"{S}actions/<int:item>/cancel", sessions.action_cancel, name="action_cancel"),

@@ -181,6 +181,7 @@ def test_it_answers_the_documented_json(session):
         "deploy_window",
         "window_open",
         "checked_at",
+        "policy",
     }
     assert data["release"] == session.release.slug
     assert data["outcome"] == "conditional_go"

@@ -158,7 +158,7 @@ class WindowOut(Schema):
 
 
 class BlockerOut(Schema):
-    kind: Literal["condition", "expired_condition", "decision", "action"]
+    kind: Literal["condition", "expired_condition", "decision", "action", "signoff"]
     text: str
     reference: str
     owner: str | None
@@ -173,6 +173,7 @@ class GateOut(Schema):
     deploy_window: WindowOut
     window_open: bool | None
     checked_at: dt.datetime
+    policy: dict[str, Any] | None = None
 
 
 class ReleaseOut(Schema):

@@ -35,6 +35,7 @@ from readiness.forms.releases import (
     ReleaseCreateForm,
     ReleaseEditForm,
 )
+from readiness.forms.signoffs import PolicyForm, ProxySignOffForm, SignOffForm
 from readiness.forms.workspace import (
     ActionEditForm,
     ActionForm,
@@ -65,6 +66,9 @@ __all__ = [
     "DATE",
     "DATETIME",
     "TIME",
+    "PolicyForm",
+    "ProxySignOffForm",
+    "SignOffForm",
     "Form",
     "VersionedForm",
     "TimeZoneField",

@@ -77,6 +77,9 @@ class WebhookEvent(models.TextChoices):
     ACTION_BLOCKED = "action.blocked", _("Action blocked")
     DEPLOYMENT_RECORDED = "deployment.recorded", _("Deployment recorded")
     DEPLOYED_AGAINST_GATE = "deployment.against_gate", _("Deployed against the gate")
+    SIGNOFF_REQUESTED = "signoff.requested", _("Sign-off requested")
+    SIGNOFF_RECORDED = "signoff.recorded", _("Sign-off recorded")
+    DECISION_IN_FORCE = "decision.in_force", _("Decision in force")
 
 
 def _check_webhook_events(value: list[str]) -> None:

@@ -90,6 +90,11 @@ from readiness.services.sessions import (
     session_template_save,
     session_update,
 )
+from readiness.services.signoffs import (
+    policy_for,
+    policy_update,
+    signoff_record,
+)
 from readiness.services.workspace import (
     NamedCondition,
     action_create_named,
@@ -153,6 +158,9 @@ __all__ = [
     "ConditionSpec",
     "VoteSpec",
     "decision_record",
+    "policy_for",
+    "policy_update",
+    "signoff_record",
     "decision_review_done",
     "condition_satisfy",
     "condition_satisfy_with_evidence",
