@@ -16,6 +16,7 @@ from readiness.views import (
     people,
     releases,
     sessions,
+    signoffs,
     webhooks,
 )
 from readiness.views import settings as user_settings
@@ -31,6 +32,7 @@ release_patterns = (
         path("<slug:slug>/delete/", releases.release_delete, name="delete"),
         path("<slug:slug>/deployments/add", releases.deployment_add, name="deployment_add"),
         path("<slug:slug>/dossier/", history.release_dossier, name="dossier"),
+        path("<slug:slug>/policy/", signoffs.policy_edit, name="policy"),
         path("<slug:slug>/minutes.md", minutes.release_minutes_md, name="minutes_md"),
         path("<slug:slug>/minutes.json", minutes.release_minutes_json, name="minutes_json"),
         path("<slug:slug>/events.csv", audit.release_events_csv, name="events_csv"),
@@ -130,6 +132,7 @@ me_patterns = (
         path("actions/<int:pk>/status", me.action_status, name="action_status"),
         path("conditions/<int:pk>/satisfy", me.condition_satisfy, name="condition_satisfy"),
         path("reviews/<int:pk>/done", me.review_done, name="review_done"),
+        path("signoffs/<int:pk>", me.signoff, name="signoff"),
         path("feed/<str:token>.ics", me.feed, name="feed"),
     ],
     "me",
@@ -167,6 +170,8 @@ urlpatterns = [
     path("me/", include(me_patterns)),
     path("settings/", include(settings_patterns)),
     path("webhooks/", include(webhook_patterns)),
+    path("policy/", signoffs.site_policy_edit, name="site_policy"),
+    path("signoff/<str:token>/", signoffs.signoff_link, name="signoff_link"),
     path("api/", api.urls()),
     path("insights/", include(insight_patterns)),
     path("actions/", include(action_patterns)),

@@ -93,6 +93,47 @@ class Policy(Versioned):
         }
 
 
+def awaiting_signoff(person) -> list[tuple[Decision, Participant]]:
+    """The GOs pending sign-off that `person` approves and has not signed yet, each with
+    their seat (three queries, however many)."""
+    from django.db.models import Prefetch
+
+    decisions = list(
+        Decision.objects.filter(
+            is_current=True,
+            approval=Decision.Approval.PENDING,
+            session__participants__person=person,
+            session__participants__role=Participant.Role.MEMBER,
+        )
+        .exclude(signoffs__participant__person=person)
+        .select_related("session__release")
+        .prefetch_related(
+            Prefetch(
+                "session__participants",
+                queryset=Participant.objects.filter(person=person),
+                to_attr="seats",
+            )
+        )
+        .distinct()
+        .order_by("recorded_at", "pk")
+    )
+    policies = list(
+        Policy.objects.filter(
+            Q(release_id__in=[d.session.release_id for d in decisions]) | Q(release__isnull=True)
+        )
+    )
+    own = {p.release_id: p for p in policies if p.release_id is not None}
+    default = next((p for p in policies if p.release_id is None), Policy())
+    found = []
+    for decision in decisions:
+        policy = own.get(decision.session.release_id, default)
+        for seat in decision.session.seats:
+            if not seat.is_observer and policy.is_required_area(seat.area):
+                found.append((decision, seat))
+                break
+    return found
+
+
 class SignOffVerdict(models.TextChoices):
     APPROVE = "approve", _("Approve")
     REJECT = "reject", _("Reject")

@@ -91,6 +91,7 @@ from readiness.services.sessions import (
     session_update,
 )
 from readiness.services.signoffs import (
+    POLICY_FIELDS,
     policy_for,
     policy_update,
     signoff_record,
@@ -158,6 +159,7 @@ __all__ = [
     "ConditionSpec",
     "VoteSpec",
     "decision_record",
+    "POLICY_FIELDS",
     "policy_for",
     "policy_update",
     "signoff_record",
