@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from readiness.models import (
     Action,
@@ -390,12 +391,15 @@ def get_decision_for_signer(
 
 
 def signer_participant(user: User, decision: Decision, participant_id: int | None = None):
-    """The participant signing: the one named (a proxy sign-off), else the user's own
-    voting seat in the decision's session; 404 when there is none."""
+    """The participant signing: the one named (a proxy sign-off; 404 when it is not of
+    the session), else the user's own seat in the decision's session (403 without one)."""
     seats = Participant.objects.select_related("person").filter(session_id=decision.session_id)
     if participant_id is not None:
         return get_object_or_404(seats, pk=participant_id)
-    return get_object_or_404(seats, person__user_id=user.pk)
+    own = seats.filter(person__user_id=user.pk).first() if user.is_authenticated else None
+    if own is None:
+        raise PermissionDenied(_("You are not an approver of this decision."))
+    return own
 
 
 # --- Actions ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from readiness import services
+from readiness import services, signoff_mail
 from readiness.minutes.exporter import release_as_markdown
 from readiness.models import Condition, Decision, Participant, Person, Release, Webhook
 from tests.factories import make_action, make_decision, make_person, make_release, make_session
@@ -208,6 +208,9 @@ def make_world(facilitator, admin) -> dict:
         "token": token,
         "facilitator": facilitator,
         "admin": admin,
+        "signoff_token": signoff_mail.link_token(
+            decision_id=decision.pk, participant_id=member.pk
+        ),
     }
 
 

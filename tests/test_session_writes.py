@@ -144,6 +144,15 @@ WRITES = {
         lambda r: {"owner": "Ana Souza", "deadline": "", "version": r["condition"].version},
     ),
     "addendum_add": (None, lambda r: {"text": "Confirmed by e-mail."}),
+    # A proxy sign-off, by whoever runs the session (the GO here needs none: 422).
+    "signoff": (
+        None,
+        lambda r: {
+            "participant": r["participant"].pk,
+            "verdict": "approve",
+            "proxy_reason": "Away",
+        },
+    ),
 }
 # The owner of the action and of the condition may change those two, nothing else.
 OWNER_MAY = {"action_status", "condition_satisfy"}

@@ -116,7 +116,7 @@ def test_it_refuses_someone_who_is_not_an_approver(client, session, owner, pendi
     client.force_login(owner)
     before = snapshot(pending)
     response = client.post(_url(session, "decision/signoff"), {"verdict": "approve"})
-    assert response.status_code == 404
+    assert response.status_code == 403
     before.assert_unchanged()
 
 
@@ -334,7 +334,7 @@ def test_the_api_refuses_a_non_approver_and_a_second_sign_off(
         response = client.post(
             url, {"verdict": "approve"}, content_type="application/json", headers=header
         )
-        assert response.status_code == 404
+        assert response.status_code == 403
     proxy = client.post(
         url,
         {"verdict": "approve", "participant_id": approvers["quinn"][1].pk, "proxy_reason": "x"},

@@ -58,14 +58,8 @@ def _context(
     awaiting = []
     for decision, seat in awaiting_signoff(person) if person else []:
         key = f"signoff-{decision.pk}"
-        awaiting.append(
-            (
-                decision,
-                seat,
-                key,
-                (refused or {}).get(key) or forms.SignOffForm(auto_id=f"{key}-%s"),
-            )
-        )
+        form = (refused or {}).get(key) or forms.SignOffForm(auto_id=f"{key}-%s")
+        awaiting.append((decision, seat, key, form))
     # A refused change to an item not listed here (a facilitator's, on someone else's
     # action) or listed without controls (a closed action the person may not reopen)
     # still says why.
