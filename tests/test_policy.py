@@ -225,3 +225,78 @@ def test_it_copies_the_site_default_to_a_new_release():
 def test_it_refuses_a_quorum_without_a_number(session):
     with pytest.raises(ValidationError):
         _policy(session.release, rule=Policy.Rule.QUORUM, quorum=None)
+
+
+# --- The policy pages ----------------------------------------------------------------------
+
+
+def _form(**values):
+    data = {
+        "required_areas": "QA, Security, qa",
+        "rule": "areas",
+        "quorum": "",
+        "owner_not_sole_approver": "on",
+        "go_valid_days": "7",
+    }
+    return data | values
+
+
+def test_the_facilitator_sets_the_release_policy_before_its_first_decision(
+    client, facilitator, session
+):
+    client.force_login(facilitator)
+    url = f"/releases/{session.release.slug}/policy/"
+    assert "Sign-off policy of" in client.get(url).text
+    response = client.post(url, _form())
+    assert response.status_code == 302
+    policy = Policy.objects.get(release=session.release)
+    assert policy.required_areas == ["QA", "Security"]
+    assert policy.go_valid_days == 7
+    assert Event.objects.filter(verb=Event.Verb.POLICY_CREATED).exists()
+    changed = client.post(url, _form(required_areas="QA", version=str(policy.version)))
+    assert changed.status_code == 302
+    policy.refresh_from_db()
+    assert policy.required_areas == ["QA"]
+
+
+def test_the_release_policy_page_refuses_a_change_after_a_decision(client, facilitator, session):
+    policy = _policy(session.release, required_areas=["QA"])
+    make_decision(session, Decision.Outcome.NO_GO)
+    client.force_login(facilitator)
+    url = f"/releases/{session.release.slug}/policy/"
+    assert "cannot change once the release has a decision" in client.get(url).text
+    response = client.post(url, _form(required_areas="", version=str(policy.version)))
+    assert response.status_code == 422
+    policy.refresh_from_db()
+    assert policy.required_areas == ["QA"]
+
+
+def test_the_policy_page_refuses_a_quorum_without_its_number_keeping_the_input(
+    client, facilitator, session
+):
+    client.force_login(facilitator)
+    response = client.post(
+        f"/releases/{session.release.slug}/policy/", _form(rule="quorum", required_areas="FinOps")
+    )
+    assert response.status_code == 422
+    assert 'value="FinOps"' in response.text
+    assert not Policy.objects.filter(release=session.release).exists()
+
+
+@pytest.mark.parametrize(("role", "status"), [("owner", 403), ("manager", 403)])
+def test_only_who_manages_the_release_opens_its_policy(client, request, session, role, status):
+    client.force_login(request.getfixturevalue(role))
+    url = f"/releases/{session.release.slug}/policy/"
+    assert client.get(url).status_code == status
+    assert client.post(url, _form()).status_code == status
+    assert not Policy.objects.exists()
+
+
+def test_only_an_administrator_sets_the_site_default(client, facilitator, admin_user):
+    client.force_login(facilitator)
+    assert client.post("/policy/", _form()).status_code == 403
+    client.force_login(admin_user)
+    assert client.post("/policy/", _form(required_areas="Compliance")).status_code == 302
+    assert Policy.objects.get(release__isnull=True).required_areas == ["Compliance"]
+    assert client.get("/releases/nope/policy/").status_code == 404
+    assert client.delete("/policy/").status_code == 405
