@@ -84,6 +84,8 @@ def requested(*, decision_id: int, participant_id: int) -> list[Mail]:
     )
     if decision is None or participant is None or not decision.is_pending_signoff:
         return []
+    if participant.person.user_id is None:
+        return []  # the link needs the approver's own login: the facilitator signs as proxy
     release = decision.session.release
     to = notifications._to_person(participant.person, fallback=release.language)
     if not to:

@@ -114,6 +114,9 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=Q(method__in=DecisionMethod.values), name="decision_method_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(approval__in=DecisionApproval.values), name="decision_approval_valid"
+            ),
         ]
 
     def __str__(self) -> str:

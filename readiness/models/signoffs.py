@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -50,8 +51,9 @@ class Policy(Versioned):
         verbose_name = _("sign-off policy")
         verbose_name_plural = _("sign-off policies")
         constraints = [
+            # One policy per release, and one default (its release is NULL, counted as 0).
             models.UniqueConstraint(
-                fields=["rule"], condition=Q(release__isnull=True), name="policy_one_default"
+                Coalesce("release", models.Value(0)), name="policy_one_per_release"
             ),
             models.CheckConstraint(condition=Q(rule__in=PolicyRule.values), name="policy_rule"),
         ]
