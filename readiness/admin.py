@@ -23,11 +23,13 @@ from readiness.models import (
     Override,
     Participant,
     Person,
+    Policy,
     ReadinessCheck,
     Release,
     ReminderSent,
     Session,
     SessionTemplate,
+    SignOff,
     UserSettings,
     Vote,
     Webhook,
@@ -196,6 +198,18 @@ class VoteAdmin(ReadOnlyAdmin):
     list_display = ["decision", "participant", "area", "choice"]
     list_filter = ["choice"]
     list_select_related = ["decision", "participant__person"]
+
+
+@admin.register(SignOff)
+class SignOffAdmin(ReadOnlyAdmin):
+    list_display = ["decision", "participant", "area", "verdict", "recorded_by", "recorded_at"]
+    list_select_related = ["decision", "participant__person", "recorded_by"]
+
+
+@admin.register(Policy)
+class PolicyAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "rule", "required_areas", "quorum", "go_valid_days"]
+    list_select_related = ["release"]
 
 
 @admin.register(Addendum)

@@ -19,6 +19,9 @@ The rule (also in docs/architecture.md):
 - a later session's decision is the authority over an earlier one: a GO recorded after a
   NO-GO is in force, whatever the NO-GO's actions; decisions imported from minutes are in
   force as the minutes record them (recorded at the meeting's time);
+- a GO taken in Readiness under a policy that asks for sign-off blocks as `signoff` while
+  its approvers have not met the policy's rule, after a rejection, and once it has outlived
+  the days the policy says a GO stays valid;
 - a deploy freeze in force at `now` blocks as `freeze`; its `detail` says which and when
   it ends (ISO 8601 with the freeze's offset);
 - a valid break-glass override (granted, not expired, not revoked) makes a blocked
@@ -47,9 +50,12 @@ from readiness.models import (
     Decision,
     Freeze,
     Override,
+    Policy,
     ReadinessCheck,
     Release,
+    SignOff,
 )
+from readiness.models.signoffs import Progress
 
 CONDITION = "condition"
 EXPIRED_CONDITION = "expired_condition"
@@ -57,6 +63,7 @@ DECISION = "decision"
 ACTION = "action"
 FREEZE = "freeze"
 CHECKLIST = "checklist"
+SIGNOFF = "signoff"
 
 SHIPPABLE = (Decision.Outcome.GO, Decision.Outcome.CONDITIONAL_GO)
 
@@ -68,6 +75,7 @@ KIND_LABELS = {
     ACTION: gettext_lazy("Action"),
     FREEZE: gettext_lazy("Deploy freeze"),
     CHECKLIST: gettext_lazy("Checklist"),
+    SIGNOFF: gettext_lazy("Sign-off"),
 }
 
 
@@ -134,6 +142,8 @@ class GateResult:
     override: Override | None = field(default=None, repr=False, compare=False)
     # What does not block but a pipeline or a release manager should know.
     warnings: tuple[Blocker, ...] = ()
+    # The sign-off policy the release's GO is held to (`Policy.as_dict`).
+    policy: dict[str, Any] | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON answer of `GET /api/releases/<slug>/gate`."""
@@ -151,6 +161,7 @@ class GateResult:
             "window_open": self.window_open,
             "checked_at": _iso(self.checked_at),
             "override": override_dict(self.override, self.blocking) if self.override else None,
+            "policy": self.policy,
         }
 
 
@@ -200,7 +211,8 @@ def current_decision(release: Release) -> Decision | None:
         Decision.objects.filter(session__release=release, is_current=True)
         .select_related("session__facilitator")
         .prefetch_related(
-            Prefetch("conditions", queryset=Condition.objects.select_related("owner"))
+            Prefetch("conditions", queryset=Condition.objects.select_related("owner")),
+            Prefetch("signoffs", queryset=SignOff.objects.select_related("participant__person")),
         )
         .order_by("-recorded_at", "-pk")
         .first()
@@ -226,6 +238,54 @@ def _decision_blocker(decision: Decision | None) -> Blocker | None:
         _("The current decision is %(outcome)s.") % {"outcome": decision.get_outcome_display()},
         owner=facilitator.name if facilitator else None,
     )
+
+
+def _signoff_blockers(
+    decision: Decision | None, policy: Policy, release: Release, now: dt.datetime
+) -> list[Blocker]:
+    """A GO taken here waits for its approvers; a rejection stops it; a GO older than the
+    policy's validity must be reconfirmed. Decisions from imported minutes are in force as
+    the minutes record them."""
+    if decision is None or decision.outcome not in SHIPPABLE:
+        return []
+    if decision.approval == Decision.Approval.MINUTES:
+        return []
+    approval = decision.approval
+    if approval == Decision.Approval.REJECTED:
+        return [
+            Blocker(
+                SIGNOFF,
+                _("Rejected at sign-off by %(name)s (%(area)s): %(comment)s")
+                % {"name": s.participant.person.name, "area": s.area, "comment": s.comment},
+                owner=s.participant.person.name,
+            )
+            for s in decision.signoffs.all()
+            if s.verdict == SignOff.Verdict.REJECT
+        ] or [Blocker(SIGNOFF, _("The GO was rejected at sign-off."))]
+    if approval == Decision.Approval.PENDING:
+        progress = Progress(policy, list(decision.signoffs.all()), release.product_owner_id)
+        text = _("Awaiting sign-off: %(approved)s of %(needed)s approvals.") % {
+            "approved": progress.approved,
+            "needed": progress.needed,
+        }
+        if progress.missing_areas:
+            text += " " + _("Still to approve: %(areas)s.") % {
+                "areas": ", ".join(progress.missing_areas)
+            }
+        if progress.owner_alone:
+            text += " " + _("The product owner cannot be the only approver.")
+        return [Blocker(SIGNOFF, text)]
+    since = decision.in_force_at or decision.recorded_at
+    if policy.go_valid_days and since + dt.timedelta(days=policy.go_valid_days) <= now:
+        until = since + dt.timedelta(days=policy.go_valid_days)
+        return [
+            Blocker(
+                SIGNOFF,
+                _("The GO expired on %(until)s: record it again to reconfirm it.")
+                % {"until": until.isoformat(timespec="minutes")},
+            )
+        ]
+    return []
 
 
 def _action_blocker(action: Action) -> Blocker:
@@ -334,6 +394,8 @@ def release_gate(release: Release, *, now: dt.datetime) -> GateResult:
                     condition.owner.name if condition.owner else None,
                 )
             )
+    policy = Policy.for_release(release)
+    blocking.extend(_signoff_blockers(decision, policy, release, now))
     blocking.extend(_checklist_blockers(release, now))
     warnings: list[Blocker] = []
     for action in _actions_due_before_deploy(release):
@@ -357,4 +419,5 @@ def release_gate(release: Release, *, now: dt.datetime) -> GateResult:
         conditions=_conditions_of(decision),
         override=override,
         warnings=tuple(warnings),
+        policy=policy.as_dict(),
     )

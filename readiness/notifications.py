@@ -466,6 +466,22 @@ BUILDERS: dict[str, Callable[..., list[Mail]]] = {
 }
 
 
+def _signoff_builder(name: str) -> Callable[..., list[Mail]]:
+    def build(**ids: Any) -> list[Mail]:
+        from readiness import signoff_mail
+
+        return getattr(signoff_mail, name)(**ids)
+
+    return build
+
+
+BUILDERS |= {
+    "signoff_requested": _signoff_builder("requested"),
+    "signoff_recorded": _signoff_builder("recorded"),
+    "decision_in_force": _signoff_builder("in_force"),
+}
+
+
 # --- Daily reminders ----------------------------------------------------------------------
 
 

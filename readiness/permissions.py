@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from readiness.models import (
     Action,
@@ -386,6 +387,32 @@ def get_decision_for_reviewer(
     if not can_record_review(user, decision):
         raise PermissionDenied
     return decision
+
+
+def get_decision_for_signer(
+    user: User, pk: int, *, slug: str | None = None, session_pk: int | None = None
+) -> Decision:
+    """A decision to sign off, for any reader of the release: whether this user may sign
+    for that approver is the sign-off service's rule, the same for every door."""
+    queryset = Decision.objects.select_related("session__release", "session__facilitator")
+    if slug is not None:
+        queryset = queryset.filter(session_id=session_pk, session__release__slug=slug)
+    decision = get_object_or_404(queryset, pk=pk)
+    if not can_view_release(user, decision.session.release):
+        raise PermissionDenied
+    return decision
+
+
+def signer_participant(user: User, decision: Decision, participant_id: int | None = None):
+    """The participant signing: the one named (a proxy sign-off; 404 when it is not of
+    the session), else the user's own seat in the decision's session (403 without one)."""
+    seats = Participant.objects.select_related("person").filter(session_id=decision.session_id)
+    if participant_id is not None:
+        return get_object_or_404(seats, pk=participant_id)
+    own = seats.filter(person__user_id=user.pk).first() if user.is_authenticated else None
+    if own is None:
+        raise PermissionDenied(_("You are not an approver of this decision."))
+    return own
 
 
 # --- Actions ------------------------------------------------------------------------------

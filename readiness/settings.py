@@ -88,6 +88,9 @@ REPOSITORY_URL = env_url("REPOSITORY_URL")
 # In development, links point at `make run`'s server.
 SITE_URL = env_url("SITE_URL") or ("http://127.0.0.1:8000" if DEBUG else "")
 
+# How long an e-mailed sign-off link stays usable, in seconds (three days by default).
+SIGNOFF_LINK_MAX_AGE = env_int("SIGNOFF_LINK_MAX_AGE", 3 * 24 * 3600)
+
 # E-mail (Django 6.1's MAILERS): the console in development, SMTP otherwise.
 _email_backend = env_str("EMAIL_BACKEND", "console" if DEBUG else "smtp")
 _email_tls, _email_ssl = env_bool("EMAIL_USE_TLS", False), env_bool("EMAIL_USE_SSL", False)

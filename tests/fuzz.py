@@ -21,7 +21,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from readiness import services
+from readiness import services, signoff_mail
 from readiness.minutes.exporter import release_as_markdown
 from readiness.models import Condition, Decision, Participant, Person, Release, Webhook
 from tests.factories import make_action, make_decision, make_person, make_release, make_session
@@ -229,6 +229,9 @@ def make_world(facilitator, admin) -> dict:
         "override": override,
         "facilitator": facilitator,
         "admin": admin,
+        "signoff_token": signoff_mail.link_token(
+            decision_id=decision.pk, participant_id=member.pk
+        ),
     }
 
 

@@ -144,6 +144,7 @@ _tokens = (
     ),
 )
 
+_member = Ref(lambda w: str(w["participant"].pk))
 RELEASE = ("session", "list", "me")  # what a change to the release's dates shows on
 MINE = ("session", "me")  # what the owner's work lists
 ACCOUNT = ("account",)
@@ -193,6 +194,16 @@ SPECS: dict[str, Spec] = {
     "sessions:checklist_add": Spec(forms.ChecklistItemForm),
     "sessions:checklist_edit": Spec(forms.ChecklistItemEditForm, item="checklist"),
     "sessions:checklist_exempt": Spec(forms.ChecklistExemptForm, item="checklist"),
+    "sessions:signoff": Spec(
+        forms.ProxySignOffForm,
+        extra={"participant": (st.sampled_from(["", _member]), fuzz.junk)},
+        examples=10,
+    ),
+    # Sign-off: the approver's own, from /me/ and from the e-mailed link; the policies.
+    "me:signoff": Spec(forms.SignOffForm, item="decision", examples=8, shows=MINE),
+    "signoff_link": Spec(forms.SignOffForm, examples=8, shows=MINE),
+    "releases:policy": Spec(forms.PolicyForm, examples=10, shows=RELEASE),
+    "site_policy": Spec(forms.PolicyForm, examples=10, shows=RELEASE),
     # My work.
     "me:action_status": Spec(forms.ActionStatusForm, item="action", shows=MINE),
     "me:condition_satisfy": Spec(forms.ConditionSatisfyForm, item="condition", shows=MINE),
@@ -369,6 +380,8 @@ def _url(name: str, world, spec: Spec, unknown: bool) -> str:
             kwargs["slug"] = world["release"].slug
         elif parameter == "pk" and name.startswith("sessions:"):
             kwargs["pk"] = world["session"].pk
+        elif parameter == "token":
+            kwargs["token"] = "forged" if unknown else world["signoff_token"]
         elif parameter in ("pk", *ITEM_PARAMETERS):
             kwargs[parameter] = 999_999 if unknown else world[spec.item].pk
     return reverse(name, kwargs=kwargs)

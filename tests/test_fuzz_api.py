@@ -108,6 +108,14 @@ CHECKLIST = {
     "required": st.sampled_from([True, False, None, "yes", 1]),
     "expected_version": _version,
 }
+SIGNOFF = {
+    "verdict": st.sampled_from(["approve", "reject", "abstain", "Approve", ""]),
+    "comment": fuzz.good_text("Scan clean"),
+    "participant_id": st.one_of(
+        st.none(), st.just(Ref(lambda w: w["participant"].pk)), st.integers(-1, 10**6)
+    ),
+    "proxy_reason": fuzz.good_text("Travelling"),
+}
 RELEASE_QUERY = {
     "status": st.sampled_from(["draft", "scheduled", "decided", "nonsense", ""]),
     "planned_from": st.sampled_from(fuzz.DATES + ["2024-07-01", "2100-12-31", "x"]),
@@ -129,6 +137,10 @@ def _condition(world):
     return world["condition"].pk
 
 
+def _decision(world):
+    return world["decision"].pk
+
+
 # Per operation of the document: its path with the world's ids put in, what identifies the
 # record it reads or writes, and the body or query it takes.
 OPERATIONS = {
@@ -144,6 +156,14 @@ OPERATIONS = {
         "body": DEPLOY,
         "current": "release",
         "examples": 30,
+    },
+    ("get", "/api/decisions/{decision_id}/signoffs"): {"decision_id": _decision},
+    # A create: the approver's own sign-off, or a facilitator's proxy one.
+    ("post", "/api/decisions/{decision_id}/signoffs"): {
+        "decision_id": _decision,
+        "body": SIGNOFF,
+        "current": "release",
+        "examples": 20,
     },
     ("get", "/api/actions/{action_id}"): {"action_id": _action},
     ("get", "/api/conditions/{condition_id}"): {"condition_id": _condition},

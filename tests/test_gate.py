@@ -185,6 +185,7 @@ def test_it_answers_the_documented_json(session):
         "window_open",
         "checked_at",
         "override",
+        "policy",
     }
     assert data["release"] == session.release.slug
     assert data["outcome"] == "conditional_go"

@@ -46,6 +46,7 @@ EXPECTED = {
     # The release's facilitators (any of its sessions'), the facilitators group and admins.
     "releases:edit": RUN,
     "releases:deployment_add": RUN,  # its form is fetched when opened; the POST records
+    "releases:policy": RUN,  # the sign-off policy, by whoever manages the release
     "releases:minutes_md": READ,
     "releases:minutes_json": READ,
     "releases:events_csv": READ,
@@ -76,6 +77,9 @@ EXPECTED = {
     "people:edit": TEAM,  # facilitators keep the directory
     "minutes:import": TEAM,
     "me:home": OWN,
+    "site_policy": (LOGIN, 403, 403, 403, 403, 200),  # the default policy: administrators
+    # An e-mailed sign-off link: a forged one is refused to every login.
+    "signoff_link": (LOGIN, 400, 400, 400, 400, 400),
     "me:feed": (404,) * 6,  # a wrong feed token is unknown to everyone
     "settings:index": OWN,
     "settings:tokens": OWN,
@@ -95,6 +99,7 @@ EXPECTED = {
     "api:release_actions": API_READ,
     "api:release_conditions": API_READ,
     "api:release_deployments": API_READ,  # one path: GET lists, POST records
+    "api:decision_signoffs": API_READ,  # one path: GET lists, POST signs
     "api:action_detail": API_READ,
     "api:condition_detail": API_READ,
     "api:condition_satisfy": API_WRITE,
@@ -133,6 +138,8 @@ POST_ONLY = {
     "me:action_status",
     "me:condition_satisfy",
     "me:review_done",
+    "me:signoff",
+    "sessions:signoff",
     "settings:feed_regenerate",
     "settings:token_create",
     "settings:token_revoke",
@@ -219,6 +226,7 @@ def world(db, django_user_model):
         "pk": session.pk,
         "action_id": action.pk,
         "condition_id": condition.pk,
+        "decision_id": decision.pk,
         "webhook_id": webhook.pk,
         "token_id": users["owner"].api_tokens.get().pk,
         "token": "not-a-feed-token",

@@ -159,6 +159,15 @@ WRITES = {
             "version": r["checklist"].version,
         },
     ),
+    # A proxy sign-off, by whoever runs the session (the GO here needs none: 422).
+    "signoff": (
+        None,
+        lambda r: {
+            "participant": r["participant"].pk,
+            "verdict": "approve",
+            "proxy_reason": "Away",
+        },
+    ),
 }
 # The owner of the action and of the condition may change those two, nothing else.
 OWNER_MAY = {"action_status", "condition_satisfy"}

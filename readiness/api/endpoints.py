@@ -158,7 +158,9 @@ class WindowOut(Schema):
 
 
 class BlockerOut(Schema):
-    kind: Literal["condition", "expired_condition", "decision", "action", "freeze", "checklist"]
+    kind: Literal[
+        "condition", "expired_condition", "decision", "action", "freeze", "checklist", "signoff"
+    ]
     text: str
     reference: str
     owner: str | None
@@ -186,6 +188,7 @@ class GateOut(Schema):
     window_open: bool | None
     checked_at: dt.datetime
     override: OverrideOut | None = None
+    policy: dict[str, Any] | None = None
 
 
 class ReleaseOut(Schema):

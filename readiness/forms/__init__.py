@@ -41,6 +41,7 @@ from readiness.forms.releases import (
     ReleaseCreateForm,
     ReleaseEditForm,
 )
+from readiness.forms.signoffs import PolicyForm, ProxySignOffForm, SignOffForm
 from readiness.forms.workspace import (
     ActionEditForm,
     ActionForm,
@@ -75,6 +76,9 @@ __all__ = [
     "OverrideForm",
     "DATETIME",
     "TIME",
+    "PolicyForm",
+    "ProxySignOffForm",
+    "SignOffForm",
     "Form",
     "VersionedForm",
     "TimeZoneField",

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('readiness', '0015_event_verbs'),
+        ('readiness', '0016_signoff'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

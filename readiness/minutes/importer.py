@@ -301,6 +301,7 @@ def _decision(doc: SessionDoc, session, *, user: services.User) -> None:
             conditions=specs if decision_doc.outcome == CONDITIONAL_GO else (),
             recorded_at=_held_at(doc),
             notify=False,
+            imported=True,
         )
         conditions = list(decision.conditions.order_by("position"))
         for condition, condition_doc in zip(conditions, decision_doc.conditions, strict=False):

@@ -30,6 +30,7 @@ from readiness.models.decisions import (
     ConditionQuerySet,
     ConditionState,
     Decision,
+    DecisionApproval,
     DecisionMethod,
     DecisionOutcome,
     DecisionQuerySet,
@@ -71,6 +72,7 @@ from readiness.models.sessions import (
     SessionTemplate,
     local_today_by_zone,
 )
+from readiness.models.signoffs import Policy, PolicyRule, SignOff, SignOffVerdict
 
 __all__ = [
     "Versioned",
@@ -102,6 +104,11 @@ __all__ = [
     "ConditionQuerySet",
     "Condition",
     "ConditionState",
+    "DecisionApproval",
+    "Policy",
+    "PolicyRule",
+    "SignOff",
+    "SignOffVerdict",
     "VoteChoice",
     "Vote",
     "overdue_actions_q",

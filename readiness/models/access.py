@@ -79,6 +79,9 @@ class WebhookEvent(models.TextChoices):
     DEPLOYED_AGAINST_GATE = "deployment.against_gate", _("Deployed against the gate")
     OVERRIDE_USED = "override.used", _("Gate overridden (break-glass)")
     FREEZE_STARTING = "freeze.starting", _("Deploy freeze starting over the deploy window")
+    SIGNOFF_REQUESTED = "signoff.requested", _("Sign-off requested")
+    SIGNOFF_RECORDED = "signoff.recorded", _("Sign-off recorded")
+    DECISION_IN_FORCE = "decision.in_force", _("Decision in force")
 
 
 def _check_webhook_events(value: list[str]) -> None:

@@ -26,6 +26,16 @@ class DecisionMethod(models.TextChoices):
     VOTE = "vote", _("Vote")
 
 
+class DecisionApproval(models.TextChoices):
+    """Whether a decision needed its approvers' sign-off, and where that stands."""
+
+    NOT_REQUIRED = "not_required", _("In force")
+    MINUTES = "minutes", _("In force as the minutes record it")
+    PENDING = "pending", _("Pending sign-off")
+    SIGNED = "signed", _("Signed off")
+    REJECTED = "rejected", _("Rejected at sign-off")
+
+
 class DecisionQuerySet(models.QuerySet):
     def reviews_for(self, person: Person) -> DecisionQuerySet:
         """Post-go-live reviews still to hold by the facilitator of the session that decided."""
@@ -53,6 +63,8 @@ class Decision(models.Model):
 
     Method = DecisionMethod
 
+    Approval = DecisionApproval
+
     session = models.ForeignKey(
         Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="decisions"
     )
@@ -75,6 +87,14 @@ class Decision(models.Model):
     )
     review_done_at = models.DateTimeField(_("review held at"), null=True, blank=True)
     review_done_by = by_login(_("review recorded by"))
+    approval = models.CharField(
+        _("sign-off"),
+        max_length=20,
+        choices=DecisionApproval.choices,
+        default=DecisionApproval.NOT_REQUIRED,
+    )
+    # When it came into force: when recorded, or when the last sign-off it needed came in.
+    in_force_at = models.DateTimeField(_("in force since"), null=True, blank=True)
 
     objects = DecisionQuerySet.as_manager()
 
@@ -94,6 +114,9 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=Q(method__in=DecisionMethod.values), name="decision_method_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(approval__in=DecisionApproval.values), name="decision_approval_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -102,6 +125,10 @@ class Decision(models.Model):
     @property
     def is_conditional(self) -> bool:
         return self.outcome == self.Outcome.CONDITIONAL_GO
+
+    @property
+    def is_pending_signoff(self) -> bool:
+        return self.approval == DecisionApproval.PENDING
 
 
 def _minute(moment: dt.datetime) -> dt.datetime:

@@ -30,7 +30,7 @@ def local_today_by_zone() -> dict[str, dt.date]:
 class SessionQuerySet(models.QuerySet):
     def with_everything(self) -> SessionQuerySet:
         """Everything a session shows, in a fixed number of queries whatever its size."""
-        from readiness.models import Action, Condition, Decision, Evidence, Vote
+        from readiness.models import Action, Condition, Decision, Evidence, SignOff, Vote
 
         return self.select_related("facilitator", "release__product_owner").prefetch_related(
             Prefetch("participants", queryset=Participant.objects.select_related("person")),
@@ -57,6 +57,12 @@ class SessionQuerySet(models.QuerySet):
                         ).prefetch_related("evidence"),
                     ),
                     Prefetch("votes", queryset=Vote.objects.select_related("participant__person")),
+                    Prefetch(
+                        "signoffs",
+                        queryset=SignOff.objects.select_related(
+                            "participant__person", "recorded_by"
+                        ),
+                    ),
                 ),
             ),
             Prefetch(

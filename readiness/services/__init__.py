@@ -103,6 +103,12 @@ from readiness.services.sessions import (
     session_template_save,
     session_update,
 )
+from readiness.services.signoffs import (
+    POLICY_FIELDS,
+    policy_for,
+    policy_update,
+    signoff_record,
+)
 from readiness.services.workspace import (
     NamedCondition,
     action_create_named,
@@ -170,6 +176,10 @@ __all__ = [
     "ConditionSpec",
     "VoteSpec",
     "decision_record",
+    "POLICY_FIELDS",
+    "policy_for",
+    "policy_update",
+    "signoff_record",
     "decision_review_done",
     "condition_satisfy",
     "condition_satisfy_with_evidence",

@@ -34,6 +34,7 @@ from readiness.services._core import (
 from readiness.services._moments import recorded_moment
 from readiness.services._ready import _announce_if_ready, _is_ready_if_heard
 from readiness.services.evidence import clean_location, evidence_add
+from readiness.services.signoffs import approval_for, signoff_request
 
 
 @dataclass(frozen=True)
@@ -68,11 +69,14 @@ def decision_record(
     review_on: dt.date | None = None,
     recorded_at: dt.datetime | None = None,
     notify: bool = True,
+    imported: bool = False,
 ) -> Decision:
     """Record the session's decision; an earlier one is superseded, never changed or deleted.
 
     Owners, webhooks and facilitators hear about it unless `notify` is off: minutes being
     imported tell of decisions taken long ago, which nobody should be paged about now.
+    An `imported` decision is in force as the minutes record it; one taken here follows
+    the release's sign-off policy (`services.signoffs`).
     """
     conditions = list(conditions)
     votes = list(votes)
@@ -108,9 +112,12 @@ def decision_record(
     previous = session.decisions.filter(is_current=True).first()
     if previous is not None:
         _update(previous, user=user, verb=Event.Verb.DECISION_SUPERSEDED, is_current=False)
+    approval = approval_for(release=session.release, outcome=outcome, imported=imported)
     decision = Decision(
         session=session,
         outcome=outcome,
+        approval=approval,
+        in_force_at=None if approval == Decision.Approval.PENDING else recorded_at,
         rationale=rationale.strip(),
         method=method,
         review_on=review_on,
@@ -146,6 +153,8 @@ def decision_record(
     release = session.release
     if not notify:
         return decision
+    if approval == Decision.Approval.PENDING:
+        signoff_request(decision=decision)
     webhooks.emit(
         event=WebhookEvent.DECISION_RECORDED,
         release=release,

@@ -34,6 +34,7 @@ from readiness.services._core import (
 )
 from readiness.services.decisions import condition_expiry_notify
 from readiness.services.people import person_from_label
+from readiness.services.signoffs import policy_copy_to
 
 
 def _clean_name(name: str) -> str:
@@ -104,7 +105,9 @@ def release_create(
         product_owner=product_owner,
         language=language,
     )
-    return _create(release, user=user, verb=Event.Verb.RELEASE_CREATED, release=release)
+    _create(release, user=user, verb=Event.Verb.RELEASE_CREATED, release=release)
+    policy_copy_to(user=user, release=release)
+    return release
 
 
 @transaction.atomic

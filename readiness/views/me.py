@@ -23,11 +23,14 @@ from django.views.decorators.vary import vary_on_headers
 
 from readiness import calendars, forms, owed, services
 from readiness.models import Action, Person, UserSettings
+from readiness.models.signoffs import awaiting_signoff
 from readiness.permissions import (
     can_change_action_status,
     get_action_for_status_change,
     get_condition_for_user,
     get_decision_for_reviewer,
+    get_decision_for_signer,
+    signer_participant,
 )
 from readiness.views import CLOSED, HtmxHttpRequest, answers, wants_fragment
 
@@ -52,10 +55,16 @@ def _context(
             and not item.obj.is_open
             and can_change_action_status(request.user, item.obj, Action.Status.OPEN)
         )
+    awaiting = []
+    for decision, seat in awaiting_signoff(person) if person else []:
+        key = f"signoff-{decision.pk}"
+        form = (refused or {}).get(key) or forms.SignOffForm(auto_id=f"{key}-%s")
+        awaiting.append((decision, seat, key, form))
     # A refused change to an item not listed here (a facilitator's, on someone else's
     # action) or listed without controls (a closed action the person may not reopen)
     # still says why.
     shown = {item.key for item in items} | {item.key for item in closed if item.can_reopen}
+    shown |= {key for _d, _s, key, _f in awaiting}
     unlisted = [
         message
         for key, form in (refused or {}).items()
@@ -74,6 +83,7 @@ def _context(
         "person": person,
         "groups": [(name, labels[name], groups[name]) for name in owed.GROUPS],
         "owed_count": len(items),
+        "awaiting": awaiting,
         "closed": closed,
         "unlisted_errors": unlisted,
         "now": now,
@@ -162,6 +172,25 @@ def review_done(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         form.is_valid()
         return _refusal(request, f"{owed.REVIEW}-{decision.pk}", form, error)
     return _answer(request, _person(request))
+
+
+@require_POST
+def signoff(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The person's own sign-off of a GO awaiting it."""
+    decision = get_decision_for_signer(request.user, pk)
+    participant = signer_participant(request.user, decision)
+    return _write(
+        request,
+        f"signoff-{decision.pk}",
+        forms.SignOffForm(request.POST, auto_id=f"signoff-{decision.pk}-%s"),
+        lambda data: services.signoff_record(
+            user=request.user,
+            decision=decision,
+            participant=participant,
+            verdict=data["verdict"],
+            comment=data["comment"],
+        ),
+    )
 
 
 @require_GET

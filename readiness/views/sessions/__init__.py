@@ -59,6 +59,7 @@ from readiness.views.sessions.record import (
     evidence_add,
     evidence_verify,
     review_done,
+    signoff_record,
 )
 
 __all__ = [
@@ -90,6 +91,7 @@ __all__ = [
     "check_edit",
     "row_closed",
     "decision_record",
+    "signoff_record",
     "decision_ballot",
     "condition_satisfy",
     "review_done",

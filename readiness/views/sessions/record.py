@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from readiness import forms, permissions, services
-from readiness.models import Action, Decision
+from readiness.models import Action, Decision, Session
 from readiness.views import HtmxHttpRequest, answers, wants_fragment
 from readiness.views.sessions import workspace
 
@@ -297,3 +299,47 @@ def addendum_add(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
         lambda data: services.addendum_add(user=request.user, session=session, text=data["text"]),
     )
     return workspace.add_answer(request, session, outcome, "addenda", "addendum_form")
+
+
+# --- Sign-off -----------------------------------------------------------------------------
+
+
+def _decision(session: Session) -> Decision:
+    decision = session.decisions.filter(is_current=True).first()
+    if decision is None:
+        raise Http404
+    return decision
+
+
+@require_POST
+def signoff_record(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The user's own sign-off of the session's current decision, or (with `participant`)
+    a proxy one."""
+    session = permissions.get_session_for_user(request.user, slug, pk)
+    decision = _decision(session)
+    proxy = "participant" in request.POST
+    if proxy:
+        permissions.get_session_for_editor(request.user, slug, pk)
+        seats = list(session.participants.select_related("person").filter(role="member"))
+        form: forms.SignOffForm = forms.ProxySignOffForm(request.POST, approvers=seats)
+    else:
+        form = forms.SignOffForm(request.POST)
+
+    def write(data: dict[str, Any]) -> None:
+        participant = data.get("participant") or permissions.signer_participant(
+            request.user, decision
+        )
+        services.signoff_record(
+            user=request.user,
+            decision=decision,
+            participant=participant,
+            verdict=data["verdict"],
+            comment=data["comment"],
+            proxy_reason=data.get("proxy_reason", ""),
+        )
+
+    outcome = answers.submit(form, write)
+    kept = {"proxy_form" if proxy else "signoff_form": outcome.form}
+    return workspace.section_answer(
+        request, session, "decision", outcome, "decision-changed", kept=kept
+    )

@@ -25,6 +25,7 @@ from readiness.models import Action, Event, Session
 from readiness.permissions import can_facilitate_session, can_satisfy_condition, can_update_action
 from readiness.views import CLOSED, HtmxHttpRequest, answers, wants_fragment
 from readiness.views.answers import Drawing
+from readiness.views.sessions.signoff import signoff_context
 
 TEMPLATE = "readiness/session_detail.html"
 # The regions of the page an HTMX request may ask for by its DOM id.
@@ -142,6 +143,7 @@ def page_context(request: HtmxHttpRequest, session: Session, **overrides: Any) -
             if can_satisfy_condition(request.user, c)
         },
     }
+    context.update(signoff_context(request, session, decision))
     context.update(overrides)
     defaults = {
         "participant_form": forms.ParticipantAddForm,
