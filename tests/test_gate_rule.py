@@ -45,7 +45,7 @@ def test_a_later_go_is_in_force_over_the_earlier_no_go_and_its_actions_warn(rele
     data = result.as_dict()
     assert data["ready"] is True and data["blocking"] == []
     assert [w["reference"] for w in data["warnings"]] == [a1.code, a2.code]
-    assert set(data["warnings"][0]) == {"kind", "text", "reference", "owner"}
+    assert set(data["warnings"][0]) == {"kind", "text", "reference", "owner", "detail"}
 
 
 def test_imported_minutes_are_in_force_as_they_record_the_meetings(release):
