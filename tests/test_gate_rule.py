@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from readiness import gate, services
-from readiness.models import Action, ChecklistItem, Decision
-from tests.factories import make_action, make_decision, make_release, make_session
+from readiness.models import Action, ChecklistItem, Decision, Policy
+from tests.factories import make_action, make_decision, make_person, make_release, make_session
 
 NOW = dt.datetime(2024, 7, 15, 18, 0, tzinfo=dt.UTC)
 SP = dt.timezone(dt.timedelta(hours=-3))
@@ -207,3 +207,37 @@ def test_a_deployment_gate_stored_before_warnings_existed_still_reads(
     response = client.get(f"/api/releases/{release.slug}/deployments")
     assert response.status_code == 200
     assert response.json()[0]["gate"]["warnings"] == []
+
+
+def test_a_no_go_then_a_go_is_ready_once_the_later_go_is_signed_off(release, django_user_model):
+    """The issue's two-session release: the NO-GO's two actions, never marked done in the
+    app, only warn; the later GO waits for QA's sign-off and is then in force."""
+    services.policy_update(
+        user=None,
+        release=release,
+        expected_version=None,
+        required_areas=["QA"],
+        rule=Policy.Rule.AREAS,
+        quorum=None,
+    )
+    first, second = _two_sessions(release)
+    make_decision(first, Decision.Outcome.NO_GO)
+    make_action(first, code="A1", due_date=dt.date(2024, 7, 11))
+    make_action(first, code="A2", due_date=dt.date(2024, 7, 14))
+    quinn = django_user_model.objects.create_user(username="quinn", password="x" * 20)
+    qa = services.participant_add(
+        user=None, session=second, person=make_person("Quinn Lima", user=quinn), area="QA"
+    )
+    go = make_decision(second, Decision.Outcome.GO)
+    assert go.approval == Decision.Approval.PENDING
+
+    pending = _gate(release)
+    assert not pending.ready and pending.outcome == "go"
+    assert [b.kind for b in pending.blocking] == ["signoff"]
+    assert [w.reference for w in pending.warnings] == ["A1", "A2"]
+
+    services.signoff_record(user=quinn, decision=go, participant=qa, verdict="approve")
+    signed = _gate(release)
+    assert signed.ready and signed.blocking == ()
+    assert [w.reference for w in signed.warnings] == ["A1", "A2"]
+    assert signed.as_dict()["policy"]["required_areas"] == ["QA"]
