@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from readiness import bounds
@@ -27,6 +28,7 @@ from readiness.models import (
     Decision,
     Evidence,
     Participant,
+    Policy,
     ReadinessCheck,
     Release,
     Session,
@@ -106,12 +108,47 @@ class SessionForm(Form):
         }
 
 
+def _policy_summary(policy: dict) -> str:
+    """A template's sign-off policy in a few words, for its line in the template choice."""
+    areas = ", ".join(policy.get("required_areas") or [])
+    quorum = policy.get("quorum")
+    if policy.get("rule") == Policy.Rule.QUORUM and quorum:
+        summary = ngettext("%(count)s approval", "%(count)s approvals", quorum) % {"count": quorum}
+        if areas:
+            summary = gettext("%(rule)s from %(areas)s") % {"rule": summary, "areas": areas}
+    elif areas:
+        summary = gettext("every one of %(areas)s approves") % {"areas": areas}
+    else:
+        summary = gettext("no sign-off needed")
+    if days := policy.get("go_valid_days"):
+        summary = ngettext(
+            "%(rule)s, a GO valid %(days)s day", "%(rule)s, a GO valid %(days)s days", days
+        ) % {"rule": summary, "days": days}
+    return summary
+
+
+class TemplateChoiceField(forms.ModelChoiceField):
+    """The templates to start a session from, each with the sign-off policy it brings."""
+
+    def label_from_instance(self, obj: SessionTemplate) -> str:
+        if not obj.policy:
+            return obj.name
+        return gettext("%(name)s (sign-off: %(policy)s)") % {
+            "name": obj.name,
+            "policy": _policy_summary(obj.policy),
+        }
+
+
 class SessionScheduleForm(SessionForm):
-    template = forms.ModelChoiceField(
+    template = TemplateChoiceField(
         label=_("Start from"),
         queryset=SessionTemplate.objects.all(),
         required=False,
         empty_label=_("A blank session"),
+        help_text=_(
+            "A template's sign-off policy becomes the release's while the release has no "
+            "decision yet; after its first decision the release keeps its own."
+        ),
     )
 
 

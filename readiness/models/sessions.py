@@ -415,7 +415,7 @@ class ChecklistItem(Versioned):
 
 
 class SessionTemplate(models.Model):
-    """A saved agenda and set of readiness areas to start a session from."""
+    """A saved agenda, set of readiness areas and sign-off policy to start a session from."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     # [{"title": str, "time_box_minutes": int | None}, ...]
@@ -424,6 +424,9 @@ class SessionTemplate(models.Model):
     areas = models.JSONField(_("readiness areas"), default=list)
     # {"QA": [{"key": "e2e", "label": "E2E", "required": true}, ...], ...}
     checklists = models.JSONField(_("checklists"), default=dict, blank=True)
+    # The sign-off policy a release scheduled from it takes before its first decision, as
+    # Policy.as_dict() gives it; None when the template brings no policy.
+    policy = models.JSONField(_("sign-off policy"), null=True, blank=True, default=None)
     created_by = by_login(_("created by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

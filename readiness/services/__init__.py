@@ -106,6 +106,7 @@ from readiness.services.sessions import (
 from readiness.services.signoffs import (
     POLICY_FIELDS,
     policy_for,
+    policy_from_template,
     policy_update,
     signoff_record,
 )
@@ -178,6 +179,7 @@ __all__ = [
     "decision_record",
     "POLICY_FIELDS",
     "policy_for",
+    "policy_from_template",
     "policy_update",
     "signoff_record",
     "decision_review_done",

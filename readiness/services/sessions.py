@@ -27,6 +27,7 @@ from readiness.services._moments import recorded_moment
 from readiness.services.agenda import agenda_item_add, readiness_check_set
 from readiness.services.checklists import checklist_item_add
 from readiness.services.participants import participant_add
+from readiness.services.signoffs import policy_defaults_of, policy_from_template
 
 
 @transaction.atomic
@@ -130,7 +131,8 @@ def session_schedule_from_template(
     carried_participants: Iterable[tuple[Participant, str]] = (),
     carried_agenda: Iterable[AgendaItem] = (),
 ) -> Session:
-    """Schedule a session, blank or with a template's agenda and readiness areas, and
+    """Schedule a session, blank or with a template's agenda, readiness areas and sign-off
+    policy (the release's while it has no decision: `policy_from_template`), and
     with what is carried over from an earlier session of the release: its participants
     (each in the same role and title, with the area given) and agenda items (title and
     time box; the notes and whether it was discussed stay with that meeting)."""
@@ -164,6 +166,7 @@ def session_schedule_from_template(
                     label=entry.get("label", ""),
                     required=entry.get("required", True),
                 )
+        policy_from_template(user=user, release=release, template=template)
     for participant, area in carried_participants:
         if participant.session.release_id != release.pk:
             raise ValidationError(_("Only a session of the same release is carried over."))
@@ -232,7 +235,8 @@ def session_start(
 
 @transaction.atomic
 def session_template_save(*, user: User, session: Session, name: str) -> SessionTemplate:
-    """Keep this session's agenda and readiness areas as a template for the next ones."""
+    """Keep this session's agenda, readiness areas and its release's sign-off policy as a
+    template for the next ones."""
     name = " ".join(bounds.clean_line(name).split())
     if not name:
         raise ValidationError({"name": _("Give the template a name.")})
@@ -253,6 +257,7 @@ def session_template_save(*, user: User, session: Session, name: str) -> Session
             for check in session.readiness_checks.prefetch_related("items")
             if check.items.all()
         },
+        policy=policy_defaults_of(session.release),
         created_by=_actor(user),
     )
     return _create(template, user=user, verb=Event.Verb.TEMPLATE_SAVED, session=session)

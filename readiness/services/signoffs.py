@@ -15,6 +15,7 @@ from readiness.models import (
     Policy,
     Release,
     Session,
+    SessionTemplate,
     SignOff,
     WebhookEvent,
 )
@@ -42,6 +43,40 @@ def policy_copy_to(*, user: User, release: Release) -> Policy | None:
         return None
     copy = Policy(release=release, **{name: getattr(default, name) for name in POLICY_FIELDS})
     return _create(copy, user=user, verb=Event.Verb.POLICY_CREATED, release=release)
+
+
+def policy_defaults_of(release: Release) -> dict | None:
+    """The policy a template saved from this release's session carries: the release's own
+    or the site's default; None when there is neither (a template then brings none)."""
+    policy = Policy.for_release(release)
+    return policy.as_dict() if policy.pk else None
+
+
+@transaction.atomic
+def policy_from_template(
+    *, user: User, release: Release, template: SessionTemplate
+) -> Policy | None:
+    """Give the release the template's policy while it has no decision yet. After its first
+    decision the release keeps the policy its decisions were taken under, and a template
+    without a policy changes nothing: both answer None. A policy already equal to the
+    template's is left as it is, without an Event."""
+    if not template.policy:
+        return None
+    Release.objects.select_for_update().get(pk=release.pk)
+    if Decision.objects.filter(session__release=release).exists():
+        return None
+    values = Policy().as_dict() | {
+        name: template.policy[name] for name in POLICY_FIELDS if name in template.policy
+    }
+    current = Policy.objects.filter(release=release).first()
+    if current is not None and current.as_dict() == Policy(**values).as_dict():
+        return current
+    return policy_update(
+        user=user,
+        release=release,
+        expected_version=current.version if current is not None else None,
+        **values,
+    )
 
 
 def _clean_areas(areas: list[str]) -> list[str]:
