@@ -300,3 +300,22 @@ def test_only_an_administrator_sets_the_site_default(client, facilitator, admin_
     assert Policy.objects.get(release__isnull=True).required_areas == ["Compliance"]
     assert client.get("/releases/nope/policy/").status_code == 404
     assert client.delete("/policy/").status_code == 405
+
+
+def test_every_change_of_a_release_policy_is_in_the_release_history(session):
+    """Creating and then changing a release's policy are both events of that release."""
+    Policy.objects.filter(release=session.release).delete()
+    policy = _policy(session.release, required_areas=["QA"])
+    services.policy_update(
+        user=None,
+        release=session.release,
+        expected_version=policy.version,
+        required_areas=["QA", "Security"],
+        rule=Policy.Rule.AREAS,
+        quorum=None,
+    )
+    events = Event.objects.filter(subject_type="policy", subject_id=policy.pk).order_by("pk")
+    assert [(e.verb, e.release_id) for e in events] == [
+        (Event.Verb.POLICY_CREATED, session.release.pk),
+        (Event.Verb.POLICY_UPDATED, session.release.pk),
+    ]

@@ -96,7 +96,13 @@ def event_record(
     actor = _actor(user)
     session = locked or session or _session_of(obj)
     if release is None:
-        release = obj if isinstance(obj, Release) else getattr(session, "release", None)
+        if isinstance(obj, Release):
+            release = obj
+        elif session is not None:
+            release = session.release
+        elif getattr(obj, "release_id", None) is not None:
+            # A release's own record with no session above it (its policy, say).
+            release = obj.release
     is_addendum = False
     if session is not None:
         status = locked.status if locked is not None else _tell(session)
