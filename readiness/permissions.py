@@ -567,6 +567,17 @@ def can_override_gate(user: User) -> bool:
     return user.is_authenticated and user.is_active and user.is_superuser
 
 
+def can_set_site_policy(user: User) -> bool:
+    """The site's default sign-off policy, which every new release copies, is the
+    administrators' to set."""
+    return user.is_authenticated and user.is_active and user.is_superuser
+
+
+def check_can_set_site_policy(user: User) -> None:
+    if not can_set_site_policy(user):
+        raise PermissionDenied
+
+
 def get_release_for_overrider(user: User, slug: str) -> Release:
     """The release, to override its gate: 404, or 403 unless the user is an admin."""
     release = get_release_for_user(user, slug)

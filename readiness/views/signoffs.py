@@ -114,7 +114,6 @@ def policy_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def site_policy_edit(request: HtmxHttpRequest) -> HttpResponse:
     """The site's default policy, which new releases copy: administrators only."""
-    if not (request.user.is_active and request.user.is_superuser):
-        raise PermissionDenied
+    permissions.check_can_set_site_policy(request.user)
     policy = Policy.objects.filter(release__isnull=True).first() or Policy()
     return _policy_page(request, None, policy, "/")
