@@ -17,7 +17,6 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -36,13 +35,13 @@ from readiness.models import (
     Condition,
     Decision,
     Deployment,
+    Membership,
     Person,
     Release,
     ReminderSent,
     Session,
     UserSettings,
 )
-from readiness.permissions import FACILITATORS
 
 logger = logging.getLogger(__name__)
 
@@ -96,20 +95,34 @@ def _to_person(person: Person | None, *, fallback: str) -> tuple[str, str] | Non
 
 
 def _to_facilitators(session: Session) -> list[tuple[str, str]]:
-    """The session's facilitator; failing an address for them, the facilitators group."""
+    """The session's facilitator; failing an address for them, the facilitators of the
+    release's team."""
     fallback = session.release.language
     found = _to_person(session.facilitator, fallback=fallback)
     if found:
         return [found]
-    users = get_user_model().objects.filter(
-        groups__name=FACILITATORS, is_active=True, email__gt=""
-    )
-    return sorted({(u.email, _user_language(u, fallback)) for u in users})
+    return _team_facilitators(session.release)
+
+
+def _team_facilitators(release: Release) -> list[tuple[str, str]]:
+    """The addresses of the release's team's facilitators (active logins or none)."""
+    memberships = Membership.objects.filter(
+        team_id=release.team_id, role=Membership.Role.FACILITATOR
+    ).select_related("person__user")
+    found = set()
+    for membership in memberships:
+        person = membership.person
+        if person.user_id is not None and not person.user.is_active:
+            continue
+        address = _to_person(person, fallback=release.language)
+        if address:
+            found.add(address)
+    return sorted(found)
 
 
 def release_facilitators(release: Release) -> list[tuple[str, str]]:
     """The facilitator of the release's latest session (the one a history row names);
-    failing an address, or a session, the facilitators group."""
+    failing an address, or a session, the facilitators of its team."""
     session = (
         Session.objects.filter(release=release)
         .select_related("release", "facilitator__user")
@@ -118,10 +131,7 @@ def release_facilitators(release: Release) -> list[tuple[str, str]]:
     )
     if session is not None:
         return _to_facilitators(session)
-    users = get_user_model().objects.filter(
-        groups__name=FACILITATORS, is_active=True, email__gt=""
-    )
-    return sorted({(u.email, _user_language(u, release.language)) for u in users})
+    return _team_facilitators(release)
 
 
 def facilitator_addresses(condition: Condition) -> list[str]:

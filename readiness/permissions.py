@@ -25,19 +25,26 @@ from readiness.models import (
     Decision,
     Evidence,
     Freeze,
+    Membership,
     Override,
     Participant,
     Person,
     ReadinessCheck,
     Release,
     Session,
+    Team,
+    TeamRole,
+    TeamVisibility,
     Webhook,
 )
 
-FACILITATORS = "facilitators"
 MANAGERS = "managers"
 
 User = AbstractBaseUser | AnonymousUser
+
+
+def _active(user: User) -> bool:
+    return user.is_authenticated and user.is_active
 
 
 def _in_group(user: User, group: str) -> bool:
@@ -49,55 +56,183 @@ def _in_group(user: User, group: str) -> bool:
     return group in cache
 
 
-def is_facilitator(user: User) -> bool:
-    """A member of the facilitators group, or an admin; a deactivated account is neither."""
-    if not (user.is_authenticated and user.is_active):
+def team_roles(user: User) -> dict[int, str]:
+    """The user's role in each team they belong to (through their person record), asked
+    of the database once per user object."""
+    cache = getattr(user, "_readiness_team_roles", None)
+    if cache is None:
+        cache = (
+            dict(Membership.objects.filter(person__user_id=user.pk).values_list("team_id", "role"))
+            if user.is_authenticated
+            else {}
+        )
+        user._readiness_team_roles = cache
+    return cache
+
+
+def forget_roles(user: User) -> None:
+    """Drop the cached roles, after a write that changed them."""
+    for name in ("_readiness_groups", "_readiness_team_roles"):
+        if hasattr(user, name):
+            delattr(user, name)
+
+
+def is_admin(user: User) -> bool:
+    return _active(user) and user.is_superuser
+
+
+def reads_every_team(user: User) -> bool:
+    """Administrators and the site's managers read every team's releases, private ones too."""
+    return _active(user) and (user.is_superuser or _in_group(user, MANAGERS))
+
+
+def is_team_facilitator(user: User, team: Team | int | None) -> bool:
+    """A facilitator of that team, or an admin; a deactivated account is neither."""
+    if not _active(user):
         return False
-    return user.is_superuser or _in_group(user, FACILITATORS)
+    if user.is_superuser:
+        return True
+    team_id = team.pk if isinstance(team, Team) else team
+    return team_roles(user).get(team_id) == TeamRole.FACILITATOR
+
+
+def facilitated_team_ids(user: User) -> list[int]:
+    """The teams the user facilitates (an admin's are every team: ask `is_admin` first)."""
+    if not _active(user):
+        return []
+    return [pk for pk, role in team_roles(user).items() if role == TeamRole.FACILITATOR]
+
+
+def is_facilitator(user: User) -> bool:
+    """A facilitator of some team, or an admin: who may create releases, import minutes,
+    keep the people directory and register webhooks, each for their own teams."""
+    return is_admin(user) or bool(facilitated_team_ids(user))
+
+
+def _visible(user: User, team_field: str = "team") -> Q:
+    """The rows whose team the user may read: every internal team, and the private
+    teams they belong to (every team for administrators and managers)."""
+    if reads_every_team(user):
+        return Q()
+    return Q(**{f"{team_field}__visibility": TeamVisibility.INTERNAL}) | Q(
+        **{f"{team_field}_id__in": list(team_roles(user))}
+    )
+
+
+# --- Teams --------------------------------------------------------------------------------
+
+
+def can_view_team(user: User, team: Team) -> bool:
+    if not _active(user):
+        return False
+    return not team.is_private or team.pk in team_roles(user) or reads_every_team(user)
+
+
+def teams_for_user(user: User) -> QuerySet[Team]:
+    """The teams the user may see: internal ones, their own, all for managers and admins."""
+    if not _active(user):
+        return Team.objects.none()
+    if reads_every_team(user):
+        return Team.objects.all()
+    return Team.objects.filter(
+        Q(visibility=TeamVisibility.INTERNAL) | Q(pk__in=list(team_roles(user)))
+    )
+
+
+def teams_for_facilitator(user: User) -> QuerySet[Team]:
+    """The teams whose releases, webhooks, templates and freezes the user may manage."""
+    if is_admin(user):
+        return Team.objects.all()
+    return Team.objects.filter(pk__in=facilitated_team_ids(user))
+
+
+def can_create_team(user: User) -> bool:
+    """New teams are the administrators' to create."""
+    return is_admin(user)
+
+
+def check_can_create_team(user: User) -> None:
+    if not can_create_team(user):
+        raise PermissionDenied
+
+
+def can_manage_team(user: User, team: Team) -> bool:
+    """The team's facilitators (and admins) edit it and its members."""
+    return is_team_facilitator(user, team)
+
+
+def get_team_for_user(user: User, slug: str) -> Team:
+    """The team, or 404 when there is none or it is private to others."""
+    return get_object_or_404(teams_for_user(user), slug=slug)
+
+
+def get_team_for_manager(user: User, slug: str) -> Team:
+    """The team, to change it or its members: 404, or 403 unless the user facilitates it."""
+    team = get_team_for_user(user, slug)
+    if not can_manage_team(user, team):
+        raise PermissionDenied
+    return team
+
+
+def get_membership_for_manager(user: User, slug: str, pk: int) -> Membership:
+    """A membership of the team in the URL, to change or remove it."""
+    team = get_team_for_manager(user, slug)
+    membership = get_object_or_404(
+        Membership.objects.select_related("person", "team"), pk=pk, team=team
+    )
+    return membership
 
 
 # --- Releases -----------------------------------------------------------------------------
 
 
 def can_view_releases(user: User) -> bool:
-    """Any active, logged-in user may read any release: the record is the team's."""
-    return user.is_authenticated and user.is_active
+    """Any active login reads the internal teams' releases; `releases_for_user` says which."""
+    return _active(user)
 
 
 def can_view_release(user: User, release: Release) -> bool:
-    return can_view_releases(user)
+    """An internal team's release is every login's to read; a private team's, its members'
+    and the site managers' (the loaders fetch the team with the release)."""
+    return _active(user) and can_view_team(user, release.team)
 
 
 def releases_for_user(user: User) -> QuerySet[Release]:
-    if not (user.is_authenticated and user.is_active):
+    if not _active(user):
         return Release.objects.none()
-    return Release.objects.all()
+    return Release.objects.filter(_visible(user))
 
 
 def get_release_for_user(
     user: User, slug: str, queryset: QuerySet[Release] | None = None
 ) -> Release:
-    """The release, or 404 when there is none, or 403 when the user may not read it."""
-    release = get_object_or_404(queryset if queryset is not None else Release.objects, slug=slug)
-    if not can_view_release(user, release):
+    """The release with its team, or 404 when there is none or the user may not read it:
+    a private team's release does not exist for those outside it."""
+    if not _active(user):
         raise PermissionDenied
-    return release
+    queryset = queryset if queryset is not None else Release.objects.all()
+    return get_object_or_404(queryset.select_related("team").filter(_visible(user)), slug=slug)
+
+
+def can_schedule_session(user: User, release: Release) -> bool:
+    """The facilitators of the release's team (and admins) schedule its sessions."""
+    return is_team_facilitator(user, release.team_id)
 
 
 def get_release_for_scheduler(user: User, slug: str) -> Release:
-    """The release, to schedule a session of it: facilitators and admins only."""
+    """The release, to schedule a session of it: its team's facilitators and admins only."""
     release = get_release_for_user(user, slug)
-    if not is_facilitator(user):
+    if not can_schedule_session(user, release):
         raise PermissionDenied
     return release
 
 
 def can_manage_release(user: User, release: Release) -> bool:
-    """Edit, cancel, delete a release and record its deployments: members of the
-    facilitators group, admins, and whoever facilitates one of its sessions."""
-    if not (user.is_authenticated and user.is_active):
+    """Edit, cancel, delete a release and record its deployments: its team's facilitators,
+    admins, and whoever facilitates one of its sessions."""
+    if not _active(user):
         return False
-    if is_facilitator(user):
+    if is_team_facilitator(user, release.team_id):
         return True
     return Session.objects.filter(release=release, facilitator__user=user).exists()
 
@@ -113,9 +248,13 @@ def get_release_for_manager(
 
 
 def check_can_create_release(user: User) -> None:
-    """403 unless the user may create a release (there is nothing to load yet)."""
+    """403 unless the user facilitates a team a new release could belong to."""
     if not is_facilitator(user):
         raise PermissionDenied
+
+
+def can_create_release_in(user: User, team: Team) -> bool:
+    return is_team_facilitator(user, team)
 
 
 def can_view_history(user: User) -> bool:
@@ -147,7 +286,7 @@ def can_view_people(user: User) -> bool:
 
 
 def can_edit_people(user: User) -> bool:
-    """Facilitators (and admins) keep the directory: details and merges."""
+    """Facilitators of any team (and admins) keep the directory: details and merges."""
     return is_facilitator(user)
 
 
@@ -177,10 +316,10 @@ def get_person_for_editor(user: User, pk: int) -> Person:
 
 
 def can_facilitate_session(user: User, session: Session) -> bool:
-    """The session's own facilitator, any member of the facilitators group, or an admin."""
-    if not (user.is_authenticated and user.is_active):
+    """The session's own facilitator, a facilitator of its release's team, or an admin."""
+    if not _active(user):
         return False
-    if is_facilitator(user):
+    if is_team_facilitator(user, session.release.team_id):
         return True
     facilitator = session.facilitator
     return facilitator is not None and facilitator.user_id == user.pk
@@ -190,11 +329,12 @@ def get_session_for_user(
     user: User, slug: str, pk: int, queryset: QuerySet[Session] | None = None
 ) -> Session:
     """The session of that release, or 404; 403 when the user may not read it."""
-    queryset = queryset if queryset is not None else Session.objects.select_related("release")
-    session = get_object_or_404(queryset, pk=pk, release__slug=slug)
-    if not can_view_release(user, session.release):
+    if not _active(user):
         raise PermissionDenied
-    return session
+    queryset = queryset if queryset is not None else Session.objects.select_related("release")
+    return get_object_or_404(
+        queryset.filter(_visible(user, "release__team")), pk=pk, release__slug=slug
+    )
 
 
 def get_session_for_editor(
@@ -215,12 +355,13 @@ def get_session_for_editor(
 def get_session_revision_for_user(user: User, slug: str, pk: int) -> int:
     """The session's revision alone, for the live poll: one indexed query, no row loaded.
 
-    Reading rights do not depend on the release, so they are asked before the query.
+    Whether the user may read the release is part of the query: a private team's
+    session is not found by those outside it.
     """
     if not can_view_releases(user):
         raise PermissionDenied
     revision = (
-        Session.objects.filter(pk=pk, release__slug=slug)
+        Session.objects.filter(_visible(user, "release__team"), pk=pk, release__slug=slug)
         .values_list("revision", flat=True)
         .first()
     )
@@ -236,7 +377,9 @@ def _child_for_editor(user: User, queryset: QuerySet, slug: str, pk: int, item: 
     need no other query; a row of another session is a 404, as if it did not exist.
     """
     obj = get_object_or_404(
-        queryset.select_related("session__release", "session__facilitator"),
+        queryset.select_related("session__release", "session__facilitator").filter(
+            _visible(user, "session__release__team")
+        ),
         pk=item,
         session_id=pk,
         session__release__slug=slug,
@@ -299,10 +442,9 @@ def _get_action(user: User, pk: int, *, slug, session_pk, evidence: bool) -> Act
         queryset = queryset.filter(
             _earlier_or_same_session(slug, session_pk), session__release__slug=slug
         )
-    action = get_object_or_404(queryset, pk=pk)
-    if not can_view_release(user, action.session.release):
+    if not _active(user):
         raise PermissionDenied
-    return action
+    return get_object_or_404(queryset.filter(_visible(user, "session__release__team")), pk=pk)
 
 
 def get_action_for_user(user: User, pk: int, *, slug: str | None = None, session_pk=None):
@@ -351,7 +493,9 @@ def get_condition_for_user(
         queryset = queryset.filter(
             decision__session_id=session_pk, decision__session__release__slug=slug
         )
-    condition = get_object_or_404(queryset, pk=pk)
+    condition = get_object_or_404(
+        queryset.filter(_visible(user, "decision__session__release__team")), pk=pk
+    )
     if not can_satisfy_condition(user, condition):
         raise PermissionDenied
     return condition
@@ -363,7 +507,9 @@ def get_condition_for_editor(user: User, slug: str, pk: int, item: int) -> Condi
     condition = get_object_or_404(
         Condition.objects.select_related(
             "owner", "decision__session__facilitator", "decision__session__release"
-        ).prefetch_related("evidence"),
+        )
+        .prefetch_related("evidence")
+        .filter(_visible(user, "decision__session__release__team")),
         pk=item,
         decision__session_id=pk,
         decision__session__release__slug=slug,
@@ -377,7 +523,9 @@ def get_decision_for_reviewer(
     user: User, pk: int | None = None, *, slug: str | None = None, session_pk: int | None = None
 ) -> Decision:
     """A decision by its id, or a session's current one; for whoever may record its review."""
-    queryset = Decision.objects.select_related("session__facilitator", "session__release")
+    queryset = Decision.objects.select_related("session__facilitator", "session__release").filter(
+        _visible(user, "session__release__team")
+    )
     if slug is not None:
         decision = get_object_or_404(
             queryset, session_id=session_pk, session__release__slug=slug, is_current=True
@@ -394,13 +542,12 @@ def get_decision_for_signer(
 ) -> Decision:
     """A decision to sign off, for any reader of the release: whether this user may sign
     for that approver is the sign-off service's rule, the same for every door."""
+    if not _active(user):
+        raise PermissionDenied
     queryset = Decision.objects.select_related("session__release", "session__facilitator")
     if slug is not None:
         queryset = queryset.filter(session_id=session_pk, session__release__slug=slug)
-    decision = get_object_or_404(queryset, pk=pk)
-    if not can_view_release(user, decision.session.release):
-        raise PermissionDenied
-    return decision
+    return get_object_or_404(queryset.filter(_visible(user, "session__release__team")), pk=pk)
 
 
 def signer_participant(user: User, decision: Decision, participant_id: int | None = None):
@@ -420,9 +567,9 @@ def signer_participant(user: User, decision: Decision, participant_id: int | Non
 
 def actions_for_user(user: User) -> QuerySet[Action]:
     """The actions of every release the user may read."""
-    if not (user.is_authenticated and user.is_active):
+    if not _active(user):
         return Action.objects.none()
-    return Action.objects.filter(session__release__in=releases_for_user(user))
+    return Action.objects.filter(_visible(user, "session__release__team"))
 
 
 def can_update_action(user: User, action: Action, *, to_status: str | None = None) -> bool:
@@ -462,8 +609,17 @@ def can_record_review(user: User, decision: Decision) -> bool:
 
 
 def can_import_minutes(user: User) -> bool:
-    """Facilitators and administrators: an import creates releases and people."""
+    """Facilitators of a team (into their teams) and administrators: an import creates
+    releases and people."""
     return is_facilitator(user)
+
+
+def can_import_into(user: User, team: Team, existing: Release | None = None) -> bool:
+    """Importing into `team`, replacing `existing` when the minutes' release is there
+    already: the user must facilitate the team, and the existing release's team too."""
+    if not is_team_facilitator(user, team):
+        return False
+    return existing is None or is_team_facilitator(user, existing.team_id)
 
 
 def check_can_import_minutes(user: User) -> None:
@@ -504,16 +660,32 @@ def get_api_token_for_user(user: User, token_id: int) -> ApiToken:
 
 
 def can_manage_webhooks(user: User) -> bool:
-    """Facilitators and admins register webhooks and read their delivery logs."""
+    """Team facilitators register their teams' webhooks and admins every one."""
     return is_facilitator(user)
 
 
+def _webhook_team_id(webhook: Webhook) -> int | None:
+    if webhook.release_id is not None:
+        return webhook.release.team_id
+    return webhook.team_id
+
+
 def can_manage_webhook(user: User, webhook: Webhook) -> bool:
-    """A global webhook (every release) is the facilitators' and admins'; one bound to a
-    release also needs the right to read that release, whose events it carries."""
-    if not can_manage_webhooks(user):
-        return False
-    return webhook.release is None or can_view_release(user, webhook.release)
+    """A team's webhook, or one bound to a team's release, is that team's facilitators'
+    (and the admins'); a global webhook, which hears every team, is the admins' alone."""
+    if is_admin(user):
+        return True
+    team_id = _webhook_team_id(webhook)
+    return team_id is not None and is_team_facilitator(user, team_id)
+
+
+def webhooks_for_user(user: User) -> QuerySet[Webhook]:
+    """The webhooks the user manages: their teams' and their teams' releases'."""
+    webhooks = Webhook.objects.select_related("release", "team")
+    if is_admin(user):
+        return webhooks.all()
+    teams = facilitated_team_ids(user)
+    return webhooks.filter(Q(team_id__in=teams) | Q(release__team_id__in=teams))
 
 
 def check_can_manage_webhooks(user: User) -> None:
@@ -523,11 +695,12 @@ def check_can_manage_webhooks(user: User) -> None:
 
 
 def get_webhook_for_user(user: User, webhook_id: int) -> Webhook:
-    """The webhook with its release, or 404; 403 when the user may not manage it."""
+    """The webhook with its release, or 404 (another team's webhook does not exist for the
+    user); 403 when the user may not manage webhooks at all."""
     check_can_manage_webhooks(user)
-    webhook = get_object_or_404(Webhook.objects.select_related("release"), pk=webhook_id)
+    webhook = get_object_or_404(Webhook.objects.select_related("release", "team"), pk=webhook_id)
     if not can_manage_webhook(user, webhook):
-        raise PermissionDenied
+        raise Http404
     return webhook
 
 
@@ -535,13 +708,27 @@ def get_webhook_for_user(user: User, webhook_id: int) -> Webhook:
 
 
 def can_view_freezes(user: User) -> bool:
-    """The freeze calendar is the whole team's: every active login reads it."""
-    return user.is_authenticated and user.is_active
+    """The freeze calendar: every active login reads the site's freezes and those of the
+    teams it may read."""
+    return _active(user)
+
+
+def freezes_for_user(user: User) -> QuerySet[Freeze]:
+    if not _active(user):
+        return Freeze.objects.none()
+    return Freeze.objects.filter(Q(team__isnull=True) | _visible(user)).select_related("team")
 
 
 def can_manage_freezes(user: User) -> bool:
-    """Facilitators (and admins) keep the freeze calendar."""
+    """Team facilitators keep their teams' freezes, admins every freeze."""
     return is_facilitator(user)
+
+
+def can_manage_freeze(user: User, freeze: Freeze) -> bool:
+    """A team's freeze is its facilitators'; a site-wide one (no team) the admins'."""
+    if freeze.team_id is None:
+        return is_admin(user)
+    return is_team_facilitator(user, freeze.team_id)
 
 
 def check_can_view_freezes(user: User) -> None:
@@ -555,16 +742,17 @@ def check_can_manage_freezes(user: User) -> None:
 
 
 def get_freeze_for_editor(user: User, pk: int) -> Freeze:
-    """The freeze, to change or remove it: 404, or 403 unless the user keeps the calendar."""
-    freeze = get_object_or_404(Freeze, pk=pk)
-    check_can_manage_freezes(user)
+    """The freeze, to change or remove it: 404, or 403 unless the user keeps it."""
+    freeze = get_object_or_404(freezes_for_user(user), pk=pk)
+    if not can_manage_freeze(user, freeze):
+        raise PermissionDenied
     return freeze
 
 
 def can_override_gate(user: User) -> bool:
     """Break-glass is for administrators only: the facilitators who run the meetings whose
     decisions the gate enforces do not also get to set it aside (separation of duties)."""
-    return user.is_authenticated and user.is_active and user.is_superuser
+    return is_admin(user)
 
 
 def can_set_site_policy(user: User) -> bool:

@@ -12,8 +12,8 @@ from django.utils import translation
 
 from readiness import webhooks
 from readiness.demo import load_demo
-from readiness.permissions import FACILITATORS, MANAGERS
-from tests.factories import make_action, make_person, make_session
+from readiness.permissions import MANAGERS
+from tests.factories import join_team, make_action, make_person, make_session
 
 PASSWORD = "a-long-test-password"
 
@@ -103,8 +103,9 @@ def _user(django_user_model, username, *, group=None, **extra):
 
 @pytest.fixture
 def facilitator(db, django_user_model):
-    user = _user(django_user_model, "facilitator", group=FACILITATORS)
+    user = _user(django_user_model, "facilitator")
     make_person("Fay Facilitator", title="Platform Ops", user=user)
+    join_team(user)
     return user
 
 

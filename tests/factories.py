@@ -7,7 +7,7 @@ import itertools
 import zoneinfo
 
 from readiness import services
-from readiness.models import Action, Decision, Person, Release, Session
+from readiness.models import Action, Decision, Membership, Person, Release, Session, Team
 
 _counter = itertools.count(1)
 SAO_PAULO = "America/Sao_Paulo"
@@ -22,11 +22,47 @@ def make_person(name: str | None = None, *, title: str = "", user=None) -> Perso
     return person
 
 
+def default_team() -> Team:
+    return Team.objects.get(pk=Team.default_pk())
+
+
+def make_team(name: str | None = None, *, private: bool = False, **extra) -> Team:
+    return services.team_create(
+        user=None,
+        name=name or f"Team {next(_counter)}",
+        visibility=Team.Visibility.PRIVATE if private else Team.Visibility.INTERNAL,
+        **extra,
+    )
+
+
+def join_team(
+    who, team: Team | None = None, role: str = Membership.Role.FACILITATOR, *, area: str = ""
+) -> Membership:
+    """Give a login (or a person) a role in a team, the default one unless named. A login
+    without a person record gets one."""
+    person = who if isinstance(who, Person) else Person.objects.filter(user=who).first()
+    if person is None:
+        person = make_person(who.get_full_name() or who.get_username(), user=who)
+    if area == "" and role == Membership.Role.APPROVER:
+        area = "QA"
+    membership = services.membership_add(
+        user=None, team=team or default_team(), person=person, role=role, area=area
+    )
+    if not isinstance(who, Person):
+        from readiness.permissions import forget_roles
+
+        forget_roles(who)
+    return membership
+
+
 def make_release(
-    name: str | None = None, *, planned_date: dt.date = dt.date(2024, 7, 15)
+    name: str | None = None,
+    *,
+    planned_date: dt.date = dt.date(2024, 7, 15),
+    team: Team | None = None,
 ) -> Release:
     return services.release_create(
-        user=None, name=name or f"Release {next(_counter)}", planned_date=planned_date
+        user=None, name=name or f"Release {next(_counter)}", planned_date=planned_date, team=team
     )
 
 

@@ -56,7 +56,10 @@ def test_it_creates_demo_logins_only_in_debug(settings):
     assert {login.role for login in logins} == {"facilitator", "owner", "manager"}
     marina = get_user_model().objects.get(username="marina")
     assert marina.person.name == "Marina Lopes"
-    assert marina.groups.filter(name="facilitators").exists()
+    # The facilitator runs the Billing team's meetings, the team the sample release is in.
+    assert marina.person.memberships.get().role == "facilitator"
+    assert marina.person.memberships.get().team.slug == "billing"
+    assert load_demo().release.team.slug == "billing"
     assert marina.check_password("readiness-demo")
 
 

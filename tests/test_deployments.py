@@ -5,13 +5,11 @@ import datetime as dt
 import json
 
 import pytest
-from django.contrib.auth.models import Group
 
 from readiness import services
 from readiness.models import Decision, Deployment, Event, Release, Webhook, WebhookDelivery
-from readiness.permissions import FACILITATORS
 from tests.conftest import PASSWORD
-from tests.factories import make_decision, make_person, make_release, make_session
+from tests.factories import join_team, make_decision, make_person, make_release, make_session
 
 UTC = dt.UTC
 START = "2024-07-15T21:00:00Z"
@@ -492,7 +490,7 @@ def test_the_facilitators_group_is_told_when_the_release_has_no_session(
     client, db, django_user_model, mailoutbox, django_capture_on_commit_callbacks
 ):
     lead = django_user_model.objects.create_user("lead", email="lead@example.com")
-    lead.groups.add(Group.objects.get_or_create(name=FACILITATORS)[0])
+    join_team(lead)
     release = make_release("Sessionless")
     with django_capture_on_commit_callbacks(execute=True):
         deployment = services.deployment_record(

@@ -27,7 +27,7 @@ from readiness.minutes.documents import (
 )
 from readiness.minutes.exporter import release_as_dict
 from readiness.minutes.vocabulary import CONDITIONAL_GO
-from readiness.models import Event, Participant, Person, Release, release_slug
+from readiness.models import Event, Participant, Person, Release, Team, release_slug
 
 
 @dataclass
@@ -90,8 +90,11 @@ def import_minutes(
     source: str = "",
     dry_run: bool = False,
     replace: bool = False,
+    team: Team | None = None,
 ) -> ImportReport:
-    """Create the release the document describes; see the module docstring for replace."""
+    """Create the release the document describes, in `team` (the default team, or when
+    replacing, the replaced release's team, unless named); see the module docstring for
+    replace."""
     report = ImportReport(
         name=" ".join(doc.release_name.split()),
         slug=release_slug(doc.release_date, " ".join(doc.release_name.split())),
@@ -100,7 +103,7 @@ def import_minutes(
     )
     try:
         with transaction.atomic():
-            _import(doc, report, user=user, source=source, replace=replace)
+            _import(doc, report, user=user, source=source, replace=replace, team=team)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -109,7 +112,13 @@ def import_minutes(
 
 
 def _import(
-    doc: MinutesDoc, report: ImportReport, *, user: services.User, source: str, replace: bool
+    doc: MinutesDoc,
+    report: ImportReport,
+    *,
+    user: services.User,
+    source: str,
+    replace: bool,
+    team: Team | None,
 ) -> None:
     existing = Release.objects.filter(slug=report.slug).first()
     replaced = None
@@ -122,6 +131,7 @@ def _import(
         if refusal:
             raise MinutesError(refusal, doc.line)
         replaced = release_as_dict(existing)
+        team = team or existing.team
         services.release_delete(user=user, release=existing, record=replaced)
         report.replaced = True
     _people(doc, report)
@@ -131,6 +141,7 @@ def _import(
             name=doc.release_name,
             planned_date=doc.release_date,
             language=doc.language,
+            team=team,
         )
     for session_doc in doc.sessions:
         _session(session_doc, release, report, user=user)

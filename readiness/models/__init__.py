@@ -73,6 +73,14 @@ from readiness.models.sessions import (
     local_today_by_zone,
 )
 from readiness.models.signoffs import Policy, PolicyRule, SignOff, SignOffVerdict
+from readiness.models.teams import (
+    DEFAULT_TEAM_SLUG,
+    Membership,
+    MembershipSource,
+    Team,
+    TeamRole,
+    TeamVisibility,
+)
 
 __all__ = [
     "Versioned",
@@ -145,4 +153,10 @@ __all__ = [
     "FreezeOverlap",
     "FreezeNotice",
     "freeze_overlaps",
+    "DEFAULT_TEAM_SLUG",
+    "Team",
+    "TeamRole",
+    "TeamVisibility",
+    "Membership",
+    "MembershipSource",
 ]

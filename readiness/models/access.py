@@ -112,7 +112,17 @@ class Webhook(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="webhooks",
-        help_text=_("Leave empty to hear about every release."),
+        help_text=_("Leave empty to hear about every release of the team."),
+    )
+    # A team's webhook hears about the team's releases and is its facilitators' to manage;
+    # one with neither team nor release hears about every release (administrators only).
+    team = models.ForeignKey(
+        "readiness.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="webhooks",
     )
     events = models.JSONField(_("events"), default=list, validators=[_check_webhook_events])
     # The HMAC-SHA256 key the receiver verifies signatures with.

@@ -58,6 +58,16 @@ class Freeze(Versioned):
         _("until (weekday)"), choices=Weekday.choices, null=True, blank=True
     )
     end_time = models.TimeField(_("until (time)"), null=True, blank=True)
+    # A team's own freeze holds its releases only, and its facilitators keep it; a freeze
+    # without a team holds every release, and the administrators keep it.
+    team = models.ForeignKey(
+        "readiness.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="freezes",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from readiness.models.base import Versioned
 from readiness.models.people import Person
+from readiness.models.teams import Team
 
 
 def release_slug(planned_date: dt.date, name: str) -> str:
@@ -192,6 +193,15 @@ class Release(Versioned):
         blank=True,
         on_delete=models.PROTECT,
         related_name="owned_releases",
+    )
+    # The team that runs it: its facilitators manage it, and a private team's releases are
+    # read by its members and the site's managers alone.
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        related_name="releases",
+        default=Team.default_pk,
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # The start of its first successful production deployment; None until it shipped.

@@ -427,6 +427,16 @@ class SessionTemplate(models.Model):
     # The sign-off policy a release scheduled from it takes before its first decision, as
     # Policy.as_dict() gives it; None when the template brings no policy.
     policy = models.JSONField(_("sign-off policy"), null=True, blank=True, default=None)
+    # The team whose facilitators saved it and whose sessions it is offered to; one
+    # without a team is offered to every team.
+    team = models.ForeignKey(
+        "readiness.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="templates",
+    )
     created_by = by_login(_("created by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

@@ -110,6 +110,13 @@ from readiness.services.signoffs import (
     policy_update,
     signoff_record,
 )
+from readiness.services.teams import (
+    membership_add,
+    membership_remove,
+    membership_update,
+    team_create,
+    team_update,
+)
 from readiness.services.workspace import (
     NamedCondition,
     action_create_named,
@@ -122,6 +129,11 @@ from readiness.services.workspace import (
 )
 
 __all__ = [
+    "team_create",
+    "team_update",
+    "membership_add",
+    "membership_update",
+    "membership_remove",
     "deployment_record",
     "release_cancel",
     "release_content",

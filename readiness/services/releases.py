@@ -20,6 +20,7 @@ from readiness.models import (
     Event,
     Person,
     Release,
+    Team,
     release_slug,
 )
 from readiness.services._core import (
@@ -84,7 +85,9 @@ def release_create(
     deploy_window_end: dt.datetime | None = None,
     product_owner: Person | None = None,
     language: str = "en",
+    team: Team | None = None,
 ) -> Release:
+    """A new release of `team` (the default team when none is named)."""
     name = _clean_name(name)
     _check_plan(
         planned_date=planned_date,
@@ -104,6 +107,7 @@ def release_create(
         deploy_window_end=deploy_window_end,
         product_owner=product_owner,
         language=language,
+        team_id=team.pk if team is not None else Team.default_pk(),
     )
     _create(release, user=user, verb=Event.Verb.RELEASE_CREATED, release=release)
     policy_copy_to(user=user, release=release)

@@ -118,8 +118,8 @@ def _role_groups(request):
         return
     from django.contrib.auth.models import Group
 
-    from readiness.permissions import FACILITATORS, MANAGERS
+    from readiness.permissions import MANAGERS
 
     request.getfixturevalue("transactional_db")
-    for name in (FACILITATORS, MANAGERS):
+    for name in (MANAGERS,):
         Group.objects.get_or_create(name=name)

@@ -3,14 +3,12 @@
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from readiness import services
 from readiness.models import Action
-from readiness.permissions import FACILITATORS
 from tests.e2e.conftest import PASSWORD, screenshot_of
-from tests.factories import make_action, make_session
+from tests.factories import join_team, make_action, make_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -19,7 +17,7 @@ def test_an_owner_marks_an_action_done_and_the_facilitator_sees_it_live(
     live_server, browser, log_in, django_user_model
 ):
     marina = django_user_model.objects.create_user("marina", password=PASSWORD)
-    marina.groups.add(Group.objects.get_or_create(name=FACILITATORS)[0])
+    join_team(marina)
     facilitator = services.person_get_or_create(user=None, name="Marina Lopes")
     ana = django_user_model.objects.create_user("ana", password=PASSWORD)
     owner = services.person_get_or_create(user=None, name="Ana Souza", title="QA")

@@ -3,15 +3,14 @@
 import json
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from readiness import services
 from readiness.demo import load_demo
 from readiness.minutes.exporter import release_as_dict
 from readiness.models import Release
-from readiness.permissions import FACILITATORS
 from tests.e2e.conftest import PASSWORD
+from tests.factories import join_team
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -39,7 +38,7 @@ def test_the_sample_recorded_by_hand_equals_the_imported_sample(
     expected = expected_from_the_imported_sample()
     session_doc = expected["sessions"][0]
     marina = django_user_model.objects.create_user("marina", password=PASSWORD)
-    marina.groups.add(Group.objects.get_or_create(name=FACILITATORS)[0])
+    join_team(marina)
 
     log_in(page, "marina")
 

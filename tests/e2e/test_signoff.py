@@ -2,14 +2,12 @@
 the count grows and the decision comes into force without a reload."""
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from readiness import services
 from readiness.models import Policy
-from readiness.permissions import FACILITATORS
 from tests.e2e.conftest import PASSWORD
-from tests.factories import make_decision, make_person, make_session
+from tests.factories import join_team, make_decision, make_person, make_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -20,7 +18,7 @@ POLL = 8000  # ms: the page polls every 2 s
 def signing(django_user_model):
     """Marina runs the session; Quinn (QA) and Sam (Security) approve its GO."""
     marina = django_user_model.objects.create_user("marina", password=PASSWORD)
-    marina.groups.add(Group.objects.get_or_create(name=FACILITATORS)[0])
+    join_team(marina)
     session = make_session(facilitator=make_person("Marina Lopes", user=marina))
     for name, area in (("quinn", "QA"), ("sam", "Security")):
         user = django_user_model.objects.create_user(name, password=PASSWORD)

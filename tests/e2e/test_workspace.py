@@ -3,13 +3,12 @@
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from readiness import services
 from readiness.models import Decision, Release
-from readiness.permissions import FACILITATORS
 from tests.e2e.conftest import PASSWORD, screenshot_of
+from tests.factories import join_team
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -19,7 +18,7 @@ def people(django_user_model):
     marina = django_user_model.objects.create_user(
         "marina", password=PASSWORD, first_name="Marina", last_name="Lopes"
     )
-    marina.groups.add(Group.objects.get_or_create(name=FACILITATORS)[0])
+    join_team(marina)
     services.person_link_user(
         user=None,
         person=services.person_get_or_create(
