@@ -20,6 +20,7 @@ from readiness.models import (
     Evidence,
     Freeze,
     FreezeNotice,
+    Membership,
     Override,
     Participant,
     Person,
@@ -30,6 +31,7 @@ from readiness.models import (
     Session,
     SessionTemplate,
     SignOff,
+    Team,
     UserSettings,
     Vote,
     Webhook,
@@ -58,6 +60,25 @@ class ReadOnlyInline(ReadOnly, admin.TabularInline):
     show_change_link = True
 
 
+class MembershipInline(ReadOnlyInline):
+    model = Membership
+    fields = ("person", "role", "area", "source")
+
+
+@admin.register(Team)
+class TeamAdmin(ReadOnlyAdmin):
+    list_display = ("name", "slug", "visibility")
+    search_fields = ("name", "slug")
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(ReadOnlyAdmin):
+    list_display = ("team", "person", "role", "area", "source")
+    list_filter = ("role", "source")
+    search_fields = ("person__name", "team__name")
+
+
 @admin.register(Person)
 class PersonAdmin(ReadOnlyAdmin):
     list_display = ["name", "title", "email", "user"]
@@ -72,8 +93,8 @@ class SessionInline(ReadOnlyInline):
 
 @admin.register(Release)
 class ReleaseAdmin(ReadOnlyAdmin):
-    list_display = ["name", "planned_date", "status", "slug"]
-    list_filter = ["status", "planned_date"]
+    list_display = ["name", "planned_date", "status", "team", "slug"]
+    list_filter = ["status", "team", "planned_date"]
     search_fields = ["name", "slug"]
     date_hierarchy = "planned_date"
     inlines = [SessionInline]

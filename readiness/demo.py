@@ -11,13 +11,13 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.utils.translation import gettext as _
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from readiness import services
 from readiness.minutes.importer import import_minutes
 from readiness.minutes.parser import decode_minutes, parse_minutes
-from readiness.models import Membership, Person, Release, Team
+from readiness.models import Membership, Person, Release, Team, TeamRole
 from readiness.permissions import MANAGERS
 
 SAMPLE = Path(__file__).resolve().parent / "minutes" / "samples" / "2024-07-15-billing-gateway.md"
@@ -37,9 +37,9 @@ class DemoLogin:
 DEMO_TEAM_SLUG = "billing"
 DEMO_LOGINS = [
     DemoLogin(
-        "marina", "readiness-demo", "facilitator", "Marina Lopes", None, Membership.Role.FACILITATOR
+        "marina", "readiness-demo", "facilitator", "Marina Lopes", None, TeamRole.FACILITATOR
     ),
-    DemoLogin("ana", "readiness-demo", "owner", "Ana Souza", None, Membership.Role.MEMBER),
+    DemoLogin("ana", "readiness-demo", "owner", "Ana Souza", None, TeamRole.MEMBER),
     DemoLogin("julia", "readiness-demo", "manager", "Júlia Martins", MANAGERS),
 ]
 

@@ -33,10 +33,14 @@ def _upcoming(now: dt.datetime) -> list[tuple[Freeze, dt.datetime, dt.datetime]]
     ]
 
 
-def _releases_in(start: dt.datetime, end: dt.datetime) -> list[Release]:
-    """Planned releases whose deploy window overlaps [start, end)."""
+def _releases_in(start: dt.datetime, end: dt.datetime, freeze: Freeze) -> list[Release]:
+    """Planned releases the freeze holds (every team's, or its own team's) whose deploy
+    window overlaps [start, end)."""
+    releases = Release.objects.all()
+    if freeze.team_id is not None:
+        releases = releases.filter(team_id=freeze.team_id)
     return list(
-        Release.objects.filter(status=Release.Status.PLANNED, deploy_window_start__lt=end)
+        releases.filter(status=Release.Status.PLANNED, deploy_window_start__lt=end)
         .filter(
             Q(deploy_window_end__gt=start)
             | Q(deploy_window_end__isnull=True, deploy_window_start__gte=start)
@@ -80,7 +84,7 @@ def freeze_notices_send(*, now: dt.datetime | None = None) -> list[FreezeNotice]
     now = now or timezone.now()
     written = []
     for freeze, start, end in _upcoming(now):
-        for release in _releases_in(start, end):
+        for release in _releases_in(start, end, freeze):
             mails = _mail(release, freeze, start, end)
             try:
                 with transaction.atomic():

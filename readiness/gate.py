@@ -180,11 +180,12 @@ def override_dict(override: Override, blocking: tuple[Blocker, ...]) -> dict[str
     }
 
 
-def _freeze_blocker(now: dt.datetime) -> Blocker | None:
-    """The freeze in force at `now` that ends last (several may overlap), or None."""
+def _freeze_blocker(release: Release, now: dt.datetime) -> Blocker | None:
+    """The freeze holding the release (site-wide, or its team's) in force at `now` that
+    ends last (several may overlap), or None."""
     windows = [
         (window, freeze)
-        for freeze in Freeze.objects.order_by("pk")
+        for freeze in Freeze.objects.holding(release).order_by("pk")
         if (window := freeze.in_force(now)) is not None
     ]
     if not windows:
@@ -400,7 +401,7 @@ def release_gate(release: Release, *, now: dt.datetime) -> GateResult:
     warnings: list[Blocker] = []
     for action in _actions_due_before_deploy(release):
         (blocking if action.before_deploy else warnings).append(_action_blocker(action))
-    freeze = _freeze_blocker(now)
+    freeze = _freeze_blocker(release, now)
     if freeze is not None:
         blocking.append(freeze)
     ready = decision is not None and decision.outcome in SHIPPABLE and not blocking

@@ -42,6 +42,7 @@ from readiness.models import (
     Session,
     UserSettings,
 )
+from readiness.permissions import releases_for_person
 
 logger = logging.getLogger(__name__)
 
@@ -410,7 +411,7 @@ def reminder(*, person_id: int, now: str) -> list[Mail]:
         return []
     when = dt.datetime.fromisoformat(now)
     to = _to_person(person, fallback=settings.LANGUAGE_CODE)
-    items = owed.due_soon(owed.owed_items(person), when)
+    items = owed.due_soon(owed.owed_items(person, releases_for_person(person)), when)
     if not to or not items:
         return []
 
@@ -528,7 +529,7 @@ def reminders_send(*, now: dt.datetime | None = None) -> list[ReminderSent]:
     for person in candidates:
         if not person_address(person):
             continue
-        items = owed.due_soon(owed.owed_items(person), now)
+        items = owed.due_soon(owed.owed_items(person, releases_for_person(person)), now)
         if not items:
             continue
         try:

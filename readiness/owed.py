@@ -11,10 +11,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from readiness import bounds
-from readiness.models import Action, Condition, Decision, Person, Session
+from readiness.models import Action, Condition, Decision, Person, Release, Session
 
 ACTION, CONDITION, REVIEW = "action", "condition", "review"
 # Done and cancelled items stay listed this long under "recently closed".
@@ -66,26 +66,41 @@ def _condition_item(condition: Condition) -> OwedItem:
     return OwedItem(CONDITION, condition, session, local.date() if local else None, deadline)
 
 
-def owed_items(person: Person) -> list[OwedItem]:
-    """Everything the person still owes, soonest first, undated last (three queries)."""
-    items = [OwedItem(ACTION, a, a.session, a.due_date) for a in Action.objects.owed_by(person)]
-    items += [_condition_item(c) for c in Condition.objects.owed_by(person)]
-    items += [
-        OwedItem(REVIEW, d, d.session, d.review_on) for d in Decision.objects.reviews_for(person)
-    ]
+def _within(queryset: QuerySet, path: str, releases: QuerySet[Release] | None) -> QuerySet:
+    """Only the rows of `releases` (those the reader may read), when given."""
+    return queryset if releases is None else queryset.filter(**{f"{path}__in": releases})
+
+
+def owed_items(person: Person, releases: QuerySet[Release] | None = None) -> list[OwedItem]:
+    """Everything the person still owes, soonest first, undated last (three queries); in
+    `releases` only, when given (what the reader may read: a private team's work is not
+    shown outside it)."""
+    actions = _within(Action.objects.owed_by(person), "session__release", releases)
+    conditions = _within(Condition.objects.owed_by(person), "decision__session__release", releases)
+    reviews = _within(Decision.objects.reviews_for(person), "session__release", releases)
+    items = [OwedItem(ACTION, a, a.session, a.due_date) for a in actions]
+    items += [_condition_item(c) for c in conditions]
+    items += [OwedItem(REVIEW, d, d.session, d.review_on) for d in reviews]
     items.sort(key=lambda i: (i.due is None, i.due or dt.date.min, i.kind, i.obj.pk))
     return items
 
 
-def closed_items(person: Person, now: dt.datetime) -> list[OwedItem]:
-    """What the person finished (or saw cancelled) in the last 30 days, newest first."""
+def closed_items(
+    person: Person, now: dt.datetime, releases: QuerySet[Release] | None = None
+) -> list[OwedItem]:
+    """What the person finished (or saw cancelled) in the last 30 days, newest first; in
+    `releases` only, when given."""
     since = now - RECENTLY
-    items = [
-        OwedItem(ACTION, a, a.session, a.due_date) for a in Action.objects.closed_by(person, since)
-    ]
-    items += [_condition_item(c) for c in Condition.objects.satisfied_by_owner(person, since)]
-    reviews = Decision.objects.filter(
-        session__facilitator=person, review_done_at__gte=since
+    actions = _within(Action.objects.closed_by(person, since), "session__release", releases)
+    conditions = _within(
+        Condition.objects.satisfied_by_owner(person, since), "decision__session__release", releases
+    )
+    items = [OwedItem(ACTION, a, a.session, a.due_date) for a in actions]
+    items += [_condition_item(c) for c in conditions]
+    reviews = _within(
+        Decision.objects.filter(session__facilitator=person, review_done_at__gte=since),
+        "session__release",
+        releases,
     ).select_related("session__release")
     items += [OwedItem(REVIEW, d, d.session, d.review_on) for d in reviews]
     items.sort(key=lambda i: _closed_at(i.obj) or now, reverse=True)

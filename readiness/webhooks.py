@@ -91,11 +91,16 @@ def standard_sign(secret: str, msg_id: str, timestamp: str, body: bytes) -> str:
 
 
 def emit(*, event: str, release: Release, data: dict[str, Any], text: str) -> None:
-    """Queue `event` for the release's webhooks and the global ones that subscribe to it.
+    """Queue `event` for the webhooks that hear about the release (its own, its team's and
+    the global ones) and subscribe to it.
 
     Call it inside the service's transaction; the sending starts after the commit.
     """
-    webhooks = Webhook.objects.filter(Q(release=release) | Q(release__isnull=True))
+    webhooks = Webhook.objects.filter(
+        Q(release=release)
+        | Q(release__isnull=True, team__isnull=True)
+        | Q(release__isnull=True, team_id=release.team_id)
+    )
     now = timezone.now()
     payload = {
         "event": event,

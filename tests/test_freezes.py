@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from readiness import gate, services
 from readiness.models import Decision, Event, Freeze
-from tests.factories import make_decision, make_release, make_session
+from tests.factories import default_team, make_decision, make_release, make_session
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 UTC = dt.UTC
@@ -243,7 +243,7 @@ def test_a_one_off_freeze_is_typed_in_its_own_zone(client, facilitator):
 
 
 def test_a_stale_edit_is_refused_with_409_and_keeps_the_input(client, facilitator):
-    freeze = _weekend()
+    freeze = _weekend(team=default_team())  # the facilitator's team's: theirs to edit
     services.freeze_update(
         user=None, freeze=freeze, expected_version=1, **{**_fields(freeze), "name": "Theirs"}
     )

@@ -11,7 +11,7 @@ from django.test import Client
 from readiness.forms import MINUTES_SALT
 from readiness.minutes.parser import MAX_BYTES
 from readiness.models import Person, Release
-from tests.factories import make_busy_session
+from tests.factories import join_team, make_busy_session
 from tests.helpers import change_status, snapshot
 from tests.test_minutes_parser import SAMPLE_TEXT
 
@@ -119,6 +119,7 @@ def test_it_previews_and_confirms_with_htmx(client, facilitator):
 
 
 def test_it_says_when_the_release_exists_and_changes_nothing(client, facilitator, sample_release):
+    join_team(facilitator, sample_release.team)  # the sample's team: theirs to replace
     client.force_login(facilitator)
     preview = client.post(IMPORT_URL, upload()).text
     assert "This release already exists" in preview
@@ -132,6 +133,7 @@ def test_it_says_when_the_release_exists_and_changes_nothing(client, facilitator
 def test_it_replaces_on_request_and_refuses_when_the_release_changed(
     client, facilitator, sample_release
 ):
+    join_team(facilitator, sample_release.team)  # the sample's team: theirs to replace
     client.force_login(facilitator)
     token = token_of(client.post(IMPORT_URL, upload()).text)
     response = client.post(CONFIRM_URL, {"token": token, "replace": "on"})

@@ -18,7 +18,7 @@ from readiness.models import (
     Session,
     SessionTemplate,
 )
-from tests.factories import make_action, make_decision, make_person, make_session
+from tests.factories import join_team, make_action, make_decision, make_person, make_session
 from tests.helpers import at_once, skip_unless_postgresql, snapshot
 
 HX = {"HX-Request": "true"}
@@ -337,7 +337,7 @@ def test_a_stale_save_is_refused_and_keeps_the_text(
 ):
     item = services.agenda_item_add(user=None, session=session, title="QA")
     other = django_user_model.objects.create_user("other", first_name="Olga")
-    other.groups.add(*facilitator.groups.all())
+    join_team(other)  # another facilitator of the same team
     first, second = client, client.__class__()
     first.force_login(facilitator)
     second.force_login(other)

@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from readiness import services, webhooks
 from readiness.models import Action, Decision, Event, Webhook, WebhookDelivery, WebhookEvent
-from tests.factories import make_action, make_decision, make_person, make_release, make_session
+from tests.factories import (
+    default_team,
+    make_action,
+    make_decision,
+    make_person,
+    make_release,
+    make_session,
+)
 from tests.helpers import assert_sends_to_login, change_status, snapshot
 
 ALL_EVENTS = list(WebhookEvent.values)
@@ -63,9 +70,9 @@ def session(db):
     return make_session(make_release("Billing Gateway"))
 
 
-def _hook(url, *, events=ALL_EVENTS, release=None, chat_format=False):
+def _hook(url, *, events=ALL_EVENTS, release=None, chat_format=False, team=None):
     return services.webhook_create(
-        user=None, url=url, events=events, release=release, chat_format=chat_format
+        user=None, url=url, events=events, release=release, chat_format=chat_format, team=team
     )
 
 
@@ -323,7 +330,8 @@ def test_it_sends_anonymous_visitors_to_the_login_page(client, db):
 
 @pytest.mark.parametrize("role", ["facilitator", "admin_user"])
 def test_it_lists_webhooks_to_facilitators_and_admins(client, db, request, role):
-    _hook("https://hooks.example.com/billing", events=["release.ready"])
+    # The facilitator's team's webhook (a global one is the admins' alone).
+    _hook("https://hooks.example.com/billing", events=["release.ready"], team=default_team())
     client.force_login(request.getfixturevalue(role))
     response = client.get("/webhooks/")
     assert response.status_code == 200
@@ -393,7 +401,7 @@ def test_it_shows_every_attempt_with_its_response_code(
     client, facilitator, receiver, session, django_capture_on_commit_callbacks
 ):
     receiver.statuses = [500]
-    hook = _hook(receiver.url, events=["decision.recorded"])
+    hook = _hook(receiver.url, events=["decision.recorded"], team=default_team())
     with django_capture_on_commit_callbacks(execute=True):
         make_decision(session, Decision.Outcome.GO)
     webhooks.deliver_due(now=_later())
@@ -406,7 +414,7 @@ def test_it_shows_every_attempt_with_its_response_code(
 
 
 def test_it_removes_a_webhook(client, facilitator):
-    hook = _hook("https://hooks.example.com/x")
+    hook = _hook("https://hooks.example.com/x", team=default_team())
     client.force_login(facilitator)
     response = client.post(f"/webhooks/{hook.pk}/delete/")
     assert response.status_code == 302 and response["Location"] == "/webhooks/"

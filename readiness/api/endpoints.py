@@ -506,7 +506,10 @@ def condition_detail(request: HttpRequest, condition_id: ObjectId, response: Htt
 def _condition_for(request: HttpRequest, condition_id: int) -> Condition:
     require_scope(request)
     condition = get_object_or_404(
-        Condition.objects.select_related("owner", "decision__session__release"), pk=condition_id
+        permissions.conditions_for_user(request.user).select_related(
+            "owner", "decision__session__release"
+        ),
+        pk=condition_id,
     )
     if not permissions.can_satisfy_condition(request.user, condition):
         raise PermissionDenied(_("Only the condition's owner or a facilitator may satisfy it."))
@@ -559,7 +562,9 @@ def action_update_status(
     reason) once closed; a closed action is not marked done."""
     require_scope(request)
     action = get_object_or_404(
-        Action.objects.select_related("owner", "session__facilitator", "session__release"),
+        permissions.actions_for_user(request.user).select_related(
+            "owner", "session__facilitator", "session__release"
+        ),
         pk=action_id,
     )
     if not permissions.can_update_action(request.user, action):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from readiness import permissions
 from readiness.forms.base import (
     Form,
     TimeZoneField,
@@ -58,6 +59,14 @@ class ReleaseChoiceField(forms.ModelChoiceField):
 
 
 class ApiTokenForm(forms.Form):
+    def __init__(self, *args: Any, user=None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            # Only a release the login may read: a private team's does not exist for others.
+            self.fields["release"].queryset = permissions.releases_for_user(user).order_by(
+                "-planned_date", "-pk"
+            )
+
     name = forms.CharField(
         label=_("Name"),
         max_length=100,
@@ -77,9 +86,15 @@ class WebhookForm(forms.Form):
         assume_scheme="https",
         help_text=_("Where to POST the events: an http:// or https:// address."),
     )
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=None,
+        required=False,
+        help_text=_("The team whose releases it hears about."),
+    )
     release = ReleaseChoiceField(
         label=_("Release"),
-        empty_label=_("Every release"),
+        empty_label=_("Every release of the team"),
     )
     events = forms.MultipleChoiceField(
         label=_("Events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
@@ -90,8 +105,34 @@ class WebhookForm(forms.Form):
         help_text=_('Send {"text": "..."}, which chat tools post as a readable line.'),
     )
 
+    def __init__(self, *args: Any, user, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.site_wide = permissions.is_admin(user)
+        teams = permissions.teams_for_facilitator(user).order_by("name")
+        self.fields["team"].queryset = teams
+        self.fields["team"].empty_label = _("Every team (site-wide)") if self.site_wide else None
+        self.fields["release"].queryset = Release.objects.filter(team__in=teams).order_by(
+            "-planned_date", "-pk"
+        )
+
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
         if not _is_web_url(url):
             raise forms.ValidationError(_("Give an http:// or https:// URL."))
         return url
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        release, team = data.get("release"), data.get("team")
+        if release is not None:
+            if team is not None and team.pk != release.team_id:
+                self.add_error("release", _("This release is not one of the chosen team's."))
+            data["team"] = None  # a release's webhook follows the release's team
+        elif team is None and not self.site_wide and "team" not in self.errors:
+            # One team to choose from: a form posted without the field means that one.
+            only = list(self.fields["team"].queryset[:2])
+            if len(only) != 1:
+                self.add_error("team", _("Choose the team whose releases it hears about."))
+            else:
+                data["team"] = only[0]
+        return data

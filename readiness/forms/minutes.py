@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from readiness import permissions
 from readiness.minutes.parser import (
     MAX_BYTES,
     MinutesDoc,
@@ -16,6 +17,7 @@ from readiness.minutes.parser import (
     decode_minutes,
     parse_minutes,
 )
+from readiness.models import Team
 
 # --- Minutes import ---------------------------------------------------------------------
 
@@ -75,9 +77,30 @@ class MinutesConfirmForm(forms.Form):
         label=_("Replace the release imported before with this document"),
     )
 
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=None,
+        required=False,
+        help_text=_("The team the release belongs to; a replaced release keeps its own."),
+    )
+
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        teams = permissions.teams_for_facilitator(user).order_by("name")
+        self.fields["team"].queryset = teams
+        self.fields["team"].empty_label = None
+        if "team" not in self.initial:
+            self.initial["team"] = teams.filter(pk=Team.default_pk()).first() or teams.first()
+
+    def clean_team(self):
+        team = self.cleaned_data.get("team")
+        if team is None:
+            # Posted without the field: the team the preview offered first.
+            team = self.initial.get("team")
+        if team is None:
+            raise ValidationError(gettext("You facilitate no team to import into."))
+        return team
 
     def clean_token(self) -> str:
         try:

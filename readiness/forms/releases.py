@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from readiness import bounds
+from readiness import bounds, permissions
 from readiness.forms.base import (
     DATETIME,
     DateTimeField,
@@ -42,9 +42,31 @@ class LookalikeCheck:
 
 
 class ReleaseCreateForm(LookalikeCheck, ReleaseForm):
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=None,
+        required=False,
+        help_text=_("The team that runs it: its facilitators manage the release."),
+    )
     confirm_duplicate = forms.BooleanField(
         label=_("Save anyway: it is not the same release"), required=False
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        teams = permissions.teams_for_facilitator(user).order_by("name")
+        self.fields["team"].queryset = teams
+        self.fields["team"].empty_label = None
+        self.only_team = teams.first() if teams.count() == 1 else None
+
+    def clean_team(self):
+        team = self.cleaned_data.get("team")
+        if team is None:
+            # One team to choose from: a form posted without the field means that one.
+            if self.only_team is None:
+                raise forms.ValidationError(_("Choose the team the release belongs to."))
+            team = self.only_team
+        return team
 
 
 class ReleaseEditForm(LookalikeCheck, VersionedForm, ReleaseForm):

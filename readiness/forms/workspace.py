@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -150,6 +151,14 @@ class SessionScheduleForm(SessionForm):
             "decision yet; after its first decision the release keeps its own."
         ),
     )
+
+    def __init__(self, *args, release: Release | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if release is not None:
+            # The release's team's templates, and those every team shares.
+            self.fields["template"].queryset = SessionTemplate.objects.filter(
+                Q(team__isnull=True) | Q(team_id=release.team_id)
+            )
 
 
 class SessionEditForm(SessionForm, VersionedForm):

@@ -34,7 +34,6 @@ class EventVerb(models.TextChoices):
     MEMBERSHIP_ADDED = "membership.added", _("added to a team")
     MEMBERSHIP_UPDATED = "membership.updated", _("changed the team role of")
     MEMBERSHIP_REMOVED = "membership.removed", _("removed from a team")
-    RELEASE_MOVED = "release.moved", _("moved to another team the release")
     RELEASE_CREATED = "release.created", _("created the release")
     RELEASE_IMPORTED = "release.imported", _("imported the minutes of")
     RELEASE_DELETED = "release.deleted", _("deleted the release")

@@ -34,6 +34,12 @@ class FreezeKind(models.TextChoices):
     ONCE = "once", _("Once")
 
 
+class FreezeQuerySet(models.QuerySet):
+    def holding(self, release: Release) -> FreezeQuerySet:
+        """The freezes that hold the release: the site-wide ones and its team's."""
+        return self.filter(models.Q(team__isnull=True) | models.Q(team_id=release.team_id))
+
+
 class Freeze(Versioned):
     """A window when releases do not ship: every week between two local weekday times in
     its zone (Friday 18:00 to Monday 08:00 stays 18:00 and 08:00 across a daylight-saving
@@ -69,6 +75,8 @@ class Freeze(Versioned):
         related_name="freezes",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = FreezeQuerySet.as_manager()
 
     class Meta:
         ordering = ("name", "pk")

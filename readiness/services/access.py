@@ -20,6 +20,7 @@ from readiness.models import (
     ApiToken,
     Event,
     Release,
+    Team,
     UserSettings,
     Webhook,
 )
@@ -103,14 +104,18 @@ def webhook_create(
     url: str,
     events: Iterable[str],
     release: Release | None = None,
+    team: Team | None = None,
     chat_format: bool = False,
 ) -> Webhook:
+    """A webhook of one release, of one team's releases (`team`), or, with neither, of
+    every release."""
     url = url.strip()
     webhooks.target_check(url)
     webhook = Webhook(
         url=url,
         events=sorted(set(events)),
         release=release,
+        team=team if release is None else None,
         chat_format=chat_format,
         secret=secrets.token_urlsafe(32),
         created_by=_actor(user),

@@ -89,8 +89,11 @@ def _freeze_fields(
 
 @transaction.atomic
 def freeze_create(*, user: User, **fields: Any) -> Freeze:
-    """A new site-wide freeze, weekly or once."""
-    return _create(Freeze(**_freeze_fields(**fields)), user=user, verb=Event.Verb.FREEZE_CREATED)
+    """A new freeze, weekly or once: of one team (`team`), or site-wide without one."""
+    team = fields.pop("team", None)
+    return _create(
+        Freeze(team=team, **_freeze_fields(**fields)), user=user, verb=Event.Verb.FREEZE_CREATED
+    )
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from readiness.models import (
     Addendum,
     AgendaItem,
     Event,
+    Membership,
     Participant,
     Person,
     ReadinessCheck,
@@ -184,7 +185,27 @@ def session_schedule_from_template(
         agenda_item_add(
             user=user, session=session, title=item.title, time_box_minutes=item.time_box_minutes
         )
+    _seat_approvers(user=user, session=session)
     return session
+
+
+def _seat_approvers(*, user: User, session: Session) -> None:
+    """Seat the team's approvers who are not in the session yet as voting members of the
+    area they sign off for: the team said who approves, the facilitator need not."""
+    seated = set(session.participants.values_list("person_id", flat=True))
+    approvers = Membership.objects.filter(
+        team_id=session.release.team_id, role=Membership.Role.APPROVER
+    ).select_related("person")
+    for membership in approvers.order_by("person__name", "pk"):
+        if membership.person_id in seated:
+            continue
+        participant_add(
+            user=user,
+            session=session,
+            person=membership.person,
+            area=membership.area,
+            role=Participant.Role.MEMBER,
+        )
 
 
 @transaction.atomic
@@ -244,6 +265,7 @@ def session_template_save(*, user: User, session: Session, name: str) -> Session
         raise ValidationError({"name": _("A template with this name already exists.")})
     template = SessionTemplate(
         name=name,
+        team_id=session.release.team_id,
         agenda=[
             {"title": item.title, "time_box_minutes": item.time_box_minutes}
             for item in session.agenda_items.all()

@@ -26,14 +26,15 @@ EDIT_FORM = "freeze-edit-form"
 
 def _list_context(request: HtmxHttpRequest, form=None, **extra) -> dict:
     now = timezone.now()
-    freezes = list(Freeze.objects.all())
+    freezes = list(permissions.freezes_for_user(request.user))
     for freeze in freezes:
         freeze.window_now = freeze.in_force(now)
+        freeze.can_manage = permissions.can_manage_freeze(request.user, freeze)
     can_manage = permissions.can_manage_freezes(request.user)
     return {
         "freezes": freezes,
         "can_manage": can_manage,
-        "form": (form or forms.FreezeForm()) if can_manage else None,
+        "form": (form or forms.FreezeForm(user=request.user)) if can_manage else None,
         "common_time_zones": COMMON_TIME_ZONES,
         "stale": None,
         **extra,
@@ -51,7 +52,7 @@ def freeze_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_POST
 def freeze_create(request: HtmxHttpRequest) -> HttpResponse:
     permissions.check_can_manage_freezes(request.user)
-    form = forms.FreezeForm(request.POST)
+    form = forms.FreezeForm(request.POST, user=request.user)
     outcome = answers.submit(
         form, lambda _data: services.freeze_create(user=request.user, **form.service_fields())
     )
@@ -135,9 +136,11 @@ def freeze_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return redirect("freezes:list")
 
 
-def _feed_response(request: HtmxHttpRequest) -> HttpResponse:
+def _feed_response(request: HtmxHttpRequest, user) -> HttpResponse:
     body = calendars.freeze_feed(
-        _("Readiness: deploy freezes"), list(Freeze.objects.all()), now=timezone.now()
+        _("Readiness: deploy freezes"),
+        list(permissions.freezes_for_user(user)),
+        now=timezone.now(),
     )
     response = HttpResponse(body, content_type="text/calendar")
     response["Content-Disposition"] = 'inline; filename="freezes.ics"'
@@ -149,7 +152,7 @@ def _feed_response(request: HtmxHttpRequest) -> HttpResponse:
 def freeze_feed(request: HtmxHttpRequest) -> HttpResponse:
     """The freezes as a calendar, for a logged-in browser."""
     permissions.check_can_view_freezes(request.user)
-    return _feed_response(request)
+    return _feed_response(request, request.user)
 
 
 @require_GET
@@ -158,14 +161,20 @@ def freeze_feed(request: HtmxHttpRequest) -> HttpResponse:
 def freeze_feed_token(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The same, for a calendar app: the person's own feed token (Settings) is the
     credential, as for their due dates."""
-    found = UserSettings.objects.filter(
-        feed_token_hash=services.secret_hash(token),
-        feed_token_hash__isnull=False,
-        user__is_active=True,
-    ).exists()
-    if not found:
+    found = (
+        UserSettings.objects.filter(
+            feed_token_hash=services.secret_hash(token),
+            feed_token_hash__isnull=False,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .first()
+    )
+    if found is None:
         raise Http404
-    return _feed_response(request)
+    # The token's owner reads what they would read logged in: no private team's freeze
+    # of a team they are not in.
+    return _feed_response(request, found.user)
 
 
 # --- Break-glass override -----------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from readiness import calendars, forms, owed, services
+from readiness import calendars, forms, owed, permissions, services
 from readiness.models import Action, Person, UserSettings
 from readiness.models.signoffs import awaiting_signoff
 from readiness.permissions import (
@@ -45,8 +45,9 @@ def _context(
     request: HtmxHttpRequest, person: Person | None, refused: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     now = timezone.now()
-    items = owed.owed_items(person) if person else []
-    closed = owed.closed_items(person, now) if person else []
+    readable = permissions.releases_for_user(request.user)
+    items = owed.owed_items(person, readable) if person else []
+    closed = owed.closed_items(person, now, readable) if person else []
     for item in items + closed:
         item.form = (refused or {}).get(item.key, CLOSED)
         # Only controls the person may use: an owner does not reopen their closed work.
@@ -210,7 +211,8 @@ def feed(request: HtmxHttpRequest, token: str) -> HttpResponse:
     person = getattr(found.user, "person", None) if found else None
     if found is None:
         raise Http404
-    items = owed.owed_items(person) if person else []
+    # The token's owner reads what they would read logged in.
+    items = owed.owed_items(person, permissions.releases_for_user(found.user)) if person else []
     name = _("Readiness: due dates of %(name)s") % {"name": person.name if person else ""}
     response = HttpResponse(calendars.due_feed(name, items), content_type="text/calendar")
     response["Content-Disposition"] = 'inline; filename="readiness.ics"'

@@ -10,6 +10,7 @@ altered between preview and import, and nothing is stored on the server in betwe
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from readiness import permissions
 from readiness.forms import (
     MinutesConfirmForm,
     MinutesUploadForm,
@@ -27,7 +29,7 @@ from readiness.forms import (
 from readiness.minutes.exporter import release_as_json, release_as_markdown
 from readiness.minutes.importer import import_minutes, replace_refusal
 from readiness.minutes.parser import MinutesDoc, MinutesError
-from readiness.models import Release
+from readiness.models import Release, release_slug
 from readiness.permissions import check_can_import_minutes, get_release_for_user
 from readiness.views import HtmxHttpRequest, wants_fragment
 
@@ -46,9 +48,14 @@ def _preview(request: HtmxHttpRequest, doc: MinutesDoc, *, text: str, source: st
     except MinutesError as exc:
         context = {"form": MinutesUploadForm(), "errors": [minutes_error_message(exc)]}
         return _page(request, context, status=422)
-    existing = Release.objects.filter(slug=report.slug).first() if report.exists else None
+    existing = (
+        Release.objects.select_related("team").filter(slug=report.slug).first()
+        if report.exists
+        else None
+    )
     confirm = MinutesConfirmForm(
-        initial={"token": sign_minutes(text=text, source=source, user=request.user)}
+        initial={"token": sign_minutes(text=text, source=source, user=request.user)},
+        user=request.user,
     )
     context = {
         "doc": doc,
@@ -56,10 +63,18 @@ def _preview(request: HtmxHttpRequest, doc: MinutesDoc, *, text: str, source: st
         "source": source,
         "confirm_form": confirm,
         "existing": existing,
-        "replace_refusal": replace_refusal(existing) if existing else "",
+        "replace_refusal": _refusal(request, existing) if existing else "",
         "error": error,
     }
     return _page(request, context, status=422 if error else 200)
+
+
+def _refusal(request: HtmxHttpRequest, existing: Release) -> str:
+    """Why the existing release cannot be replaced: changed in the app since, or in a
+    team the user does not facilitate."""
+    if not permissions.is_team_facilitator(request.user, existing.team_id):
+        return _("This release belongs to a team you do not facilitate: it cannot be replaced.")
+    return replace_refusal(existing)
 
 
 @require_http_methods(["GET", "POST"])
@@ -84,9 +99,15 @@ def minutes_import_confirm(request: HtmxHttpRequest) -> HttpResponse:
         context = {"form": MinutesUploadForm(), "errors": confirm.errors.get("token", [])}
         return _page(request, context, status=422)
     replace = confirm.cleaned_data["replace"]
+    team = confirm.cleaned_data["team"]
+    existing = Release.objects.filter(slug=release_slug_of(confirm.doc)).first()
+    if existing is not None and replace:
+        if not permissions.can_import_into(request.user, existing.team, existing):
+            raise PermissionDenied
+        team = None  # a replaced release stays in its team
     try:
         report = import_minutes(
-            confirm.doc, user=request.user, source=confirm.source, replace=replace
+            confirm.doc, user=request.user, source=confirm.source, replace=replace, team=team
         )
     except MinutesError as exc:
         return _preview(
@@ -102,6 +123,11 @@ def minutes_import_confirm(request: HtmxHttpRequest) -> HttpResponse:
         messages.info(request, _("This release already exists; nothing was changed."))
     url = reverse("releases:detail", args=[report.slug])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def release_slug_of(doc: MinutesDoc) -> str:
+    name = " ".join(doc.release_name.split())
+    return release_slug(doc.release_date, name)
 
 
 def _download(content: str, content_type: str, filename: str) -> HttpResponse:

@@ -33,8 +33,9 @@ def person_list(request: HtmxHttpRequest) -> HttpResponse:
 def _context(request: HtmxHttpRequest, person: Person, **extra) -> dict:
     """What the person's page shows: details, sessions attended, what they owe, and
     whom they might be the same as; a fixed number of queries whatever their number."""
+    readable = permissions.releases_for_user(request.user)
     participations = (
-        Participant.objects.filter(person=person)
+        Participant.objects.filter(person=person, session__release__in=readable)
         .select_related("session__release")
         .order_by("-session__scheduled_at", "-pk")
     )
@@ -42,7 +43,7 @@ def _context(request: HtmxHttpRequest, person: Person, **extra) -> dict:
     context = {
         "person": person,
         "participations": participations,
-        "owed": owed.owed_items(person),
+        "owed": owed.owed_items(person, readable),
         "close": list(Person.objects.exclude(pk=person.pk).close_to(person.name)),
         "can_edit": can_edit,
         "editing": False,

@@ -40,7 +40,7 @@ def _freeze_context(request: HtmxHttpRequest, release: Release, extra: dict) -> 
     can_override = permissions.can_override_gate(request.user)
     form = extra.pop("override_form", None)
     return {
-        "freeze_overlaps": freeze_overlaps(release, list(Freeze.objects.all())),
+        "freeze_overlaps": freeze_overlaps(release, list(Freeze.objects.holding(release))),
         "overrides": list(release.overrides.all()),
         "can_override": can_override,
         "override_form": (form or release_forms.OverrideForm()) if can_override else None,

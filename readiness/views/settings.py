@@ -112,13 +112,17 @@ def _render(
 @never_cache
 @vary_on_headers("HX-Request")
 def token_list(request: HtmxHttpRequest) -> HttpResponse:
-    return _render(request, ApiTokenForm(), new_token=request.session.pop(NEW_TOKEN_KEY, None))
+    return _render(
+        request,
+        ApiTokenForm(user=request.user),
+        new_token=request.session.pop(NEW_TOKEN_KEY, None),
+    )
 
 
 @require_POST
 @never_cache
 def token_create(request: HtmxHttpRequest) -> HttpResponse:
-    form = ApiTokenForm(request.POST)
+    form = ApiTokenForm(request.POST, user=request.user)
     if form.is_valid():
         try:
             api_token, token = services.api_token_create(
@@ -131,7 +135,7 @@ def token_create(request: HtmxHttpRequest) -> HttpResponse:
         else:
             new_token = {"name": api_token.name, "value": token}
             if request.htmx:
-                return _render(request, ApiTokenForm(), new_token=new_token)
+                return _render(request, ApiTokenForm(user=request.user), new_token=new_token)
             request.session[NEW_TOKEN_KEY] = new_token
             return redirect("settings:tokens")
     return _render(request, form, status=422)
@@ -143,6 +147,6 @@ def token_revoke(request: HtmxHttpRequest, token_id: int) -> HttpResponse:
     if api_token.is_active:
         services.api_token_revoke(user=request.user, api_token=api_token)
     if request.htmx:
-        return _render(request, ApiTokenForm())
+        return _render(request, ApiTokenForm(user=request.user))
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": api_token.name})
     return redirect("settings:tokens")

@@ -14,8 +14,11 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from readiness import services
 from readiness.forms import WebhookForm
-from readiness.models import Webhook
-from readiness.permissions import check_can_manage_webhooks, get_webhook_for_user
+from readiness.permissions import (
+    check_can_manage_webhooks,
+    get_webhook_for_user,
+    webhooks_for_user,
+)
 from readiness.views import HtmxHttpRequest, wants_fragment
 
 DELIVERIES_SHOWN = 100
@@ -27,7 +30,7 @@ def _render_list(request: HtmxHttpRequest, form: WebhookForm, status: int = 200)
     template = "readiness/webhook_list.html"
     if wants_fragment(request):
         template += "#webhook-form"
-    webhooks = Webhook.objects.select_related("release").order_by("-created_at", "-pk")
+    webhooks = webhooks_for_user(request.user).order_by("-created_at", "-pk")
     return render(request, template, {"form": form, "webhooks": webhooks}, status=status)
 
 
@@ -35,13 +38,13 @@ def _render_list(request: HtmxHttpRequest, form: WebhookForm, status: int = 200)
 @vary_on_headers("HX-Request")
 def webhook_list(request: HtmxHttpRequest) -> HttpResponse:
     check_can_manage_webhooks(request.user)
-    return _render_list(request, WebhookForm())
+    return _render_list(request, WebhookForm(user=request.user))
 
 
 @require_POST
 def webhook_create(request: HtmxHttpRequest) -> HttpResponse:
     check_can_manage_webhooks(request.user)
-    form = WebhookForm(request.POST)
+    form = WebhookForm(request.POST, user=request.user)
     if form.is_valid():
         try:
             webhook = services.webhook_create(user=request.user, **form.cleaned_data)

@@ -14,6 +14,7 @@ from readiness.minutes.parser import (
     decode_minutes,
     parse_minutes,
 )
+from readiness.models import Team
 
 
 class Command(BaseCommand):
@@ -35,8 +36,21 @@ class Command(BaseCommand):
             action="store_true",
             help="replace a release imported before, unless it was changed in the app since",
         )
+        parser.add_argument(
+            "--team",
+            metavar="SLUG",
+            help="the team the new releases belong to (default: the default team; a "
+            "replaced release keeps its own)",
+        )
 
-    def handle(self, *args, paths: list[str], dry_run: bool, replace: bool, **options) -> None:
+    def handle(
+        self, *args, paths: list[str], dry_run: bool, replace: bool, team=None, **options
+    ) -> None:
+        found = None
+        if team:
+            found = Team.objects.filter(slug=team).first()
+            if found is None:
+                raise CommandError(f"there is no team {team!r}; nothing was imported")
         docs: list[tuple[str, MinutesDoc]] = []
         errors = []
         for path in paths:
@@ -56,6 +70,7 @@ class Command(BaseCommand):
                         source=Path(path).name,
                         dry_run=dry_run,
                         replace=replace,
+                        team=found,
                     )
                 except MinutesError as exc:
                     raise CommandError("nothing was imported:\n" + _where(path, exc)) from None

@@ -24,7 +24,7 @@ PROJECTOR = "readiness/session_projector.html"
 @require_http_methods(["GET", "POST"])
 def release_create(request: HtmxHttpRequest) -> HttpResponse:
     permissions.check_can_create_release(request.user)
-    form = forms.ReleaseCreateForm(request.POST or None)
+    form = forms.ReleaseCreateForm(request.POST or None, user=request.user)
     lookalikes = []
     if request.method == "POST" and form.is_valid():
         # A warning, asked once: the same name or day may be another release after all.
@@ -44,6 +44,7 @@ def release_create(request: HtmxHttpRequest) -> HttpResponse:
                 deploy_window_start=data["window_start"],
                 deploy_window_end=data["window_end"],
                 language=data["language"],
+                team=data["team"],
             ),
         )
         if outcome.ok:
@@ -67,9 +68,11 @@ def session_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     # that a session scheduled meanwhile changes nothing of what was offered).
     previous = _previous_session(release, request.POST.get("previous"))
     if previous is None:
-        form = forms.SessionScheduleForm(request.POST or None, initial=initial)
+        form = forms.SessionScheduleForm(request.POST or None, initial=initial, release=release)
     else:
-        form = forms.NextSessionForm(request.POST or None, initial=initial, previous=previous)
+        form = forms.NextSessionForm(
+            request.POST or None, initial=initial, previous=previous, release=release
+        )
 
     def carried() -> dict:
         if previous is None:
