@@ -1,4 +1,5 @@
-"""Every route of the URLconf × every kind of caller, for a GET: who may open what.
+"""Every route of the URLconf × every kind of caller, for a GET: who may open what, in
+and around a private team.
 
 The table below names every route; a new route without an entry fails the test, so that
 nobody adds a door without saying who may use it. Writes are covered per role in
@@ -13,37 +14,68 @@ from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from readiness import services
-from readiness.models import Condition, Decision
+from readiness.models import Condition, Decision, Membership
 from readiness.permissions import MANAGERS
 from tests.conftest import PASSWORD
-from tests.factories import make_action, make_decision, make_person, make_release, make_session
+from tests.factories import (
+    join_team,
+    make_action,
+    make_decision,
+    make_person,
+    make_release,
+    make_session,
+    make_team,
+)
 
-ROLES = ["anonymous", "manager", "owner", "other_facilitator", "facilitator", "admin"]
+# The release in the world below belongs to a private team, so that every door is seen
+# from inside the team (its facilitator, a viewer, the session's facilitator and the
+# action's owner, both members), from outside it (a login of no team, the facilitator of
+# another team's release, another team's facilitator) and from above it (the site's
+# managers and the admins).
+ROLES = [
+    "anonymous",
+    "manager",
+    "owner",
+    "outsider",
+    "other_facilitator",
+    "other_team_facilitator",
+    "team_viewer",
+    "facilitator",
+    "team_facilitator",
+    "admin",
+]
 
 # What each kind of route answers a GET from each role, in ROLES order.
 LOGIN = 302
-READ = (LOGIN, 200, 200, 200, 200, 200)  # every login reads every release
-RUN = (LOGIN, 403, 403, 403, 200, 200)  # the session's facilitator (or an admin)
-TEAM = (LOGIN, 403, 403, 403, 403, 200)  # members of the facilitators group and admins
-WRITE = (LOGIN, 405, 405, 405, 405, 405)  # POST only
-OWN = (LOGIN, 200, 200, 200, 200, 200)  # each login's own page
-OPEN = (200, 200, 200, 200, 200, 200)  # no login needed
-API_READ = (401, 200, 200, 200, 200, 200)
-API_WRITE = (405,) * 6  # the method is refused before the caller is asked for
+NO = 404  # a private team's record does not exist for those outside it
+READ = (LOGIN, 200, 200, NO, NO, NO, 200, 200, 200, 200)  # the team and the managers
+# The session's facilitator, the team's facilitators, admins.
+RUN = (LOGIN, 403, 403, NO, NO, NO, 403, 200, 200, 200)
+# The team's facilitators and admins (schedule a session of the team's release).
+TEAM = (LOGIN, 403, 403, NO, NO, NO, 403, 403, 200, 200)
+# A facilitator of any team, for their own teams, and admins (new release, import...).
+ANY_TEAM = (LOGIN, 403, 403, 403, 403, 200, 403, 403, 200, 200)
+LOGGED_IN = (LOGIN,) + (200,) * 9  # every login, each seeing what it may
+WRITE = (LOGIN,) + (405,) * 9  # POST only
+OPEN = (200,) * 10  # no login needed
+API_READ = (401, 200, 200, NO, NO, NO, 200, 200, 200, 200)
+API_LIST = (401,) + (200,) * 9
+API_WRITE = (405,) * 10  # the method is refused before the caller is asked for
+ADMINS = (LOGIN,) + (403,) * 8 + (200,)
 
 EXPECTED = {
-    "home": (LOGIN, 302, 302, 302, 302, 302),
+    "home": (LOGIN,) + (302,) * 9,
     "healthz": OPEN,
     "login": OPEN,
     "logout": WRITE,
-    "set_language": (302,) * 6,  # a GET changes nothing and goes back
-    "admin": (LOGIN, 302, 302, 302, 302, 200),
-    "releases:list": READ,
-    "releases:create": TEAM,
-    "releases:export_csv": READ,
+    "set_language": (302,) * 10,  # a GET changes nothing and goes back
+    "admin": (LOGIN,) + (302,) * 8 + (200,),
+    "releases:list": LOGGED_IN,
+    "releases:create": ANY_TEAM,
+    "releases:export_csv": LOGGED_IN,
     "releases:detail": READ,
     "releases:dossier": READ,
-    # The release's facilitators (any of its sessions'), the facilitators group and admins.
+    # The release's facilitators (any of its sessions'), its team's and admins.
     "releases:edit": RUN,
     "releases:deployment_add": RUN,  # its form is fetched when opened; the POST records
     "releases:policy": RUN,  # the sign-off policy, by whoever manages the release
@@ -68,32 +100,34 @@ EXPECTED = {
     "sessions:condition_edit": RUN,
     "sessions:checklist_edit": RUN,
     "sessions:checklist_exempt": RUN,
-    # The action's owner and its session's facilitator change its status.
-    "sessions:action_open": (LOGIN, 403, 200, 403, 200, 200),
-    # Names and titles, as every login reads them in the records.
-    "people_search": READ,
-    "people:list": READ,
-    "people:detail": READ,
-    "people:edit": TEAM,  # facilitators keep the directory
-    "minutes:import": TEAM,
-    "me:home": OWN,
-    "site_policy": (LOGIN, 403, 403, 403, 403, 200),  # the default policy: administrators
+    # The action's owner and its session's facilitators change its status.
+    "sessions:action_open": (LOGIN, 403, 200, NO, NO, NO, 403, 200, 200, 200),
+    # Names and titles, as every login reads them in the records (a person's page lists
+    # only the releases the reader may read).
+    "people_search": LOGGED_IN,
+    "people:list": LOGGED_IN,
+    "people:detail": LOGGED_IN,
+    "people:edit": ANY_TEAM,  # facilitators keep the directory
+    "minutes:import": ANY_TEAM,
+    "me:home": LOGGED_IN,
+    "site_policy": ADMINS,  # the default policy: administrators
     # An e-mailed sign-off link: a forged one is refused to every login.
-    "signoff_link": (LOGIN, 400, 400, 400, 400, 400),
-    "me:feed": (404,) * 6,  # a wrong feed token is unknown to everyone
-    "settings:index": OWN,
-    "settings:tokens": OWN,
-    "webhooks:list": TEAM,
-    "webhooks:detail": TEAM,
-    "freezes:list": READ,  # every login reads the freeze calendar
-    "freezes:feed": READ,
-    "freezes:feed_token": (404,) * 6,  # a wrong feed token is unknown to everyone
-    "freezes:edit": TEAM,  # facilitators keep the freeze calendar
-    "insights:index": READ,
-    "actions:export_csv": READ,
+    "signoff_link": (LOGIN,) + (400,) * 9,
+    "me:feed": (404,) * 10,  # a wrong feed token is unknown to everyone
+    "settings:index": LOGGED_IN,
+    "settings:tokens": LOGGED_IN,
+    "webhooks:list": ANY_TEAM,
+    # The team's webhook: another team's facilitator does not see it.
+    "webhooks:detail": (LOGIN, 403, 403, 403, 403, NO, 403, 403, 200, 200),
+    "freezes:list": LOGGED_IN,  # every login reads the freezes it may see
+    "freezes:feed": LOGGED_IN,
+    "freezes:feed_token": (404,) * 10,  # a wrong feed token is unknown to everyone
+    "freezes:edit": TEAM,  # the team's freeze: its facilitators keep it
+    "insights:index": LOGGED_IN,
+    "actions:export_csv": LOGGED_IN,
     "api:openapi-json": OPEN,
-    "api:api-root": (404,) * 6,
-    "api:release_list": API_READ,
+    "api:api-root": (404,) * 10,
+    "api:release_list": API_LIST,
     "api:release_minutes": API_READ,
     "api:release_gate": API_READ,
     "api:release_actions": API_READ,
@@ -185,16 +219,28 @@ def world(db, django_user_model):
     users = {
         "manager": login("manager", MANAGERS),
         "owner": login("owner"),
+        "outsider": login("outsider"),
         "other_facilitator": login("other"),
+        "other_team_facilitator": login("otto"),
+        "team_viewer": login("vera"),
         "facilitator": login("fay"),
+        "team_facilitator": login("tess"),
         "admin": django_user_model.objects.create_superuser("admin", "a@example.com", "x"),
     }
+    payments = make_team("Payments", private=True)
+    mobile = make_team("Mobile")
     fay = make_person("Fay Facilitator", user=users["facilitator"])
     owen = make_person("Owen Owner", user=users["owner"])
+    join_team(owen, payments, Membership.Role.MEMBER)
+    join_team(fay, payments, Membership.Role.MEMBER)
+    join_team(users["team_viewer"], payments, Membership.Role.VIEWER)
+    join_team(users["team_facilitator"], payments)
+    join_team(users["other_team_facilitator"], mobile)
     make_session(
-        make_release("Elsewhere"), facilitator=make_person("Oli", user=users["other_facilitator"])
+        make_release("Elsewhere", team=mobile),
+        facilitator=make_person("Oli", user=users["other_facilitator"]),
     )
-    session = make_session(make_release("Billing Gateway"), facilitator=fay)
+    session = make_session(make_release("Billing Gateway", team=payments), facilitator=fay)
     participant = services.participant_add(user=None, session=session, person=owen, area="QA")
     item = services.agenda_item_add(user=None, session=session, title="QA")
     check = services.readiness_check_set(user=None, session=session, area="QA", status="green")
@@ -208,7 +254,7 @@ def world(db, django_user_model):
     )
     condition = Condition.objects.get(decision=decision)
     webhook = services.webhook_create(
-        user=None, url="https://hooks.example.com/x", events=["action.done"]
+        user=None, url="https://hooks.example.com/x", events=["action.done"], team=payments
     )
     _, token = services.api_token_create(user=users["owner"], name="CI")
     freeze = services.freeze_create(
@@ -220,6 +266,7 @@ def world(db, django_user_model):
         start_time=dt.time(18),
         end_weekday=0,
         end_time=dt.time(8),
+        team=payments,
     )
     ids = {
         "slug": session.release.slug,

@@ -8,8 +8,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from readiness import services
-from readiness.models import Action, Decision, Event
-from tests.factories import make_action, make_decision, make_person, make_session
+from readiness.models import Action, Decision, Event, Membership
+from tests.factories import (
+    join_team,
+    make_action,
+    make_decision,
+    make_person,
+    make_session,
+    make_team,
+)
 
 HX = {"HX-Request": "true"}
 
@@ -18,6 +25,22 @@ HX = {"HX-Request": "true"}
 def outsider(db, django_user_model):
     """A logged-in, active user in no group who owns nothing here."""
     return django_user_model.objects.create_user("outsider", password="x-long-password")
+
+
+@pytest.fixture
+def other_team_facilitator(db, django_user_model):
+    """The facilitator of another team: the default team's releases are not theirs."""
+    user = django_user_model.objects.create_user("otto", password="x-long-password")
+    join_team(user, make_team("Mobile"))
+    return user
+
+
+@pytest.fixture
+def team_viewer(db, django_user_model):
+    """A viewer of the release's own team: reads it, changes nothing."""
+    user = django_user_model.objects.create_user("vera", password="x-long-password")
+    join_team(user, role=Membership.Role.VIEWER)
+    return user
 
 
 @pytest.fixture
@@ -200,7 +223,10 @@ def test_the_matrix_covers_every_session_write_route(client, facilitator, record
 
 
 @pytest.mark.parametrize("name", sorted(WRITES))
-@pytest.mark.parametrize("role", ["outsider", "manager", "owner", "facilitator"])
+@pytest.mark.parametrize(
+    "role",
+    ["outsider", "manager", "owner", "other_team_facilitator", "team_viewer", "facilitator"],
+)
 def test_each_write_route_refuses_whoever_may_not(client, request, record, role, name):
     user = request.getfixturevalue(role)
     route = next(r for r in _session_routes() if r.name == name)
