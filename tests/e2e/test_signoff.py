@@ -18,8 +18,8 @@ POLL = 8000  # ms: the page polls every 2 s
 def signing(django_user_model):
     """Marina runs the session; Quinn (QA) and Sam (Security) approve its GO."""
     marina = django_user_model.objects.create_user("marina", password=PASSWORD)
-    join_team(marina)
     session = make_session(facilitator=make_person("Marina Lopes", user=marina))
+    join_team(marina)
     for name, area in (("quinn", "QA"), ("sam", "Security")):
         user = django_user_model.objects.create_user(name, password=PASSWORD)
         person = make_person(name.title(), user=user)
