@@ -370,3 +370,18 @@ def test_the_team_facilitators_are_told_when_nobody_else_can_be(db, mailoutbox):
     join_team(make_person("Default Dan"), default_team())
     assert release_facilitators(make_release("App", team=mobile)) == [("lena@example.com", "en")]
     assert Session.objects.count() == 0
+
+
+def test_the_duplicate_warning_names_no_private_release(client, world, facilitator):
+    client.force_login(facilitator)
+    data = {
+        "name": SECRET,
+        "planned_date": "2024-07-15",
+        "language": "en",
+        "window_time_zone": "UTC",
+    }
+    response = client.post("/releases/new/", data)
+    assert response.status_code == 422
+    named = [release.name for release in response.context["lookalikes"]]
+    assert named == [OPEN_NAME]  # the same day, internal; the private one is not named
+    assert SECRET not in response.content.decode().split("lookalikes", 1)[1]

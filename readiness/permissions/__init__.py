@@ -4,8 +4,9 @@ split by object kind into the modules of this package, all read as `permissions.
 Beside the `can_*()` predicates sit the loaders, one per object kind, in the shape
 healthchecks uses (`_get_rw_check_for_user`): a view calls one on its first line and gets
 the object, or a 404 (unknown, not part of the session or release in the URL, or a
-private team's and the user outside it), or a 403 (they may read it, but not do this). `*_for_user` loaders ask for reading rights,
-`*_for_editor` ones for the right to run the session.
+private team's and the user outside it), or a 403 (they may read it, but not do this).
+`*_for_user` loaders ask for reading rights, `*_for_editor` ones for the right to run the
+session.
 """
 
 from readiness.permissions._roles import (

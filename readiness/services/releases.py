@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,7 +59,11 @@ def _check_plan(
 
 
 def release_lookalikes(
-    *, name: str, planned_date: dt.date | None, exclude: Release | None = None
+    *,
+    name: str,
+    planned_date: dt.date | None,
+    exclude: Release | None = None,
+    within: QuerySet[Release] | None = None,
 ) -> list[Release]:
     """Other releases with the same name (any case) or planned for the same day: what the
     release forms warn about before saving. A warning, not a refusal: two releases may
@@ -69,7 +74,8 @@ def release_lookalikes(
     where = Q(name__iexact=name) if name else Q(pk__in=[])
     if planned_date is not None:
         where |= Q(planned_date=planned_date)
-    found = Release.objects.filter(where)
+    # Among the releases the person may read (`within`): a private team's are not named.
+    found = (within if within is not None else Release.objects.all()).filter(where)
     if exclude is not None:
         found = found.exclude(pk=exclude.pk)
     return list(found.order_by("-planned_date", "-pk")[:10])

@@ -188,6 +188,7 @@ def release_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             name=form.cleaned_data["name"],
             planned_date=form.cleaned_data["planned_date"],
             exclude=release,
+            within=permissions.releases_for_user(request.user),
         )
     ):
         return _edit_page(request, release, status=422, form=form, lookalikes=form.lookalikes)

@@ -30,7 +30,9 @@ def release_create(request: HtmxHttpRequest) -> HttpResponse:
         # A warning, asked once: the same name or day may be another release after all.
         form.warn(
             services.release_lookalikes(
-                name=form.cleaned_data["name"], planned_date=form.cleaned_data["planned_date"]
+                name=form.cleaned_data["name"],
+                planned_date=form.cleaned_data["planned_date"],
+                within=permissions.releases_for_user(request.user),
             )
         )
         lookalikes = form.lookalikes
