@@ -773,3 +773,16 @@ def test_a_persons_page_costs_one_query_for_their_teams_at_any_size(
     with django_assert_max_num_queries(10):
         body = client.get(person.get_absolute_url()).text
     assert body.count("· Member") == (count + 1) // 2
+
+
+def test_a_member_write_tells_the_latest_changes_to_follow(client, team, lead, member):
+    client.force_login(lead)
+    response = client.post(
+        reverse("teams:member_remove", args=[team.slug, member.pk]),
+        {"version": member.version},
+        headers=HX,
+    )
+    assert "members-changed" in response.headers["HX-Trigger"]
+    history = client.get(team.get_absolute_url(), headers={**HX, "HX-Target": "team-history"})
+    assert history.text.lstrip().startswith('<section id="team-history"')
+    assert "removed from a team" in history.text

@@ -29,6 +29,9 @@ EDIT = "readiness/team_edit.html"
 CREATE = "readiness/team_form.html"
 MEMBERS = "team-members"
 RELEASES = "team-releases"
+HISTORY = "team-history"
+# What a member write tells the page, so that the latest changes follow.
+MEMBERS_CHANGED = "members-changed"
 RELEASES_PER_PAGE = 20
 HISTORY_LENGTH = 10
 
@@ -160,6 +163,8 @@ def team_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         template, context = _members_region(request, team)
     elif wants_fragment(request) and request.htmx.target == RELEASES:
         template, context = f"{DETAIL}#{RELEASES}", _page_context(request, team)
+    elif wants_fragment(request) and request.htmx.target == HISTORY:
+        template, context = f"{DETAIL}#{HISTORY}", {"team": team, "history": _history(team)}
     else:
         template, context = _page(request, team)
     return render(request, template, context)
@@ -204,6 +209,7 @@ def _after_member_write(request: HtmxHttpRequest, team: Team, **extra: Any) -> H
         request,
         redirect_to=f"{team.get_absolute_url()}#{MEMBERS}",
         region=lambda: _members_region(request, team, **extra),
+        events=[MEMBERS_CHANGED],
     )
 
 
