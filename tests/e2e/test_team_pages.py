@@ -93,3 +93,34 @@ def _add_and_change(page, live_server, log_in, axe_source, team, bruno):
             assert layout["unlabelled"] == [], f"{name}: cells without their column's label"
             screenshot_of(page, f"{name}-page-{width['width']}")
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_the_team_pages_pass_axe_in_portuguese(
+    browser, live_server, axe_source, django_user_model
+):
+    """The controls' accessible names hold their visible words in the other language too."""
+    team = make_team("Pagamentos", private=True, description="Cartões e estornos.")
+    lead = django_user_model.objects.create_user("lead", password=PASSWORD, first_name="Lia")
+    join_team(lead, team, Membership.Role.FACILITATOR)
+    join_team(make_person("Carla Dias"), team, Membership.Role.APPROVER, area="Segurança")
+    make_release("Cartões v2", team=team)
+    context = browser.new_context(viewport=LAPTOP, locale="pt-BR")
+    page = context.new_page()
+    found = {}
+    try:
+        page.goto(f"{live_server.url}/accounts/login/?next={team.get_absolute_url()}")
+        page.locator("#id_username").fill("lead")
+        page.locator("#id_password").fill(PASSWORD)
+        page.locator('form[action="/accounts/login/"] button[type=submit]').click()
+        page.wait_for_url(f"**{team.get_absolute_url()}")
+        expect(page.get_by_role("heading", name="Pagamentos", level=1)).to_contain_text("Privada")
+        for name, path in (("team", team.get_absolute_url()), ("teams", "/teams/")):
+            page.set_viewport_size(LAPTOP)
+            page.goto(f"{live_server.url}{path}")
+            for width in (LAPTOP, PHONE):
+                page.set_viewport_size(width)
+                found[f"{name} at {width['width']}px"] = violations(page, axe_source)
+            screenshot_of(page, f"{name}-page-pt-br")
+    finally:
+        context.close()
+    assert {name: v for name, v in found.items() if v} == {}
