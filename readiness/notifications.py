@@ -493,6 +493,15 @@ BUILDERS |= {
 }
 
 
+def _team_invitation(**ids: Any) -> list[Mail]:
+    from readiness import team_mail
+
+    return team_mail.invitation(**ids)
+
+
+BUILDERS["team_invitation"] = _team_invitation
+
+
 # --- Daily reminders ----------------------------------------------------------------------
 
 

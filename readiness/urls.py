@@ -18,6 +18,7 @@ from readiness.views import (
     releases,
     sessions,
     signoffs,
+    teams,
     webhooks,
 )
 from readiness.views import settings as user_settings
@@ -140,6 +141,20 @@ people_patterns = (
     "people",
 )
 
+team_patterns = (
+    [
+        path("", teams.team_list, name="list"),
+        path("new/", teams.team_create, name="create"),
+        path("<slug:slug>/", teams.team_detail, name="detail"),
+        path("<slug:slug>/edit/", teams.team_edit, name="edit"),
+        path("<slug:slug>/members/add", teams.member_add, name="member_add"),
+        path("<slug:slug>/members/invite", teams.member_invite, name="member_invite"),
+        path("<slug:slug>/members/<int:pk>/edit", teams.member_edit, name="member_edit"),
+        path("<slug:slug>/members/<int:pk>/remove", teams.member_remove, name="member_remove"),
+    ],
+    "teams",
+)
+
 me_patterns = (
     [
         path("", me.me_home, name="home"),
@@ -192,6 +207,7 @@ urlpatterns = [
     path("releases/", include(session_patterns)),
     path("people/search", sessions.people_search, name="people_search"),
     path("people/", include(people_patterns)),
+    path("teams/", include(team_patterns)),
     path("import/", include(minutes_patterns)),
     path("me/", include(me_patterns)),
     path("settings/", include(settings_patterns)),

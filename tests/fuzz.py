@@ -23,8 +23,25 @@ from hypothesis import strategies as st
 
 from readiness import services, signoff_mail
 from readiness.minutes.exporter import release_as_markdown
-from readiness.models import Condition, Decision, Participant, Person, Release, Webhook
-from tests.factories import make_action, make_decision, make_person, make_release, make_session
+from readiness.models import (
+    Condition,
+    Decision,
+    Membership,
+    Participant,
+    Person,
+    Release,
+    Webhook,
+)
+from readiness.permissions import forget_roles, teams_for_user
+from tests.factories import (
+    default_team,
+    join_team,
+    make_action,
+    make_decision,
+    make_person,
+    make_release,
+    make_session,
+)
 
 DEEP = int(os.environ.get("FUZZ_DEEP") or 0)
 FUZZ = settings(
@@ -211,7 +228,12 @@ def make_world(facilitator, admin) -> dict:
         reason="Fuzz",
         expires_at=timezone.now() + dt.timedelta(hours=1),
     )
+    # The facilitator's team, with someone in it whose role the team forms change.
+    team = default_team()
+    teammate = join_team(make_person(f"Teammate {next(_names)}"), team, Membership.Role.MEMBER)
     return {
+        "team": team,
+        "membership": teammate,
         "release": release,
         "session": session,
         "participant": member,
@@ -287,6 +309,9 @@ def _pages(user, releases: list[Release], shows: tuple[str, ...]) -> list[str]:
         pages += [person.get_absolute_url() for person in Person.objects.order_by("-pk")[:10]]
     if "freezes" in shows:
         pages += ["/freezes/", "/freezes/feed.ics"]
+    if "teams" in shows:
+        forget_roles(user)
+        pages += ["/teams/"] + [team.get_absolute_url() for team in teams_for_user(user)]
     if "account" in shows:
         pages += ["/settings/", "/settings/tokens/", "/webhooks/"]
         pages += [webhook.get_absolute_url() for webhook in Webhook.objects.all()]

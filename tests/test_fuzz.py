@@ -150,6 +150,8 @@ MINE = ("session", "me")  # what the owner's work lists
 ACCOUNT = ("account",)
 FREEZES = ("freezes", "session")  # a freeze shows on the calendar and in every gate
 PEOPLE = ("session", "people")  # a person's name shows in their sessions and the directory
+TEAMS = ("teams", "people")  # a team's page, the list, and its people's pages
+_addresses = st.sampled_from(["rita@example.com", "NEW@example.com", "x@y.example.com"])
 SPECS: dict[str, Spec] = {
     # Releases and sessions.
     "releases:create": Spec(forms.ReleaseCreateForm, shows=RELEASE),
@@ -227,6 +229,17 @@ SPECS: dict[str, Spec] = {
         examples=8,
         shows=PEOPLE,
     ),
+    # Teams and their members.
+    "teams:create": Spec(forms.TeamCreateForm, examples=8, shows=TEAMS),
+    "teams:edit": Spec(forms.TeamEditForm, item="team", shows=TEAMS),
+    "teams:member_add": Spec(forms.MemberAddForm, shows=TEAMS),
+    "teams:member_invite": Spec(
+        forms.MemberInviteForm, extra={"email": (_addresses, fuzz.junk)}, shows=TEAMS
+    ),
+    "teams:member_edit": Spec(forms.MembershipForm, item="membership", shows=TEAMS),
+    "teams:member_remove": Spec(
+        forms.MemberRemoveForm, item="membership", examples=3, shows=TEAMS
+    ),
     # Settings, tokens and webhooks.
     "settings:index": Spec(forms.UserSettingsForm, examples=4, shows=("account", "me")),
     "settings:feed_regenerate": Spec(examples=2, shows=ACCOUNT),
@@ -260,6 +273,8 @@ VERSIONED = {
     "evidence",
     "person",
     "freeze",
+    "team",
+    "membership",
 }
 SKIPPED = {"admin"}  # the admin is read-only; the API has its own fuzz (test_fuzz_api.py)
 
@@ -376,8 +391,12 @@ def _url(name: str, world, spec: Spec, unknown: bool) -> str:
     route = dict(_routes())[name]
     kwargs = {}
     for parameter in re.findall(r"<(?:\w+:)?(\w+)>", route):
-        if parameter == "slug":
+        if parameter == "slug" and name.startswith("teams:"):
+            kwargs["slug"] = world["team"].slug
+        elif parameter == "slug":
             kwargs["slug"] = world["release"].slug
+        elif parameter == "pk" and name.startswith("teams:"):
+            kwargs["pk"] = 999_999 if unknown else world["membership"].pk
         elif parameter == "pk" and name.startswith("sessions:"):
             kwargs["pk"] = world["session"].pk
         elif parameter == "token":

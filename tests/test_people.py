@@ -106,11 +106,11 @@ def test_the_list_and_a_persons_page_make_the_same_queries_at_any_size(
         make_person(f"Someone {i}", user=None)
     client.force_login(facilitator)
     # As many at 2 as at 40 of everything: what the login costs, then a count and a page
-    # for the list; the person, their sessions, three for what they owe, and their
-    # near-duplicates for the person's page.
+    # for the list; the person, their sessions, three for what they owe, their
+    # near-duplicates and their teams for the person's page.
     with django_assert_max_num_queries(5):
         assert client.get(reverse("people:list")).status_code == 200
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         assert client.get(person.get_absolute_url()).status_code == 200
 
 

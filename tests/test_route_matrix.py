@@ -108,6 +108,11 @@ EXPECTED = {
     "people:list": LOGGED_IN,
     "people:detail": LOGGED_IN,
     "people:edit": ANY_TEAM,  # facilitators keep the directory
+    "teams:list": LOGGED_IN,  # every login reads the teams it may see
+    "teams:create": ADMINS,  # new teams are the administrators'
+    "teams:detail": READ,  # the private team: its members and the managers
+    "teams:edit": TEAM,  # the team's facilitators and admins
+    "teams:member_edit": TEAM,  # a member's row opened for a change
     "minutes:import": ANY_TEAM,
     "me:home": LOGGED_IN,
     "site_policy": ADMINS,  # the default policy: administrators
@@ -181,6 +186,9 @@ POST_ONLY = {
     "webhooks:delete",
     "freezes:create",
     "freezes:delete",
+    "teams:member_add",
+    "teams:member_invite",
+    "teams:member_remove",
     "releases:override",
     "releases:override_revoke",
 }
@@ -231,7 +239,7 @@ def world(db, django_user_model):
     mobile = make_team("Mobile")
     fay = make_person("Fay Facilitator", user=users["facilitator"])
     owen = make_person("Owen Owner", user=users["owner"])
-    join_team(owen, payments, Membership.Role.MEMBER)
+    owen_in_payments = join_team(owen, payments, Membership.Role.MEMBER)
     join_team(fay, payments, Membership.Role.MEMBER)
     join_team(users["team_viewer"], payments, Membership.Role.VIEWER)
     join_team(users["team_facilitator"], payments)
@@ -295,6 +303,8 @@ def world(db, django_user_model):
         "action": action,
         "person": owen,
         "freeze": freeze,
+        "team": payments,
+        "membership": owen_in_payments,
     }
 
 
@@ -307,6 +317,8 @@ def _path(route: str, world) -> str:
             return str(world["person"].pk)
         if name == "pk" and route.startswith("freezes/"):
             return str(world["freeze"].pk)
+        if route.startswith("teams/"):
+            return str(world["team"].slug if name == "slug" else world["membership"].pk)
         if name == "item":
             area = next((k for k in items if f"/{k}/" in route or f"/{k}s/" in route), "actions")
             return str(items[area])

@@ -42,6 +42,14 @@ from readiness.forms.releases import (
     ReleaseEditForm,
 )
 from readiness.forms.signoffs import PolicyForm, ProxySignOffForm, SignOffForm
+from readiness.forms.teams import (
+    MemberAddForm,
+    MemberInviteForm,
+    MemberRemoveForm,
+    MembershipForm,
+    TeamCreateForm,
+    TeamEditForm,
+)
 from readiness.forms.workspace import (
     ActionEditForm,
     ActionForm,
@@ -69,6 +77,12 @@ from readiness.forms.workspace import (
 )
 
 __all__ = [
+    "TeamCreateForm",
+    "TeamEditForm",
+    "MemberAddForm",
+    "MemberInviteForm",
+    "MembershipForm",
+    "MemberRemoveForm",
     "DATE",
     "FreezeForm",
     "FreezeEditForm",

@@ -101,6 +101,7 @@ from readiness.permissions.teams import (
     get_membership_for_manager,
     get_team_for_manager,
     get_team_for_user,
+    memberships_for_user,
     teams_for_facilitator,
     teams_for_user,
 )
@@ -123,6 +124,7 @@ __all__ = [
     "get_membership_for_manager",
     "get_team_for_manager",
     "get_team_for_user",
+    "memberships_for_user",
     "teams_for_facilitator",
     "teams_for_user",
     "can_create_release_in",

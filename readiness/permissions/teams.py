@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from readiness.models import (
     Membership,
+    Person,
     Team,
     TeamVisibility,
 )
 from readiness.permissions._roles import (
+    MANAGERS,
     User,
     _active,
     facilitated_team_ids,
@@ -83,3 +85,22 @@ def get_membership_for_manager(user: User, slug: str, pk: int) -> Membership:
         Membership.objects.select_related("person", "team"), pk=pk, team=team
     )
     return membership
+
+
+# --- Team pages ---------------------------------------------------------------------------
+
+
+def memberships_for_user(user: User, person: Person) -> QuerySet[Membership]:
+    """The person's places in the teams the user may see, with their teams, in one query:
+    whether the user is a site manager is asked inside it, not beforehand."""
+    if not _active(user):
+        return Membership.objects.none()
+    memberships = Membership.objects.filter(person=person).select_related("team")
+    if user.is_superuser:
+        return memberships
+    manager = Exists(user.groups.through.objects.filter(user_id=user.pk, group__name=MANAGERS))
+    return memberships.filter(
+        Q(team__visibility=TeamVisibility.INTERNAL)
+        | Q(team_id__in=list(team_roles(user)))
+        | Q(manager)
+    )

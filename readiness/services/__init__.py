@@ -112,6 +112,7 @@ from readiness.services.signoffs import (
 )
 from readiness.services.teams import (
     membership_add,
+    membership_invite,
     membership_remove,
     membership_update,
     team_create,
@@ -132,6 +133,7 @@ __all__ = [
     "team_create",
     "team_update",
     "membership_add",
+    "membership_invite",
     "membership_update",
     "membership_remove",
     "deployment_record",

@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from readiness import bounds
-from readiness.models import Event, Membership, Person, Team
+from readiness import bounds, notifications
+from readiness.models import Event, Membership, Person, Team, name_key
 from readiness.services._core import User, _check_time_zone, _create, _remove, _update
+from readiness.services.people import person_get_or_create
 
 TEAM_FIELDS = ("name", "description", "visibility", "default_time_zone", "default_language")
 
@@ -122,8 +125,10 @@ def membership_add(
     role: str,
     area: str = "",
     source: str = Membership.Source.MANUAL,
+    invite: bool = False,
 ) -> Membership:
-    """Give someone from the directory a role in the team."""
+    """Give someone from the directory a role in the team; with `invite`, tell them by
+    e-mail once the change is committed (when the directory has an address for them)."""
     area = _clean_area(area)
     _check_role(role, area)
     Team.objects.select_for_update().get(pk=team.pk)
@@ -140,7 +145,58 @@ def membership_add(
         source=source,
         added_by=user if user is not None and user.is_authenticated else None,
     )
-    return _create(membership, user=user, verb=Event.Verb.MEMBERSHIP_ADDED)
+    _create(membership, user=user, verb=Event.Verb.MEMBERSHIP_ADDED)
+    if invite and notifications.person_address(person):
+        notifications.notify("team_invitation", membership_id=membership.pk)
+    return membership
+
+
+def _invitee(*, user: User, name: str, email: str) -> Person:
+    """The person an invitation names: the one with that address (theirs or their
+    login's), else the one of that name (given the address if they had none), else new."""
+    email = bounds.clean_line(email).strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": _("Enter a valid e-mail address.")}) from None
+    found = (
+        Person.objects.filter(Q(email__iexact=email) | Q(user__email__iexact=email))
+        .order_by("pk")
+        .first()
+    )
+    if found is not None:
+        return found
+    name = " ".join(bounds.clean_line(name).split())
+    if not name:
+        raise ValidationError({"name": _("A person needs a name.")})
+    same = (
+        Person.objects.filter(name__iexact=name).first()
+        or Person.objects.filter(name_key=name_key(name)).order_by("pk").first()
+    )
+    if same is not None and notifications.person_address(same):
+        raise ValidationError(
+            {
+                "email": _(
+                    "%(name)s is in the directory with another address (%(email)s): add "
+                    "them from the directory, or correct their address on their page first."
+                )
+                % {"name": same.name, "email": notifications.person_address(same)}
+            },
+            code="other_address",
+        )
+    return person_get_or_create(user=user, name=same.name if same else name, email=email)
+
+
+@transaction.atomic
+def membership_invite(
+    *, user: User, team: Team, name: str, email: str, role: str, area: str = ""
+) -> Membership:
+    """Invite someone by e-mail: the directory's person with that address (created with
+    the name given when there is none) joins the team, and is told once it is committed."""
+    area = _clean_area(area)
+    _check_role(role, area)
+    person = _invitee(user=user, name=name, email=email)
+    return membership_add(user=user, team=team, person=person, role=role, area=area, invite=True)
 
 
 def _facilitators_left(membership: Membership) -> int:

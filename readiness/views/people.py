@@ -40,8 +40,12 @@ def _context(request: HtmxHttpRequest, person: Person, **extra) -> dict:
         .order_by("-session__scheduled_at", "-pk")
     )
     can_edit = permissions.can_edit_people(request.user)
+    memberships = permissions.memberships_for_user(request.user, person).order_by(
+        "team__name", "pk"
+    )
     context = {
         "person": person,
+        "memberships": memberships,
         "participations": participations,
         "owed": owed.owed_items(person, readable),
         "close": list(Person.objects.exclude(pk=person.pk).close_to(person.name)),
