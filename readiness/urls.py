@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 
 from readiness import api
 from readiness.views import (
+    accounts,
     audit,
     core,
     freezes,
@@ -18,6 +19,7 @@ from readiness.views import (
     releases,
     sessions,
     signoffs,
+    sso,
     webhooks,
 )
 from readiness.views import settings as user_settings
@@ -185,6 +187,22 @@ freeze_patterns = (
     "freezes",
 )
 
+# allauth's views that a sign-in reaches, by the names allauth reverses; its own login,
+# sign-up and account pages are not mounted.
+sso_patterns = [
+    path("oidc/<str:provider_id>/login/", sso.oidc_login, name="openid_connect_login"),
+    path(
+        "oidc/<str:provider_id>/login/callback/",
+        sso.oidc_callback,
+        name="openid_connect_callback",
+    ),
+    path("cancelled/", sso.sign_in_cancelled, name="socialaccount_login_cancelled"),
+    path("error/", sso.sign_in_cancelled, name="socialaccount_login_error"),
+    path("login/", accounts.LoginView.as_view(), name="account_login"),
+    path("signup/", sso.sign_in_cancelled, name="socialaccount_signup"),
+    path("logout/", auth_views.LogoutView.as_view(), name="account_logout"),
+]
+
 urlpatterns = [
     path("", core.home, name="home"),
     path("healthz", core.healthz, name="healthz"),
@@ -202,8 +220,11 @@ urlpatterns = [
     path("api/", api.urls()),
     path("insights/", include(insight_patterns)),
     path("actions/", include(action_patterns)),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Single sign-on (django-allauth) under sso/, beside Django's own login, which stays
+    # where it was: the identity provider returns to sso/oidc/<provider>/login/callback/.
+    path("sso/", include(sso_patterns)),
     # The logged-out language switcher posts here; a login chooses in Settings instead.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
