@@ -118,9 +118,13 @@ def _display_name(claims: dict[str, Any], email: str) -> str:
 
 
 def _verified_email(sociallogin: SocialLogin) -> str:
+    """The e-mail the provider vouches for: marked verified, or in a domain it owns."""
+    trusted = settings.SIGN_ON.trusted_email_domains
     for address in sociallogin.email_addresses:
-        if address.verified and address.email:
-            return address.email.strip()
+        email = (address.email or "").strip()
+        domain = email.rpartition("@")[2].lower()
+        if email and (address.verified or domain in trusted):
+            return email
     return ""
 
 

@@ -86,6 +86,9 @@ class SignOn:
     name: str = ""
     groups_claim: str = "groups"
     scopes: tuple[str, ...] = ("openid", "profile", "email")
+    # E-mail domains the provider owns: their addresses count as verified even without an
+    # `email_verified` claim (Microsoft Entra ID sends none).
+    trusted_email_domains: tuple[str, ...] = ()
     group_roles: tuple[GroupRole, ...] = ()
     password_login: bool = True
 
@@ -168,6 +171,15 @@ def sign_on_from(environ: Mapping[str, str]) -> SignOn:
     scopes = tuple(get("OIDC_SCOPES", "openid profile email").replace(",", " ").split())
     if "openid" not in scopes:
         raise ImproperlyConfigured(f"OIDC_SCOPES={' '.join(scopes)!r} must include openid.")
+    domains = tuple(
+        d.strip().lower().lstrip("@") for d in get("OIDC_TRUSTED_EMAIL_DOMAINS").split(",")
+    )
+    domains = tuple(d for d in domains if d)
+    for domain in domains:
+        if not re.match(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$", domain):
+            raise ImproperlyConfigured(
+                f"OIDC_TRUSTED_EMAIL_DOMAINS: {domain!r} is not a domain such as example.com."
+            )
     return SignOn(
         issuer=issuer,
         client_id=get("OIDC_CLIENT_ID"),
@@ -175,6 +187,7 @@ def sign_on_from(environ: Mapping[str, str]) -> SignOn:
         name=get("OIDC_NAME") or parts.hostname or issuer,
         groups_claim=groups_claim,
         scopes=scopes,
+        trusted_email_domains=domains,
         group_roles=parse_group_roles(get("OIDC_GROUP_ROLES")),
         password_login=password_login,
     )

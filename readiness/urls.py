@@ -190,12 +190,8 @@ freeze_patterns = (
 # allauth's views that a sign-in reaches, by the names allauth reverses; its own login,
 # sign-up and account pages are not mounted.
 sso_patterns = [
-    path("oidc/<str:provider_id>/login/", sso.oidc_login, name="openid_connect_login"),
-    path(
-        "oidc/<str:provider_id>/login/callback/",
-        sso.oidc_callback,
-        name="openid_connect_callback",
-    ),
+    path("<str:provider_id>/login/", sso.oidc_login, name="openid_connect_login"),
+    path("<str:provider_id>/login/callback/", sso.oidc_callback, name="openid_connect_callback"),
     path("cancelled/", sso.sign_in_cancelled, name="socialaccount_login_cancelled"),
     path("error/", sso.sign_in_cancelled, name="socialaccount_login_error"),
     path("login/", accounts.LoginView.as_view(), name="account_login"),
@@ -223,7 +219,7 @@ urlpatterns = [
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Single sign-on (django-allauth) under sso/, beside Django's own login, which stays
-    # where it was: the identity provider returns to sso/oidc/<provider>/login/callback/.
+    # where it was: the identity provider returns to sso/oidc/login/callback/.
     path("sso/", include(sso_patterns)),
     # The logged-out language switcher posts here; a login chooses in Settings instead.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

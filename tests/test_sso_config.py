@@ -102,6 +102,11 @@ def test_the_name_defaults_to_the_issuer_host_and_the_claim_and_scopes_can_chang
     assert sign_on.scopes == ("openid", "email", "profile", "groups")
 
 
+def test_trusted_email_domains_are_read_without_case_or_at_signs():
+    sign_on = sign_on_from({**BASE, "OIDC_TRUSTED_EMAIL_DOMAINS": "Acme.example.com, @acme.io"})
+    assert sign_on.trusted_email_domains == ("acme.example.com", "acme.io")
+
+
 @pytest.mark.parametrize(
     ("env", "says"),
     [
@@ -111,6 +116,7 @@ def test_the_name_defaults_to_the_issuer_host_and_the_claim_and_scopes_can_chang
         ({"OIDC_CLIENT_ID": "", "OIDC_CLIENT_SECRET": ""}, "OIDC_CLIENT_ID and"),
         ({"OIDC_SCOPES": "email profile"}, "must include openid"),
         ({"PASSWORD_LOGIN": "perhaps"}, "is not a boolean"),
+        ({"OIDC_TRUSTED_EMAIL_DOMAINS": "acme.example.com, localhost"}, "'localhost' is not"),
         ({"OIDC_GROUP_ROLES": "qa=billing:boss"}, "has the role 'boss'"),
     ],
 )

@@ -8,7 +8,7 @@ from readiness.sso_config import sign_on_from
 from tests import servers
 from tests.conftest import PASSWORD
 
-START = "/sso/oidc/oidc/login/"
+START = "/sso/oidc/login/"
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_a_get_of_the_sign_in_address_only_shows_the_button(client, db, sign_on)
 
 
 def test_an_unknown_provider_is_not_found(client, db, sign_on):
-    assert client.post("/sso/oidc/other/login/").status_code == 404
+    assert client.post("/sso/other/login/").status_code == 404
 
 
 def test_a_provider_that_does_not_answer_gives_a_clear_page(client, db, sign_on):

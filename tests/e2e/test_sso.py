@@ -16,7 +16,7 @@ from tests.oidc_provider import Provider, require_node
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-CALLBACK = "/sso/oidc/oidc/login/callback/"
+CALLBACK = "/sso/oidc/login/callback/"
 ANA = {
     "email": "ana.souza@example.com",
     "email_verified": True,
@@ -178,6 +178,18 @@ def test_an_unverified_email_makes_no_login(refused_page, live_server, provider,
 
     expect(page.locator(".form-errors")).to_contain_text("did not confirm an e-mail address")
     assert not get_user_model().objects.exists()
+
+
+def test_an_email_in_a_trusted_domain_needs_no_verified_claim(
+    page, live_server, provider, sign_on
+):
+    sign_on(OIDC_TRUSTED_EMAIL_DOMAINS="example.com")
+    unverified = {k: v for k, v in ANA.items() if k != "email_verified"}
+    provider.set_accounts({"ana": unverified})
+
+    _sign_in(page, live_server, "ana")
+    page.wait_for_url("**/releases/")
+    assert get_user_model().objects.get().email == ANA["email"]
 
 
 @pytest.mark.parametrize(
