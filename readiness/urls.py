@@ -192,11 +192,10 @@ freeze_patterns = (
 sso_patterns = [
     path("<str:provider_id>/login/", sso.oidc_login, name="openid_connect_login"),
     path("<str:provider_id>/login/callback/", sso.oidc_callback, name="openid_connect_callback"),
-    path("cancelled/", sso.sign_in_cancelled, name="socialaccount_login_cancelled"),
-    path("error/", sso.sign_in_cancelled, name="socialaccount_login_error"),
-    path("login/", accounts.LoginView.as_view(), name="account_login"),
-    path("signup/", sso.sign_in_cancelled, name="socialaccount_signup"),
-    path("logout/", auth_views.LogoutView.as_view(), name="account_logout"),
+    path("cancelled/", sso.sign_in_stopped, name="socialaccount_login_cancelled"),
+    path("signup/", sso.sign_in_stopped, name="socialaccount_signup"),
+    path("inactive/", sso.sign_in_stopped, name="account_inactive"),
+    path("login/", sso.to_login, name="account_login"),
 ]
 
 urlpatterns = [

@@ -7,6 +7,8 @@ from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET
 from django.utils.translation import gettext as _
 from requests import RequestException
 
@@ -52,7 +54,15 @@ def oidc_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
 
 
 @login_not_required
-def sign_in_cancelled(request: HttpRequest) -> HttpResponse:
-    """Where allauth sends a sign-in it gave up on (cancelled, or one that would need its
-    sign-up form, which Readiness does not offer)."""
+def sign_in_stopped(request: HttpRequest) -> HttpResponse:
+    """Where allauth sends a sign-in it gave up on: cancelled at the provider, or one that
+    would need its sign-up form or its inactive-account page, which Readiness does not
+    offer (readiness.sso refuses those sign-ins before)."""
     return sso.refusal(request, _("The sign-in did not complete."), status=401)
+
+
+@login_not_required
+@require_GET
+def to_login(request: HttpRequest) -> HttpResponse:
+    """allauth's name for the login page, pointing at Django's."""
+    return redirect("login")

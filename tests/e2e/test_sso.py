@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from readiness.models import Event, Membership, Person
+from tests.e2e.test_accessibility import violations
 from tests.factories import join_team, make_release, make_team
 from tests.oidc_provider import Provider, require_node
 
@@ -250,3 +251,25 @@ def test_without_single_sign_on_the_password_form_is_as_before(page, live_server
     expect(page.get_by_role("button", name=re.compile("Sign in with"))).to_have_count(0)
     log_in(page, "plain")
     expect(page.locator(".nav-username")).to_have_text("plain")
+
+
+@pytest.mark.parametrize("language", ["en-US", "pt-BR"])
+def test_the_button_and_the_refusal_pass_axe(
+    browser, live_server, provider, sign_on, axe_source, language
+):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=language)
+    _loopback_only(context)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/accounts/login/")
+        name = "Entrar com Test Identity" if language == "pt-BR" else "Sign in with Test Identity"
+        button = page.get_by_role("button", name=name)
+        expect(button).to_be_visible()
+        assert violations(page, axe_source) == []
+        button.focus()
+        expect(button).to_be_focused()
+        page.goto(f"{live_server.url}/sso/cancelled/")
+        expect(page.locator(".form-errors")).to_be_visible()
+        assert violations(page, axe_source) == []
+    finally:
+        context.close()
