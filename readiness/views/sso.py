@@ -8,8 +8,8 @@ from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAu
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_GET
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 from requests import RequestException
 
 from readiness import sso

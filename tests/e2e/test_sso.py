@@ -171,6 +171,25 @@ def test_a_password_login_with_the_same_verified_email_is_joined_not_doubled(
     assert person.user_id == user.pk
 
 
+@pytest.mark.parametrize("who", ["staff", "two logins"])
+def test_a_login_that_is_not_safe_to_join_is_left_alone(
+    refused_page, live_server, provider, sign_on, django_user_model, who
+):
+    page = refused_page
+    if who == "staff":
+        django_user_model.objects.create_user("ana", email=ANA["email"], is_staff=True)
+    else:
+        django_user_model.objects.create_user("ana", email=ANA["email"])
+        django_user_model.objects.create_user("ana2", email=ANA["email"].upper())
+    provider.set_accounts({"ana": ANA})
+
+    _sign_in(page, live_server, "ana")
+
+    expect(page.locator(".form-errors")).to_contain_text("already exists")
+    assert django_user_model.objects.count() == (1 if who == "staff" else 2)
+    assert not Person.objects.filter(user__isnull=False).exists()
+
+
 def test_an_unverified_email_makes_no_login(refused_page, live_server, provider, sign_on):
     page = refused_page
     provider.set_accounts({"ana": {**ANA, "email_verified": False}})
