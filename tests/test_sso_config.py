@@ -159,3 +159,9 @@ def test_production_with_single_sign_on_passes_the_deployment_checklist():
         PASSWORD_LOGIN="0",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_timeout_out_of_range_stops_the_site():
+    result = manage("check", **PRODUCTION, OIDC_TIMEOUT="0")
+    assert result.returncode != 0
+    assert "OIDC_TIMEOUT=0 must be 1 to 60" in result.stderr
