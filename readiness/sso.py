@@ -24,6 +24,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from readiness import services
@@ -41,8 +42,6 @@ def sign_in_option() -> dict[str, str] | None:
     """The login page's button: the provider's name and where the button posts."""
     if not settings.SIGN_ON.enabled:
         return None
-    from django.urls import reverse
-
     return {
         "name": settings.SIGN_ON.name,
         "url": reverse("openid_connect_login", kwargs={"provider_id": PROVIDER_ID}),
