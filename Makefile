@@ -47,16 +47,17 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
-# axe-core, which the browser tests inject into the pages (package.json pins it). Installed
-# again only when the lock file is newer than the last install; without npm the tests that
-# need it say so and are skipped (CI has npm, and requires them).
+# axe-core, which the browser tests inject into the pages, and oidc-provider, the OpenID
+# Connect provider the sign-in tests run (package.json pins both). Installed again only when
+# the lock file is newer than the last install; without npm the tests that need them say so
+# and are skipped (CI has npm, and requires them).
 NODE_STAMP := node_modules/.installed
 
 $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null; then \
 	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
 	else \
-	  echo "npm was not found: the browser tests' accessibility checks will be skipped"; \
+	  echo "npm was not found: the accessibility checks and the sign-in tests will be skipped"; \
 	fi
 
 # The translations are compiled in pure Python (polib), so no GNU gettext is needed.

@@ -12,6 +12,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from readiness.sso_config import sign_on_from
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -183,6 +185,12 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks_db",
     "readiness",
+    # Single sign-on (below): always installed, so its tables exist whether or not an
+    # identity provider is configured.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +202,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "readiness.middleware.UserLanguageMiddleware",
     "readiness.middleware.UserTimeZoneMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -253,11 +262,36 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Single sign-on through OpenID Connect (django-allauth), configured by OIDC_ISSUER,
+# OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_NAME (the button's name), OIDC_GROUPS_CLAIM
+# (default `groups`) and OIDC_GROUP_ROLES (group=team:role[:area], comma-separated).
+# PASSWORD_LOGIN=0 leaves only the identity provider. Unset, nothing changes. See the
+# README's "Single sign-on" and docs/single-sign-on.md.
+SIGN_ON = sign_on_from(os.environ)
+PASSWORD_LOGIN = SIGN_ON.password_login
+SOCIALACCOUNT_PROVIDERS = SIGN_ON.allauth_providers()
+SOCIALACCOUNT_ADAPTER = "readiness.sso.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# Logins are matched to an identity by readiness.sso's own rule, not allauth's.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+if not 1 <= SOCIALACCOUNT_REQUESTS_TIMEOUT <= 60:
+    raise ImproperlyConfigured(f"OIDC_TIMEOUT={SOCIALACCOUNT_REQUESTS_TIMEOUT} must be 1 to 60.")
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_ADAPTER = "readiness.sso.AccountAdapter"
+
 AUTHENTICATION_BACKENDS = [
     # Refuses a login while its username and address are locked out, before any password
     # is checked, so a guessed password gives nothing away during the cool-off.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # With PASSWORD_LOGIN=0, one that keeps sessions and permissions and accepts no
+    # password anywhere, the admin's login included.
+    "django.contrib.auth.backends.ModelBackend"
+    if PASSWORD_LOGIN
+    else "readiness.sso.NoPasswordBackend",
 ]
 # Login throttling: after AXES_FAILURE_LIMIT wrong passwords for one username from one
 # address, that pair waits AXES_COOLOFF_MINUTES. The answer is the same whether or not the
@@ -329,7 +363,8 @@ SECURE_CSP = {
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
-    "form-action": [CSP.SELF],
+    # The sign-in button's POST is redirected to the identity provider.
+    "form-action": [CSP.SELF, *([SIGN_ON.origin] if SIGN_ON.enabled else [])],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],

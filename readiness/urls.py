@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 
 from readiness import api
 from readiness.views import (
+    accounts,
     audit,
     core,
     freezes,
@@ -18,6 +19,7 @@ from readiness.views import (
     releases,
     sessions,
     signoffs,
+    sso,
     teams,
     webhooks,
 )
@@ -200,6 +202,17 @@ freeze_patterns = (
     "freezes",
 )
 
+# allauth's views that a sign-in reaches, by the names allauth reverses; its own login,
+# sign-up and account pages are not mounted.
+sso_patterns = [
+    path("<str:provider_id>/login/", sso.oidc_login, name="openid_connect_login"),
+    path("<str:provider_id>/login/callback/", sso.oidc_callback, name="openid_connect_callback"),
+    path("cancelled/", sso.sign_in_stopped, name="socialaccount_login_cancelled"),
+    path("signup/", sso.sign_in_stopped, name="socialaccount_signup"),
+    path("inactive/", sso.sign_in_stopped, name="account_inactive"),
+    path("login/", sso.to_login, name="account_login"),
+]
+
 urlpatterns = [
     path("", core.home, name="home"),
     path("healthz", core.healthz, name="healthz"),
@@ -218,8 +231,11 @@ urlpatterns = [
     path("api/", api.urls()),
     path("insights/", include(insight_patterns)),
     path("actions/", include(action_patterns)),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Single sign-on (django-allauth) under sso/, beside Django's own login, which stays
+    # where it was: the identity provider returns to sso/oidc/login/callback/.
+    path("sso/", include(sso_patterns)),
     # The logged-out language switcher posts here; a login chooses in Settings instead.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

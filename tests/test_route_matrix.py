@@ -130,6 +130,15 @@ EXPECTED = {
     "freezes:edit": TEAM,  # the team's freeze: its facilitators keep it
     "insights:index": LOGGED_IN,
     "actions:export_csv": LOGGED_IN,
+    # Single sign-on: no identity provider is configured here, so its two doors are not
+    # found (tests/test_sso_views.py and tests/e2e/test_sso.py open them configured); the
+    # pages a stopped sign-in ends on need no login.
+    "openid_connect_login": (404,) * 10,
+    "openid_connect_callback": (404,) * 10,
+    "socialaccount_login_cancelled": (401,) * 10,
+    "socialaccount_signup": (401,) * 10,
+    "account_inactive": (401,) * 10,
+    "account_login": (302,) * 10,  # allauth's name for the login page: a redirect to it
     "api:openapi-json": OPEN,
     "api:api-root": (404,) * 10,
     "api:release_list": API_LIST,

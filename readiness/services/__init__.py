@@ -103,6 +103,7 @@ from readiness.services.sessions import (
     session_template_save,
     session_update,
 )
+from readiness.services.sign_in import roles_for_groups, sign_in_sync
 from readiness.services.signoffs import (
     POLICY_FIELDS,
     policy_for,
@@ -130,6 +131,8 @@ from readiness.services.workspace import (
 )
 
 __all__ = [
+    "sign_in_sync",
+    "roles_for_groups",
     "team_create",
     "team_update",
     "membership_add",
