@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from readiness.models.actions import _is_web_url
-from readiness.models.base import by_login
+from readiness.models.base import by_login, of_team
 from readiness.models.people import Person
 from readiness.models.releases import Release
 
@@ -116,14 +116,7 @@ class Webhook(models.Model):
     )
     # A team's webhook hears about the team's releases and is its facilitators' to manage;
     # one with neither team nor release hears about every release (administrators only).
-    team = models.ForeignKey(
-        "readiness.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="webhooks",
-    )
+    team = of_team("webhooks")
     events = models.JSONField(_("events"), default=list, validators=[_check_webhook_events])
     # The HMAC-SHA256 key the receiver verifies signatures with.
     secret = models.CharField(_("signing secret"), max_length=100, editable=False)

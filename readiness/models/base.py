@@ -16,6 +16,19 @@ class Versioned(models.Model):
         abstract = True
 
 
+def of_team(related_name: str) -> models.ForeignKey:
+    """The team a record belongs to, if any (a webhook, a freeze, a template): its
+    facilitators keep it; without a team it is the whole site's. Goes with the team."""
+    return models.ForeignKey(
+        "readiness.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name=related_name,
+    )
+
+
 def by_login(verbose_name: str) -> models.ForeignKey:
     """Which login did something (recorded, verified, satisfied...): kept as NULL when the
     login is deleted, so the record stays; no reverse accessor on the user."""

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from readiness import bounds
-from readiness.models.base import Versioned, by_login
+from readiness.models.base import Versioned, by_login, of_team
 from readiness.models.releases import Release
 
 # How far back a recurring window may have started and still be in force: one week.
@@ -66,14 +66,7 @@ class Freeze(Versioned):
     end_time = models.TimeField(_("until (time)"), null=True, blank=True)
     # A team's own freeze holds its releases only, and its facilitators keep it; a freeze
     # without a team holds every release, and the administrators keep it.
-    team = models.ForeignKey(
-        "readiness.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="freezes",
-    )
+    team = of_team("freezes")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = FreezeQuerySet.as_manager()

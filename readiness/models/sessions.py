@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from readiness import bounds, timefmt
-from readiness.models.base import Versioned, by_login
+from readiness.models.base import Versioned, by_login, of_team
 from readiness.models.people import Person
 from readiness.models.releases import Release
 
@@ -429,14 +429,7 @@ class SessionTemplate(models.Model):
     policy = models.JSONField(_("sign-off policy"), null=True, blank=True, default=None)
     # The team whose facilitators saved it and whose sessions it is offered to; one
     # without a team is offered to every team.
-    team = models.ForeignKey(
-        "readiness.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="templates",
-    )
+    team = of_team("templates")
     created_by = by_login(_("created by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
