@@ -385,3 +385,36 @@ def test_the_duplicate_warning_names_no_private_release(client, world, facilitat
     named = [release.name for release in response.context["lookalikes"]]
     assert named == [OPEN_NAME]  # the same day, internal; the private one is not named
     assert SECRET not in response.content.decode().split("lookalikes", 1)[1]
+
+
+def test_a_release_moves_to_another_team_its_facilitator_runs(client, facilitator):
+    release = make_release("Ledger")  # the default team's, where the facilitator runs it
+    mobile, elsewhere = make_team("Mobile"), make_team("Elsewhere")
+    join_team(facilitator, mobile)
+    client.force_login(facilitator)
+    page = client.get(f"/releases/{release.slug}/edit/").content.decode()
+    assert "Mobile" in page and "Elsewhere" not in page
+    form = {
+        "name": "Ledger",
+        "planned_date": "2024-07-15",
+        "language": "en",
+        "window_time_zone": "UTC",
+        "version": release.version,
+    }
+    refused = client.post(f"/releases/{release.slug}/edit/", {**form, "team": elsewhere.pk})
+    assert refused.status_code == 422
+    release.refresh_from_db()
+    assert release.team == default_team()
+    moved = client.post(f"/releases/{release.slug}/edit/", {**form, "team": mobile.pk})
+    assert moved.status_code == 302
+    release.refresh_from_db()
+    assert release.team == mobile
+    event = release.events.filter(verb="release.updated").latest("pk")
+    assert (event.before["team_id"], event.after["team_id"]) == (default_team().pk, mobile.pk)
+    assert client.get(f"/releases/{release.slug}/").status_code == 200  # its timeline
+    kept = client.post(
+        f"/releases/{release.slug}/edit/", {**form, "name": "Ledger 2", "version": release.version}
+    )
+    assert kept.status_code == 302
+    release.refresh_from_db()
+    assert (release.name, release.team) == ("Ledger 2", mobile)  # no team posted: it stays

@@ -21,7 +21,7 @@ from readiness.forms.base import (
     _text,
 )
 from readiness.forms.workspace import ReleaseForm
-from readiness.models import Deployment, Release
+from readiness.models import Deployment, Release, Team
 
 
 class LookalikeCheck:
@@ -73,17 +73,42 @@ class ReleaseEditForm(LookalikeCheck, VersionedForm, ReleaseForm):
     id_prefix = "release-edit"
 
     product_owner = PersonNameField(label=_("Product owner"), required=False)
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=None,
+        required=False,
+        help_text=_("Moving it gives it to the other team's facilitators (and readers)."),
+    )
     confirm_duplicate = forms.BooleanField(
         label=_("Save anyway: it is not the same release"), required=False
     )
 
+    def __init__(self, *args, user, release: Release, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The teams the editor runs, and the release's own (it may stay where it is).
+        teams = permissions.teams_for_facilitator(user) | Team.objects.filter(pk=release.team_id)
+        self.fields["team"].queryset = teams.distinct().order_by("name")
+        self.fields["team"].empty_label = None
+        self.current_team = release.team
+        self.built_for = {"user": user, "release": release}
+
+    def with_data(self, data) -> ReleaseEditForm:
+        return type(self)(data, **self.built_for)
+
+    def clean_team(self):
+        # Posted without the field: it stays in its team.
+        return self.cleaned_data.get("team") or self.current_team
+
     @classmethod
-    def for_release(cls, release: Release) -> ReleaseEditForm:
+    def for_release(cls, release: Release, *, user) -> ReleaseEditForm:
         zone = settings.TIME_ZONE
         tz = bounds.zone_or_utc(zone)
         start, end = release.deploy_window_start, release.deploy_window_end
         return cls(
+            user=user,
+            release=release,
             initial={
+                "team": release.team_id,
                 "name": release.name,
                 "planned_date": release.planned_date,
                 "language": release.language,
@@ -92,7 +117,7 @@ class ReleaseEditForm(LookalikeCheck, VersionedForm, ReleaseForm):
                 "window_time_zone": zone,
                 "product_owner": release.product_owner.name if release.product_owner else "",
                 "version": release.version,
-            }
+            },
         )
 
 

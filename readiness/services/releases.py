@@ -132,8 +132,10 @@ def release_update(
     deploy_window_end: dt.datetime | None,
     product_owner: Person | None,
     language: str,
+    team: Team | None = None,
 ) -> Release:
-    """Change what the release plans; its slug stays (see the module docstring)."""
+    """Change what the release plans, or move it to another team (`team`; None keeps
+    it); its slug stays (see the module docstring)."""
     _check_plan(
         planned_date=planned_date,
         deploy_window_start=deploy_window_start,
@@ -150,6 +152,7 @@ def release_update(
         deploy_window_end=deploy_window_end,
         product_owner=product_owner,
         language=language,
+        **({"team": team} if team is not None else {}),
     )
     return release
 

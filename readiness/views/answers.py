@@ -68,7 +68,9 @@ def their_change(obj: Any) -> Event | None:
 def _stale(form: forms.Form, stale: services.StaleEdit, where: str) -> Outcome:
     data = form.data.copy()
     data["version"] = stale.obj.version
-    fresh = type(form)(data)
+    # A form built with more than its data (whose choices depend on the user) says how
+    # to build it again.
+    fresh = form.with_data(data) if hasattr(form, "with_data") else type(form)(data)
     fresh.is_valid()
     fresh.add_error(None, str(stale))
     return Outcome(fresh, ok=False, stale={"event": their_change(stale.obj), "section": where})

@@ -165,7 +165,8 @@ def _edit_page(
     confirm = release_forms.ReleaseConfirmForm(initial={"version": release.version})
     context = {
         "release": release,
-        "form": forms.get("form") or release_forms.ReleaseEditForm.for_release(release),
+        "form": forms.get("form")
+        or release_forms.ReleaseEditForm.for_release(release, user=request.user),
         "cancel_form": forms.get("cancel_form") or confirm,
         "delete_form": forms.get("delete_form") or confirm,
         "lookalikes": forms.get("lookalikes", []),
@@ -178,11 +179,11 @@ def _edit_page(
 @require_http_methods(["GET", "POST"])
 def release_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     release = permissions.get_release_for_manager(
-        request.user, slug, Release.objects.select_related("product_owner")
+        request.user, slug, Release.objects.select_related("product_owner", "team")
     )
     if request.method == "GET":
         return _edit_page(request, release)
-    form = release_forms.ReleaseEditForm(request.POST)
+    form = release_forms.ReleaseEditForm(request.POST, user=request.user, release=release)
     if form.is_valid() and form.warn(
         services.release_lookalikes(
             name=form.cleaned_data["name"],
@@ -204,6 +205,7 @@ def release_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             deploy_window_end=data["window_end"],
             product_owner=data["product_owner"],
             language=data["language"],
+            team=data["team"],
         ),
         where="release",
     )
