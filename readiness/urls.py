@@ -149,6 +149,7 @@ team_patterns = (
         path("new/", teams.team_create, name="create"),
         path("<slug:slug>/", teams.team_detail, name="detail"),
         path("<slug:slug>/edit/", teams.team_edit, name="edit"),
+        path("<slug:slug>/policy/", signoffs.team_policy_edit, name="policy"),
         path("<slug:slug>/members/add", teams.member_add, name="member_add"),
         path("<slug:slug>/members/invite", teams.member_invite, name="member_invite"),
         path("<slug:slug>/members/<int:pk>/edit", teams.member_edit, name="member_edit"),

@@ -90,17 +90,22 @@ def standard_sign(secret: str, msg_id: str, timestamp: str, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
+def hearing(release: Release):
+    """The webhooks told about the release: its own, its team's and the global ones."""
+    return Webhook.objects.filter(
+        Q(release=release)
+        | Q(release__isnull=True, team__isnull=True)
+        | Q(release__isnull=True, team_id=release.team_id)
+    )
+
+
 def emit(*, event: str, release: Release, data: dict[str, Any], text: str) -> None:
     """Queue `event` for the webhooks that hear about the release (its own, its team's and
     the global ones) and subscribe to it.
 
     Call it inside the service's transaction; the sending starts after the commit.
     """
-    webhooks = Webhook.objects.filter(
-        Q(release=release)
-        | Q(release__isnull=True, team__isnull=True)
-        | Q(release__isnull=True, team_id=release.team_id)
-    )
+    webhooks = hearing(release)
     now = timezone.now()
     payload = {
         "event": event,

@@ -232,6 +232,7 @@ SPECS: dict[str, Spec] = {
     # Teams and their members.
     "teams:create": Spec(forms.TeamCreateForm, examples=8, shows=TEAMS),
     "teams:edit": Spec(forms.TeamEditForm, item="team", shows=TEAMS),
+    "teams:policy": Spec(forms.PolicyForm, examples=10, shows=TEAMS),
     "teams:member_add": Spec(forms.MemberAddForm, shows=TEAMS),
     "teams:member_invite": Spec(
         forms.MemberInviteForm, extra={"email": (_addresses, fuzz.junk)}, shows=TEAMS

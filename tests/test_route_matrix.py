@@ -112,6 +112,7 @@ EXPECTED = {
     "teams:create": ADMINS,  # new teams are the administrators'
     "teams:detail": READ,  # the private team: its members and the managers
     "teams:edit": TEAM,  # the team's facilitators and admins
+    "teams:policy": TEAM,  # the team's default sign-off policy: its facilitators
     "teams:member_edit": TEAM,  # a member's row opened for a change
     "minutes:import": ANY_TEAM,
     "me:home": LOGGED_IN,

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from readiness.models.base import Versioned, by_login
+from readiness.models.base import Versioned, by_login, of_team
 from readiness.models.decisions import Decision
 from readiness.models.releases import Release
 from readiness.models.sessions import Participant
@@ -22,9 +22,10 @@ class PolicyRule(models.TextChoices):
 class Policy(Versioned):
     """Who must sign a GO before it is in force, and how long it then holds.
 
-    The row without a release is the site's default; a release gets its own copy when it is
-    created, which it may adjust until its first decision. No required areas and no
-    quorum means a GO is in force as soon as it is recorded."""
+    The row with neither release nor team is the site's default, and a row with a team is
+    that team's default, which its new releases copy instead; a release gets its own copy
+    when it is created, which it may adjust until its first decision. No required areas
+    and no quorum means a GO is in force as soon as it is recorded."""
 
     Rule = PolicyRule
 
@@ -36,6 +37,7 @@ class Policy(Versioned):
         on_delete=models.CASCADE,
         related_name="policy",
     )
+    team = of_team("policies")
     # ["QA", "Security", ...]
     required_areas = models.JSONField(_("required areas"), default=list, blank=True)
     rule = models.CharField(
@@ -51,25 +53,52 @@ class Policy(Versioned):
         verbose_name = _("sign-off policy")
         verbose_name_plural = _("sign-off policies")
         constraints = [
-            # One policy per release, and one default (its release is NULL, counted as 0).
+            # One policy per release, one default per team and one for the site (a NULL
+            # release or team counted as 0).
             models.UniqueConstraint(
-                Coalesce("release", models.Value(0)), name="policy_one_per_release"
+                Coalesce("release", models.Value(0)),
+                Coalesce("team", models.Value(0)),
+                name="policy_one_per_scope",
+            ),
+            models.CheckConstraint(
+                condition=Q(release__isnull=True) | Q(team__isnull=True),
+                name="policy_release_or_team",
             ),
             models.CheckConstraint(condition=Q(rule__in=PolicyRule.values), name="policy_rule"),
         ]
 
     def __str__(self) -> str:
-        return str(self.release) if self.release_id else str(_("Site default"))
+        if self.release_id:
+            return str(self.release)
+        if self.team_id:
+            return str(_("Default of the team %(team)s") % {"team": self.team})
+        return str(_("Site default"))
+
+    @property
+    def scope_rank(self) -> int:
+        """0 for a release's own, 1 for a team's default, 2 for the site's."""
+        return 0 if self.release_id else 1 if self.team_id else 2
+
+    @classmethod
+    def defaults_q(cls, team_ids) -> Q:
+        """The defaults that may apply to releases of these teams: theirs and the site's."""
+        return Q(release__isnull=True) & (Q(team__isnull=True) | Q(team_id__in=team_ids))
 
     @classmethod
     def for_release(cls, release: Release) -> Policy:
-        """The release's own policy, else the site's default, else one requiring nothing
-        (one query)."""
+        """The release's own policy, else its team's default, else the site's, else one
+        requiring nothing (one query)."""
         found = sorted(
-            cls.objects.filter(Q(release=release) | Q(release__isnull=True)),
-            key=lambda p: p.release_id is None,
+            cls.objects.filter(Q(release=release) | cls.defaults_q([release.team_id])),
+            key=lambda p: p.scope_rank,
         )
         return found[0] if found else cls()
+
+    @classmethod
+    def default_for(cls, team) -> Policy | None:
+        """The default a new release of `team` copies: the team's, else the site's."""
+        found = sorted(cls.objects.filter(cls.defaults_q([team.pk])), key=lambda p: p.scope_rank)
+        return found[0] if found else None
 
     @property
     def requires_signoff(self) -> bool:
@@ -119,16 +148,19 @@ def awaiting_signoff(person) -> list[tuple[Decision, Participant]]:
         .distinct()
         .order_by("recorded_at", "pk")
     )
+    releases = {d.session.release_id: d.session.release.team_id for d in decisions}
     policies = list(
         Policy.objects.filter(
-            Q(release_id__in=[d.session.release_id for d in decisions]) | Q(release__isnull=True)
+            Q(release_id__in=list(releases)) | Policy.defaults_q(set(releases.values()))
         )
     )
     own = {p.release_id: p for p in policies if p.release_id is not None}
-    default = next((p for p in policies if p.release_id is None), Policy())
+    teams = {p.team_id: p for p in policies if p.team_id is not None}
+    site = next((p for p in policies if p.scope_rank == 2), Policy())
     found = []
     for decision in decisions:
-        policy = own.get(decision.session.release_id, default)
+        release_id = decision.session.release_id
+        policy = own.get(release_id) or teams.get(releases[release_id], site)
         for seat in decision.session.seats:
             if not seat.is_observer and policy.is_required_area(seat.area):
                 found.append((decision, seat))

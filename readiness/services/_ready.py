@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from readiness import gate, webhooks
 from readiness.models import (
     Release,
-    Webhook,
     WebhookEvent,
 )
 
 
 def _is_ready_if_heard(release: Release) -> bool | None:
     """Whether the release is ready now, when a webhook listens for it becoming ready."""
-    listening = Webhook.objects.filter(
-        models.Q(release=release) | models.Q(release__isnull=True)
-    ).values_list("events", flat=True)
+    listening = webhooks.hearing(release).values_list("events", flat=True)
     if not any(WebhookEvent.RELEASE_READY in events for events in listening):
         return None
     return gate.release_gate(release, now=timezone.now()).ready

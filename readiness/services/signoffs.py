@@ -17,6 +17,7 @@ from readiness.models import (
     Session,
     SessionTemplate,
     SignOff,
+    Team,
     WebhookEvent,
 )
 from readiness.models.signoffs import Progress
@@ -37,8 +38,9 @@ def policy_for(release: Release) -> Policy:
 
 
 def policy_copy_to(*, user: User, release: Release) -> Policy | None:
-    """Give a new release its own copy of the site's default policy, when there is one."""
-    default = Policy.objects.filter(release__isnull=True).first()
+    """Give a new release its own copy of its team's default policy, else of the site's,
+    when there is one."""
+    default = Policy.default_for(release.team)
     if default is None:
         return None
     copy = Policy(release=release, **{name: getattr(default, name) for name in POLICY_FIELDS})
@@ -47,7 +49,7 @@ def policy_copy_to(*, user: User, release: Release) -> Policy | None:
 
 def policy_defaults_of(release: Release) -> dict | None:
     """The policy a template saved from this release's session carries: the release's own
-    or the site's default; None when there is neither (a template then brings none)."""
+    or the default it follows; None when there is none (a template then brings none)."""
     policy = Policy.for_release(release)
     return policy.as_dict() if policy.pk else None
 
@@ -95,13 +97,17 @@ def policy_update(
     release: Release | None,
     expected_version: int | None,
     required_areas: list[str],
+    team: Team | None = None,
     rule: str,
     quorum: int | None,
     owner_not_sole_approver: bool = True,
     go_valid_days: int | None = None,
 ) -> Policy:
-    """Set the release's policy (the site's default when `release` is None). A release's
-    policy is fixed once it has a decision: the decisions were taken under it."""
+    """Set the release's policy (with `release` None, the default of `team`, or the site's
+    without one). A release's policy is fixed once it has a decision: the decisions were
+    taken under it; a default changes only what later releases copy."""
+    if release is not None:
+        team = None
     if release is not None:
         Release.objects.select_for_update().get(pk=release.pk)
         if Decision.objects.filter(session__release=release).exists():
@@ -122,10 +128,10 @@ def policy_update(
         "owner_not_sole_approver": owner_not_sole_approver,
         "go_valid_days": go_valid_days,
     }
-    current = Policy.objects.filter(release=release).first()
+    current = Policy.objects.filter(release=release, team=team).first()
     if current is None:
         return _create(
-            Policy(release=release, **values),
+            Policy(release=release, team=team, **values),
             user=user,
             verb=Event.Verb.POLICY_CREATED,
             release=release,

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from readiness import forms, permissions, services, signoff_mail
-from readiness.models import Decision, Participant, Policy, Release, SignOff
+from readiness.models import Decision, Participant, Policy, Release, SignOff, Team
 from readiness.views import HtmxHttpRequest, answers
 
 LINK_PAGE = "readiness/signoff_link.html"
@@ -73,7 +73,11 @@ def signoff_link(request: HtmxHttpRequest, token: str) -> HttpResponse:
 
 
 def _policy_page(
-    request: HtmxHttpRequest, release: Release | None, policy: Policy, done_url: str
+    request: HtmxHttpRequest,
+    release: Release | None,
+    policy: Policy,
+    done_url: str,
+    team: Team | None = None,
 ) -> HttpResponse:
     locked = release is not None and Decision.objects.filter(session__release=release).exists()
     form = forms.PolicyForm(request.POST) if request.method == "POST" else None
@@ -85,6 +89,7 @@ def _policy_page(
             lambda data: services.policy_update(
                 user=request.user,
                 release=release,
+                team=team,
                 expected_version=data["version"] if policy.pk else None,
                 required_areas=form.areas(),
                 rule=data["rule"],
@@ -96,7 +101,13 @@ def _policy_page(
         if outcome.ok:
             return redirect(done_url)
         status = outcome.status
-    context = {"release": release, "policy": policy, "form": form, "locked": locked}
+    context = {
+        "release": release,
+        "team": team,
+        "policy": policy,
+        "form": form,
+        "locked": locked,
+    }
     return render(request, POLICY_PAGE, context, status=status)
 
 
@@ -115,5 +126,19 @@ def policy_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def site_policy_edit(request: HtmxHttpRequest) -> HttpResponse:
     """The site's default policy, which new releases copy: administrators only."""
     permissions.check_can_set_site_policy(request.user)
-    policy = Policy.objects.filter(release__isnull=True).first() or Policy()
+    policy = Policy.objects.filter(release__isnull=True, team__isnull=True).first() or Policy()
     return _policy_page(request, None, policy, "/")
+
+
+@require_http_methods(["GET", "POST"])
+def team_policy_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The team's default policy, which its new releases copy: its facilitators'."""
+    team = permissions.get_team_for_manager(request.user, slug)
+    policy = Policy.objects.filter(release__isnull=True, team=team).first()
+    if policy is None:
+        # Shown as the site's default it follows until the team saves its own.
+        site = Policy.objects.filter(release__isnull=True, team__isnull=True).first()
+        policy = (
+            Policy(**{f: getattr(site, f) for f in services.POLICY_FIELDS}) if site else Policy()
+        )
+    return _policy_page(request, None, policy, team.get_absolute_url(), team=team)
