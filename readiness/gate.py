@@ -300,14 +300,29 @@ def _action_blocker(action: Action) -> Blocker:
     )
 
 
+def _latest_cutoff(release: Release) -> dt.date | None:
+    """A day no action's cutoff passes, to leave later ones in the database: the planned
+    date, or the day after the window's start in UTC (no zone's local date is later)."""
+    start = release.deploy_window_start
+    if start is None:
+        return release.planned_date
+    try:
+        return start.date() + dt.timedelta(days=1)
+    except OverflowError:
+        return None
+
+
 def _actions_due_before_deploy(release: Release) -> list[Action]:
     """Open actions due on or before the deploy; the flagged ones block, the others warn."""
     actions = (
         Action.objects.open()
-        .filter(session__release=release, kind=Action.Kind.ACTION, due_date__isnull=False)
+        .filter(release=release, kind=Action.Kind.ACTION, due_date__isnull=False)
         .select_related("owner", "session")
         .order_by("due_date", "code", "pk")
     )
+    latest = _latest_cutoff(release)
+    if latest is not None:
+        actions = actions.filter(due_date__lte=latest)
     due = []
     for action in actions:
         start = release.deploy_window_start

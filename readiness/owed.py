@@ -75,7 +75,7 @@ def owed_items(person: Person, releases: QuerySet[Release] | None = None) -> lis
     """Everything the person still owes, soonest first, undated last (three queries); in
     `releases` only, when given (what the reader may read: a private team's work is not
     shown outside it)."""
-    actions = _within(Action.objects.owed_by(person), "session__release", releases)
+    actions = _within(Action.objects.owed_by(person), "release", releases)
     conditions = _within(Condition.objects.owed_by(person), "decision__session__release", releases)
     reviews = _within(Decision.objects.reviews_for(person), "session__release", releases)
     items = [OwedItem(ACTION, a, a.session, a.due_date) for a in actions]
@@ -91,7 +91,7 @@ def closed_items(
     """What the person finished (or saw cancelled) in the last 30 days, newest first; in
     `releases` only, when given."""
     since = now - RECENTLY
-    actions = _within(Action.objects.closed_by(person, since), "session__release", releases)
+    actions = _within(Action.objects.closed_by(person, since), "release", releases)
     conditions = _within(
         Condition.objects.satisfied_by_owner(person, since), "decision__session__release", releases
     )

@@ -436,7 +436,7 @@ def release_actions(request: HttpRequest, slug: Slug) -> list[dict[str, Any]]:
     """Every action of the release's sessions, with the version to send back on update."""
     release = _release(request, slug)
     actions = (
-        Action.objects.filter(session__release=release)
+        Action.objects.filter(release=release)
         .select_related("owner")
         .order_by("session__scheduled_at", "kind", "code", "pk")
     )

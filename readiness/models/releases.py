@@ -55,9 +55,9 @@ class ReleaseQuerySet(models.QuerySet):
         current = Decision.objects.filter(session__release=OuterRef("pk"), is_current=True)
         current = current.order_by("-recorded_at", "-pk")
         open_actions = (
-            Action.objects.filter(session__release=OuterRef("pk"), status__in=Action.OPEN_STATUSES)
+            Action.objects.filter(release=OuterRef("pk"), status__in=Action.OPEN_STATUSES)
             .order_by()
-            .values("session__release")
+            .values("release")
             .annotate(n=Count("pk"))
             .values("n")
         )
@@ -117,11 +117,10 @@ class ReleaseQuerySet(models.QuerySet):
             condition_satisfied_count=_count(
                 conditions, "decision__session__release", Q(satisfied_at__isnull=False)
             ),
-            action_count=_count(actions, "session__release"),
-            action_done_count=_count(actions, "session__release", Q(status=Action.Status.DONE)),
-            action_overdue_count=_count(
-                actions, "session__release", overdue_actions_q(today_by_zone)
-            ),
+            # An action's own release link, not its session's: one join fewer per row.
+            action_count=_count(actions, "release"),
+            action_done_count=_count(actions, "release", Q(status=Action.Status.DONE)),
+            action_overdue_count=_count(actions, "release", overdue_actions_q(today_by_zone)),
             # "Were the conditions met before the deploy?", asked of the deploy's own time.
             condition_met_before_deploy_count=_count(
                 conditions.filter(satisfied_at__lt=OuterRef("deployed_at")),

@@ -289,7 +289,7 @@ def actions_for_user(user: User) -> QuerySet[Action]:
     """The actions of every release the user may read."""
     if not _active(user):
         return Action.objects.none()
-    return Action.objects.filter(_visible(user, "session__release__team"))
+    return Action.objects.filter(_visible(user, "release__team"))
 
 
 def conditions_for_user(user: User) -> QuerySet[Condition]:

@@ -249,7 +249,7 @@ class ReleaseFilter:
             releases = releases.filter(pk__in=sessions.values("release"))
         if data.get("owner"):
             releases = releases.filter(
-                pk__in=Action.objects.filter(owner=data["owner"]).values("session__release")
+                pk__in=Action.objects.filter(owner=data["owner"]).values("release")
             )
         if data.get("area"):
             releases = releases.in_area(data["area"])

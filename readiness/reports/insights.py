@@ -66,9 +66,9 @@ class Scope:
     def actions(self, actions: QuerySet[Action]) -> QuerySet[Action]:
         """Actions of releases in the date range; with an area, the actions of that area."""
         if self.date_from:
-            actions = actions.filter(session__release__planned_date__gte=self.date_from)
+            actions = actions.filter(release__planned_date__gte=self.date_from)
         if self.date_to:
-            actions = actions.filter(session__release__planned_date__lte=self.date_to)
+            actions = actions.filter(release__planned_date__lte=self.date_to)
         actions = actions.with_area()
         if self.area:
             actions = actions.filter(area=self.area)
