@@ -143,6 +143,11 @@ class Action(Versioned):
         indexes = [
             models.Index(fields=["owner", "status", "due_date"], name="action_owner_idx"),
             models.Index(fields=["status", "due_date"], name="action_status_due_idx"),
+            # A release's open actions by due date (the gate's question), without scanning
+            # every release's open actions through the index above.
+            models.Index(
+                fields=["release", "status", "due_date"], name="action_release_status_due_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
