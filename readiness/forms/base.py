@@ -8,7 +8,8 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from readiness import bounds, timefmt
+from readiness import bounds, permissions, timefmt
+from readiness.models import Team
 
 # type=date and type=datetime-local inputs take and send ISO whatever the page's language;
 # a date typed by hand (a browser without the picker) may also be in the language's own
@@ -112,6 +113,33 @@ COMMON_TIME_ZONES = [
     "Asia/Tokyo",
     "Australia/Sydney",
 ]
+
+
+class TeamField(forms.ModelChoiceField):
+    """The team a new record belongs to, among those the user facilitates (`limit_to`).
+    Posted without a choice it means the one team they facilitate, or, where `site_wide`
+    allows it (administrators), none: every team. `missing` says what to choose."""
+
+    def __init__(self, *, missing: str, **kwargs) -> None:
+        kwargs.setdefault("label", _("Team"))
+        super().__init__(queryset=Team.objects.none(), required=False, **kwargs)
+        self.missing = missing
+        self.site_wide = False
+
+    def limit_to(self, user, *, site_wide_label: str | None = None) -> None:
+        """Offer the user's teams; with `site_wide_label`, admins may also choose none."""
+        self.queryset = permissions.teams_for_facilitator(user).order_by("name")
+        self.site_wide = site_wide_label is not None and permissions.is_admin(user)
+        self.empty_label = site_wide_label if self.site_wide else None
+
+    def clean(self, value):
+        team = super().clean(value)
+        if team is None and not self.site_wide:
+            only = list(self.queryset[:2])
+            if len(only) != 1:
+                raise forms.ValidationError(self.missing)
+            team = only[0]
+        return team
 
 
 class TimeZoneField(forms.CharField):

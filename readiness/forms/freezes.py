@@ -10,12 +10,13 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from readiness import bounds, permissions
+from readiness import bounds
 from readiness.forms.base import (
     DATETIME,
     TIME,
     DateTimeField,
     Form,
+    TeamField,
     TimeZoneField,
     VersionedForm,
     _text,
@@ -27,20 +28,6 @@ _WEEKDAYS = [("", "—"), *Freeze.Weekday.choices]
 
 def _weekday() -> forms.TypedChoiceField:
     return forms.TypedChoiceField(choices=_WEEKDAYS, coerce=int, empty_value=None, required=False)
-
-
-def _team_field(user) -> forms.ModelChoiceField:
-    """The teams whose freezes the user keeps; admins may also freeze every team."""
-    site_wide = permissions.is_admin(user)
-    field = forms.ModelChoiceField(
-        label=_("Team"),
-        queryset=permissions.teams_for_facilitator(user).order_by("name"),
-        required=False,
-        empty_label=_("Every team (site-wide)") if site_wide else None,
-        help_text=_("A team's freeze holds that team's releases; a site-wide one holds all."),
-    )
-    field.allow_site_wide = site_wide
-    return field
 
 
 class FreezeForm(Form):
@@ -63,18 +50,15 @@ class FreezeForm(Form):
         self.fields["start_weekday"].label = _("From (weekday, weekly)")
         self.fields["end_weekday"].label = _("Until (weekday, weekly)")
         if user is not None:
-            self.fields = {"team": _team_field(user), **self.fields}
-
-    def clean_team(self):
-        team = self.cleaned_data.get("team")
-        choices = self.fields["team"].queryset
-        if team is None and not self.fields["team"].allow_site_wide:
-            # One team to choose from: a form posted without the field means that one.
-            only = list(choices[:2])
-            if len(only) != 1:
-                raise forms.ValidationError(_("Choose the team the freeze holds."))
-            team = only[0]
-        return team
+            # The teams whose freezes the user keeps; admins may also freeze every team.
+            team = TeamField(
+                missing=_("Choose the team the freeze holds."),
+                help_text=_(
+                    "A team's freeze holds that team's releases; a site-wide one holds all."
+                ),
+            )
+            team.limit_to(user, site_wide_label=_("Every team (site-wide)"))
+            self.fields = {"team": team, **self.fields}
 
     def service_fields(self) -> dict[str, Any]:
         """What the service takes: the typed local times made aware in the form's zone."""

@@ -16,6 +16,7 @@ from readiness.forms.base import (
     DateTimeField,
     Form,
     PersonNameField,
+    TeamField,
     TimeZoneField,
     VersionedForm,
     _text,
@@ -42,10 +43,8 @@ class LookalikeCheck:
 
 
 class ReleaseCreateForm(LookalikeCheck, ReleaseForm):
-    team = forms.ModelChoiceField(
-        label=_("Team"),
-        queryset=None,
-        required=False,
+    team = TeamField(
+        missing=_("Choose the team the release belongs to."),
         help_text=_("The team that runs it: its facilitators manage the release."),
     )
     confirm_duplicate = forms.BooleanField(
@@ -54,19 +53,7 @@ class ReleaseCreateForm(LookalikeCheck, ReleaseForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        teams = permissions.teams_for_facilitator(user).order_by("name")
-        self.fields["team"].queryset = teams
-        self.fields["team"].empty_label = None
-        self.only_team = teams.first() if teams.count() == 1 else None
-
-    def clean_team(self):
-        team = self.cleaned_data.get("team")
-        if team is None:
-            # One team to choose from: a form posted without the field means that one.
-            if self.only_team is None:
-                raise forms.ValidationError(_("Choose the team the release belongs to."))
-            team = self.only_team
-        return team
+        self.fields["team"].limit_to(user)
 
 
 class ReleaseEditForm(LookalikeCheck, VersionedForm, ReleaseForm):
