@@ -233,6 +233,9 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form renderer, with its everyday widgets drawn in Python to the same HTML
+# (readiness/forms/renderer.py): a meeting's page shows dozens of forms.
+FORM_RENDERER = "readiness.forms.renderer.FormRenderer"
 
 DATABASES = {
     "default": dj_database_url.config(

@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from readiness.forms.base import DATE, DateField, QuickSelect
+from readiness.forms.base import DATE, DateField
 from readiness.models import (
     Action,
     Condition,
@@ -78,23 +78,21 @@ class HistoryFilterForm(forms.Form):
         help_text=_("Words in release names, decisions, conditions, actions and evidence."),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    outcome = forms.ChoiceField(label=_("Outcome"), required=False, widget=QuickSelect)
-    status = forms.ChoiceField(label=_("Release status"), required=False, widget=QuickSelect)
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False)
+    status = forms.ChoiceField(label=_("Release status"), required=False)
     # Typed dates in the page's language or ISO (what type=date sends), within the bounds.
     date_from = DateField(label=_("Planned from"), required=False, widget=DATE)
     date_to = DateField(label=_("Planned until"), required=False, widget=DATE)
     facilitator = forms.ModelChoiceField(
-        label=_("Facilitator"), required=False, queryset=Person.objects.none(), widget=QuickSelect
+        label=_("Facilitator"), required=False, queryset=Person.objects.none()
     )
     owner = forms.ModelChoiceField(
-        label=_("Action owner"), required=False, queryset=Person.objects.none(), widget=QuickSelect
+        label=_("Action owner"), required=False, queryset=Person.objects.none()
     )
-    area = forms.ChoiceField(label=_("Area"), required=False, widget=QuickSelect)
+    area = forms.ChoiceField(label=_("Area"), required=False)
     overdue = forms.BooleanField(label=_("Has overdue actions"), required=False)
     open_conditions = forms.BooleanField(label=_("Conditions still open"), required=False)
-    sort = forms.ChoiceField(
-        label=_("Sort by"), required=False, choices=SORT_CHOICES, widget=QuickSelect
-    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
     # Page links, not controls: the id of the row a page starts after or ends before.
     after = forms.IntegerField(
         label=_("Page link"), required=False, min_value=1, widget=forms.HiddenInput
