@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from readiness import bounds, timefmt
-from readiness.models.base import Versioned, by_login, of_team
+from readiness.models.base import Versioned, by_login, distinct_values, of_team
 from readiness.models.people import Person
 from readiness.models.releases import Release
 
@@ -23,7 +23,7 @@ def local_today_by_zone() -> dict[str, dt.date]:
     """Today's date in each time zone a session was held in (one small query); a stored
     zone that no longer reads counts as UTC."""
     now = timezone.now()
-    zones = Session.objects.order_by().values_list("time_zone", flat=True).distinct()
+    zones = distinct_values(Session, "time_zone")
     return {zone: now.astimezone(bounds.zone_or_utc(zone)).date() for zone in zones}
 
 
@@ -125,7 +125,11 @@ class Session(Versioned):
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
         ordering = ["scheduled_at", "pk"]
-        indexes = [models.Index(fields=["release", "scheduled_at"], name="session_release_idx")]
+        indexes = [
+            models.Index(fields=["release", "scheduled_at"], name="session_release_idx"),
+            # The zones sessions were held in, walked by `local_today_by_zone`.
+            models.Index(fields=["time_zone"], name="session_time_zone_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=SessionStatus.values), name="session_status_valid"
@@ -253,6 +257,14 @@ class Participant(Versioned):
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
         ordering = ["role", "pk"]
+        indexes = [
+            # The areas voting members spoke for, walked by the history's area filter.
+            models.Index(
+                fields=["area"],
+                name="participant_member_area_idx",
+                condition=Q(role=ParticipantRole.MEMBER) & ~Q(area=""),
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["session", "person"], name="participant_once"),
             models.CheckConstraint(

@@ -23,6 +23,7 @@ from readiness.models import (
     Session,
     local_today_by_zone,
 )
+from readiness.models.base import distinct_values
 
 PAGE_SIZE = 25
 UNDECIDED = "undecided"
@@ -135,8 +136,8 @@ class HistoryFilterForm(forms.Form):
 
 def known_areas() -> list[str]:
     """The areas voting members spoke for, for the area filters (one query)."""
-    areas = Participant.objects.filter(role=Participant.Role.MEMBER).exclude(area="")
-    return list(areas.order_by("area").values_list("area", flat=True).distinct())
+    # The condition of the index the walk reads (participant_member_area_idx).
+    return distinct_values(Participant, "area", "role = 'member' AND area <> ''")
 
 
 def search_releases(releases: QuerySet[Release], text: str) -> QuerySet[Release]:
