@@ -257,16 +257,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, for tests: the browser tests' server threads then each get their
     # own connection instead of sharing one in-memory database's table locks.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
-elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
-    # Parameters sent apart from the SQL (server-side binding), so that the same query is
-    # the same text whatever its values, and psycopg prepares it after its fifth use on a
-    # connection: PostgreSQL then plans the history's page once per connection instead of
-    # on every request (10 ms of planning for 2 ms of work at 10,000 releases). Behind a
-    # connection pooler in transaction mode without prepared-statement support, set
-    # DATABASE_PREPARED_STATEMENTS=0.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"server_side_binding": True, "prepare_threshold": 5}
-    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

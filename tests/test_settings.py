@@ -95,21 +95,3 @@ def test_production_pages_carry_the_security_headers():
     assert "default-src 'self'" in lines[1] and "script-src 'self'" in lines[1]
     assert "max-age=31536000" in lines[2]
     assert lines[3] == "DENY"
-
-
-def _database_options(**env) -> str:
-    result = manage(
-        "shell",
-        "-c",
-        "from django.conf import settings; print(sorted(settings.DATABASES['default']"
-        "['OPTIONS'].items()))",
-        **(PRODUCTION | {"DATABASE_URL": "postgres://readiness@127.0.0.1:5432/readiness"} | env),
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
-def test_postgresql_queries_are_prepared_unless_a_pooler_forbids_it():
-    assert "('prepare_threshold', 5), ('server_side_binding', True)" in _database_options()
-    off = _database_options(DATABASE_PREPARED_STATEMENTS="0")
-    assert "prepare_threshold" not in off and "server_side_binding" not in off
