@@ -97,3 +97,18 @@ def test_the_load_run_serves_the_meeting_through_gunicorn_without_errors(tmp_pat
     assert all(kind["count"] > 0 for kind in load["kinds"].values())
     assert load["kinds"]["session page"]["p95_ms"] >= load["kinds"]["session page"]["p50_ms"]
     assert "requests/s" in printed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_clears_the_dead_rows_its_rollback_leaves_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's rollback leaves no dead rows behind")
+    bench_command._vacuum()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relname = %s",
+            ["readiness_action"],
+        )
+        assert cursor.fetchone() == (True,)
