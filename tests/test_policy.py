@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from readiness import gate, services
@@ -319,3 +321,29 @@ def test_every_change_of_a_release_policy_is_in_the_release_history(session):
         (Event.Verb.POLICY_CREATED, session.release.pk),
         (Event.Verb.POLICY_UPDATED, session.release.pk),
     ]
+
+
+def test_a_policy_loaded_with_its_release_is_read_without_a_query(
+    django_assert_num_queries,
+):
+    _policy(None, required_areas=["QA"])
+    release = make_release("Loaded with it")
+    loaded = type(release).objects.select_related("policy").get(pk=release.pk)
+    with django_assert_num_queries(0):
+        assert Policy.for_release(loaded).required_areas == ["QA"]
+    # Without one of its own, the release still follows its team's or the site's default.
+    Policy.objects.filter(release=release).delete()
+    bare = type(release).objects.select_related("policy").get(pk=release.pk)
+    with django_assert_num_queries(1):
+        assert Policy.for_release(bare).required_areas == ["QA"]
+
+
+def test_the_gate_reads_the_release_policy_with_the_release(client, manager):
+    _policy(None, required_areas=["QA"])
+    release = make_release("Gated")
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/api/releases/{release.slug}/gate")
+    assert response.status_code == 200
+    assert response.json()["policy"]["required_areas"] == ["QA"]
+    assert not any('FROM "readiness_policy"' in q["sql"] for q in queries.captured_queries)

@@ -87,7 +87,11 @@ class Policy(Versioned):
     @classmethod
     def for_release(cls, release: Release) -> Policy:
         """The release's own policy, else its team's default, else the site's, else one
-        requiring nothing (one query)."""
+        requiring nothing (one query; none when the release was loaded with
+        `select_related("policy")` and has a policy of its own)."""
+        own = Release.policy.related
+        if own.is_cached(release) and own.get_cached_value(release) is not None:
+            return own.get_cached_value(release)
         found = sorted(
             cls.objects.filter(Q(release=release) | cls.defaults_q([release.team_id])),
             key=lambda p: p.scope_rank,
