@@ -1,4 +1,5 @@
-"""The loose index scan that lists the areas and the time zones the history filters on."""
+"""The loose index scan that lists the areas, the time zones and the people the history
+filters on."""
 
 from __future__ import annotations
 
@@ -45,3 +46,35 @@ def test_today_is_read_for_each_zone_sessions_were_held_in(db):
 def test_no_sessions_means_no_zones_and_no_areas(db):
     assert local_today_by_zone() == {}
     assert known_areas() == []
+
+
+def test_the_person_filters_list_who_facilitated_and_who_owns_actions_by_name(db):
+    from readiness.models import Action
+    from readiness.reports.history import HistoryFilterForm, people_named_in
+    from tests.factories import make_action, make_session
+
+    zoe, ana, bia = (make_person(name) for name in ("Zoe", "Ana", "Bia"))
+    make_person("Nobody")
+    first = make_session(facilitator=zoe)
+    make_session(facilitator=ana)
+    make_session(facilitator=zoe)
+    make_action(first, owner=bia)
+    make_action(first, owner=zoe)
+    with CaptureQueriesContext(connection) as queries:
+        facilitators = people_named_in(Session, "facilitator")
+        owners = people_named_in(Action, "owner")
+    assert len(queries) == 2
+    assert facilitators == [(ana.pk, "Ana"), (zoe.pk, "Zoe")]
+    assert owners == [(bia.pk, "Bia"), (zoe.pk, "Zoe")]
+
+    form = HistoryFilterForm({"facilitator": str(zoe.pk), "owner": str(bia.pk)})
+    with CaptureQueriesContext(connection) as queries:
+        assert form.is_valid(), form.errors
+        drawn = str(form["facilitator"]) + str(form["owner"])
+    # Each list is read once, for its check and its options alike.
+    assert len([q for q in queries if "readiness_person" in q["sql"]]) == 2
+    assert form.cleaned_data["facilitator"] == zoe.pk
+    assert f'<option value="{zoe.pk}" selected>Zoe</option>' in drawn
+    assert "Nobody" not in drawn
+    refused = HistoryFilterForm({"facilitator": str(bia.pk)})
+    assert not refused.is_valid() and "facilitator" in refused.errors

@@ -42,7 +42,22 @@ def by_login(verbose_name: str) -> models.ForeignKey:
     )
 
 
-def distinct_values(model: type[models.Model], column: str, where: str = "") -> list[str]:
+def distinct_values_sql(model: type[models.Model], column: str, where: str = "") -> str:
+    """The query behind `distinct_values`, to embed as a subquery (`pk__in=RawSQL(...)`)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    field = connection.ops.quote_name(model._meta.get_field(column).column)
+    condition = f" AND {where}" if where else ""
+    return (
+        f"WITH RECURSIVE walk(value) AS ("
+        f"SELECT MIN({field}) FROM {table} WHERE {field} IS NOT NULL{condition} "
+        f"UNION ALL "
+        f"SELECT (SELECT MIN({field}) FROM {table} WHERE {field} > walk.value{condition}) "
+        f"FROM walk WHERE walk.value IS NOT NULL"
+        f") SELECT value FROM walk WHERE value IS NOT NULL"
+    )
+
+
+def distinct_values(model: type[models.Model], column: str, where: str = "") -> list:
     """The distinct values of `column`, in order, read one index step per value.
 
     `SELECT DISTINCT` reads every row, and the lists it feeds (the areas of the history's
@@ -52,17 +67,6 @@ def distinct_values(model: type[models.Model], column: str, where: str = "") -> 
     values. `where` is fixed SQL over the model's own columns, never user input, and needs
     an index whose condition matches it.
     """
-    table = connection.ops.quote_name(model._meta.db_table)
-    field = connection.ops.quote_name(model._meta.get_field(column).column)
-    condition = f" AND {where}" if where else ""
-    sql = (
-        f"WITH RECURSIVE walk(value) AS ("
-        f"SELECT MIN({field}) FROM {table} WHERE {field} IS NOT NULL{condition} "
-        f"UNION ALL "
-        f"SELECT (SELECT MIN({field}) FROM {table} WHERE {field} > walk.value{condition}) "
-        f"FROM walk WHERE walk.value IS NOT NULL"
-        f") SELECT value FROM walk WHERE value IS NOT NULL"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(distinct_values_sql(model, column, where))
         return [row[0] for row in cursor.fetchall()]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from django import forms
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from readiness.forms.base import DATE, DateField
@@ -23,7 +25,7 @@ from readiness.models import (
     Session,
     local_today_by_zone,
 )
-from readiness.models.base import distinct_values
+from readiness.models.base import distinct_values, distinct_values_sql
 
 PAGE_SIZE = 25
 UNDECIDED = "undecided"
@@ -69,6 +71,28 @@ def _any(label: str) -> list[tuple[str, Any]]:
     return [("", label)]
 
 
+def people_named_in(model: type[Model], column: str) -> list[tuple[int, str]]:
+    """The people `column` of `model` names (the sessions' facilitators, the actions'
+    owners) as (id, name), by name. One query that walks the column's index, so the list
+    costs what the number of people does, not what the history's size does, and no model
+    is built per option."""
+    ids = RawSQL(distinct_values_sql(model, column), ())
+    return list(Person.objects.filter(pk__in=ids).order_by("name", "pk").values_list("pk", "name"))
+
+
+def _people_choices(model: type[Model], column: str) -> Callable[[], list[tuple[Any, str]]]:
+    """The choices of a person filter, read once, when the form is first validated or
+    drawn (the CSV export without that filter never reads them)."""
+    read: list[list[tuple[Any, str]]] = []
+
+    def choices() -> list[tuple[Any, str]]:
+        if not read:
+            read.append([*_any(_("Anyone")), *people_named_in(model, column)])
+        return read[0]
+
+    return choices
+
+
 class HistoryFilterForm(forms.Form):
     """The history filters, read from the query string; every field is optional."""
 
@@ -84,11 +108,12 @@ class HistoryFilterForm(forms.Form):
     # Typed dates in the page's language or ISO (what type=date sends), within the bounds.
     date_from = DateField(label=_("Planned from"), required=False, widget=DATE)
     date_to = DateField(label=_("Planned until"), required=False, widget=DATE)
-    facilitator = forms.ModelChoiceField(
-        label=_("Facilitator"), required=False, queryset=Person.objects.none()
+    # A person's id: the choices are the people who facilitated, or own actions.
+    facilitator = forms.TypedChoiceField(
+        label=_("Facilitator"), required=False, coerce=int, empty_value=None
     )
-    owner = forms.ModelChoiceField(
-        label=_("Action owner"), required=False, queryset=Person.objects.none()
+    owner = forms.TypedChoiceField(
+        label=_("Action owner"), required=False, coerce=int, empty_value=None
     )
     area = forms.ChoiceField(label=_("Area"), required=False)
     overdue = forms.BooleanField(label=_("Has overdue actions"), required=False)
@@ -114,14 +139,8 @@ class HistoryFilterForm(forms.Form):
             (UNDECIDED, _("Undecided")),
         ]
         self.fields["status"].choices = [*_any(_("Any status")), *Release.Status.choices]
-        self.fields["facilitator"].queryset = Person.objects.filter(
-            pk__in=Session.objects.values("facilitator")
-        )
-        self.fields["facilitator"].empty_label = _("Anyone")
-        self.fields["owner"].queryset = Person.objects.filter(
-            pk__in=Action.objects.values("owner")
-        )
-        self.fields["owner"].empty_label = _("Anyone")
+        self.fields["facilitator"].choices = _people_choices(Session, "facilitator")
+        self.fields["owner"].choices = _people_choices(Action, "owner")
         self.fields["area"].choices = [*_any(_("Any area")), *((a, a) for a in known_areas())]
 
     def clean(self) -> dict[str, Any]:
