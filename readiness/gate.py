@@ -203,6 +203,10 @@ def _freeze_blocker(release: Release, now: dt.datetime) -> Blocker | None:
 def _override_of(release: Release, now: dt.datetime) -> Override | None:
     if release.status == Release.Status.CANCELLED:
         return None
+    # A release loaded with `Release.objects.for_gate()` says whether it has an override
+    # that was never revoked; without one, none is valid now.
+    if getattr(release, "has_unrevoked_override", True) is False:
+        return None
     return Override.objects.filter(release=release).valid_at(now).order_by("-expires_at").first()
 
 

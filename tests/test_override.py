@@ -6,6 +6,8 @@ import datetime as dt
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -229,3 +231,43 @@ def test_the_release_page_makes_the_same_queries_for_1_and_20_overrides(
     with django_assert_max_num_queries(len(ctx.captured_queries)):
         page = client.get(blocked.get_absolute_url()).text
     assert page.count("Hotfix for the payment outage") >= 20
+
+
+def test_a_release_loaded_for_the_gate_asks_for_an_override_only_when_one_may_apply(
+    blocked, admin_user
+):
+    from readiness.models import Release
+
+    now = timezone.now()
+
+    def gate_of(release):
+        loaded = Release.objects.for_gate().get(pk=release.pk)
+        with CaptureQueriesContext(connection) as queries:
+            result = gate.release_gate(loaded, now=now + dt.timedelta(minutes=1))
+        asked = [q for q in queries if q["sql"].startswith('SELECT "readiness_override"')]
+        return result, len(asked)
+
+    result, asked = gate_of(blocked)
+    assert (result.ready, result.override, asked) == (False, None, 0)
+    override = _grant(blocked, admin_user, now=now)
+    result, asked = gate_of(blocked)
+    assert (result.ready, result.override, asked) == (True, override, 1)
+    services.override_revoke(user=admin_user, override=override, now=now)
+    result, asked = gate_of(blocked)
+    assert (result.ready, result.override, asked) == (False, None, 0)
+
+
+def test_the_api_gate_reads_whether_an_override_exists_with_the_release(
+    client, manager, blocked, admin_user
+):
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(f"/api/releases/{blocked.slug}/gate").json()
+    assert answer["ready"] is False
+    # Its answer came with the release's own query.
+    assert not any(
+        q["sql"].startswith('SELECT "readiness_override"') for q in queries.captured_queries
+    )
+    _grant(blocked, admin_user)
+    answer = client.get(f"/api/releases/{blocked.slug}/gate").json()
+    assert answer["ready"] is True and answer["override"]["by"] == "admin"

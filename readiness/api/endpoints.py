@@ -344,8 +344,9 @@ def _condition_out(condition: Condition) -> dict[str, Any]:
 
 def _release(request: HttpRequest, slug: str, *, gate: bool = False) -> Release:
     require_scope(request, slug=slug, gate=gate)
-    # The gate reads the release's own sign-off policy: loaded with it, one query fewer.
-    queryset = Release.objects.select_related("policy") if gate else None
+    # What the gate reads of the release (its own policy, whether it has an override)
+    # comes with it: two queries fewer.
+    queryset = Release.objects.for_gate() if gate else None
     return permissions.get_release_for_user(request.user, slug, queryset)
 
 

@@ -69,6 +69,15 @@ class ReleaseQuerySet(models.QuerySet):
             ),
         )
 
+    def for_gate(self) -> ReleaseQuerySet:
+        """What the gate reads with the release itself: its own sign-off policy, and
+        whether it has an override that was never revoked. Without one, no override can
+        be valid at any moment, and the gate asks for none (`gate.release_gate`)."""
+        from readiness.models import Override
+
+        unrevoked = Override.objects.filter(release=OuterRef("pk"), revoked_at__isnull=True)
+        return self.select_related("policy").annotate(has_unrevoked_override=Exists(unrevoked))
+
     def with_current_outcome(self) -> ReleaseQuerySet:
         """`current_outcome`: the outcome of the latest decision in force, None if undecided."""
         from readiness.models import Decision
