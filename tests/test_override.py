@@ -6,9 +6,9 @@ import datetime as dt
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from readiness import gate, services
