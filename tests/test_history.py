@@ -139,9 +139,21 @@ def test_the_search_is_full_text_on_postgresql(known):
     history = ReleaseFilter(QueryDict("q=kangaroo"), Release.objects.all())
     sql = str(history.queryset().query)
     if connection.vendor == "postgresql":
-        assert "to_tsvector" in sql and "websearch_to_tsquery" in sql
+        # The stored documents, parsed when their rows were written, not once per search.
+        assert "websearch_to_tsquery" in sql
+        assert '"description_document" @@' in sql and '"rationale_document" @@' in sql
+        assert "to_tsvector" not in sql
     else:
         assert "LIKE" in sql
+
+
+def test_the_search_follows_a_changed_text(known):
+    action = Action.objects.get(description__icontains="kangaroo")
+    Action.objects.filter(pk=action.pk).update(description="Count the platypus tickets.")
+    Release.objects.filter(name="Beta Ledger").update(name="Beta Wombat")
+    assert names("q=kangaroo") == []
+    assert names("q=platypus") == [action.release.name]
+    assert names("q=wombat") == ["Beta Wombat"]
 
 
 # --- Bad values ---------------------------------------------------------------------------
@@ -193,6 +205,25 @@ def test_it_shows_each_row_with_outcome_conditions_actions_and_facilitator(clien
     epsilon = page.split(">Epsilon Mobile</a>", 1)[1].split("</tr>", 1)[0]
     assert "Undecided" in epsilon and "0 of 2" in epsilon and "1 overdue" in epsilon
     assert "6 releases" in page
+
+
+def test_the_count_stops_one_past_its_limit_and_says_more_than(
+    client, manager, known, monkeypatch
+):
+    client.force_login(manager)
+    monkeypatch.setattr(ReleaseFilter, "count_limit", 6)
+    assert "6 releases" in client.get(LIST).text
+    monkeypatch.setattr(ReleaseFilter, "count_limit", 4)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(LIST).text
+    assert "More than 4 releases" in page and "6 releases" not in page
+    # Counted in a subquery that stops at the fifth match.
+    count = next(q["sql"] for q in queries if "COUNT(*)" in q["sql"])
+    assert "LIMIT 5" in count
+    assert "Mais de 4 releases" in client.get(LIST, headers={"Accept-Language": "pt-BR"}).text
+    # Past the limit, the filtered count still says so; under it, it is exact.
+    assert "More than 4 releases" in client.get(f"{LIST}?date_from=2024-01-01").text
+    assert "2 releases" in client.get(f"{LIST}?outcome=conditional_go").text
 
 
 def test_it_labels_every_filter_control(client, manager, known):

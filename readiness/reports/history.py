@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.db import connection
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Func, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
@@ -28,12 +28,15 @@ from readiness.models import (
 from readiness.models.base import distinct_values, distinct_values_sql
 
 PAGE_SIZE = 25
+# The history counts matching releases up to this many; past it, it says "more than".
+COUNT_LIMIT = 1000
 UNDECIDED = "undecided"
 # The PostgreSQL text search configuration: minutes are written in Portuguese and English,
 # so no language's stemming is applied (see docs/architecture.md).
 SEARCH_CONFIG = "simple"
-# Where the search looks: (model, path from it to the release, searched column). The
-# migration 0005_history_search builds one GIN expression index per row of this table.
+# Where the search looks: (model, path from it to the release, searched column). On
+# PostgreSQL each column has a stored search document and a GIN index on it (migration
+# 0027_search_documents, whose configuration is SEARCH_CONFIG).
 SEARCHED = [
     (Release, "pk", "name"),
     (Decision, "session__release", "rationale"),
@@ -159,6 +162,23 @@ def known_areas() -> list[str]:
     return distinct_values(Participant, "area", "role = 'member' AND area <> ''")
 
 
+class StoredDocument(Func):
+    """`column`'s search document as PostgreSQL stores it, in the generated column
+    `<column>_document` of the same table (migration 0027_search_documents), rather than
+    `to_tsvector` worked out again for every row a search reads. The models do not know
+    the column, so only a search reads it."""
+
+    def __init__(self, column: str) -> None:
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__(F(column), output_field=SearchVectorField())
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column = self.source_expressions[0]  # the searched column, resolved to its table
+        table = compiler.quote_name(column.alias)
+        return f"{table}.{connection.ops.quote_name(column.target.column + '_document')}", []
+
+
 def search_releases(releases: QuerySet[Release], text: str) -> QuerySet[Release]:
     """Releases with the words of `text` in their name, decisions, conditions, actions or
     evidence titles.
@@ -171,14 +191,12 @@ def search_releases(releases: QuerySet[Release], text: str) -> QuerySet[Release]
     if not text:
         return releases
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
+        from django.contrib.postgres.search import SearchQuery
 
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
         found = Q(pk__in=[])
         for model, path, column in SEARCHED:
-            hits = model.objects.annotate(
-                _document=SearchVector(column, config=SEARCH_CONFIG)
-            ).filter(_document=query)
+            hits = model.objects.annotate(_document=StoredDocument(column)).filter(_document=query)
             found |= Q(pk__in=hits.values(path))
         return releases.filter(found)
     for word in text.split():
@@ -226,6 +244,8 @@ class ReleaseFilter:
 
     Invalid values are reported by the form; the fields that did validate still apply.
     """
+
+    count_limit = COUNT_LIMIT
 
     def __init__(self, data: Any, releases: QuerySet[Release]) -> None:
         self.form = HistoryFilterForm(data)
@@ -278,6 +298,12 @@ class ReleaseFilter:
         if data.get("q"):
             releases = search_releases(releases, data["q"])
         return releases.order_by(*_ordering(SORTS[self.sort]))
+
+    def count(self) -> int:
+        """How many releases match, counted no further than one past `count_limit`: a
+        filter that matches most of a long history then costs what the limit does rather
+        than what the history does (an exact count reads every match)."""
+        return self.queryset().order_by()[: self.count_limit + 1].count()
 
     def page(self, size: int = PAGE_SIZE) -> KeysetPage:
         """The page the cursor asks for: the first, the last, or the one after or before a row.

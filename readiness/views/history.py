@@ -66,7 +66,8 @@ def release_list(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "form": history.form,
         "page": history.page(),
-        "total": history.queryset().count(),
+        "total": history.count(),
+        "total_limit": history.count_limit,
         "can_create": is_facilitator(request.user),
     }
     return _render_filtered(
