@@ -147,6 +147,27 @@ def test_the_search_is_full_text_on_postgresql(known):
         assert "LIKE" in sql
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="stored search documents are PostgreSQL's"
+)
+def test_each_searched_column_has_a_stored_document_indexed_without_a_pending_list(db):
+    from readiness.reports.history import SEARCHED
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.reloptions, pg_get_indexdef(c.oid) FROM pg_class c "
+            "WHERE c.relname LIKE %s",
+            ["%_document_idx"],
+        )
+        indexes = {name: (options, sql) for name, options, sql in cursor.fetchall()}
+    assert len(indexes) == len(SEARCHED)
+    for model, _path, column in SEARCHED:
+        table = model._meta.db_table
+        options, sql = next(i for i in indexes.values() if f" ON public.{table} " in i[1])
+        assert f"gin ({column}_document)" in sql
+        assert options == ["fastupdate=off"]
+
+
 def test_the_search_follows_a_changed_text(known):
     action = Action.objects.get(description__icontains="kangaroo")
     Action.objects.filter(pk=action.pk).update(description="Count the platypus tickets.")
