@@ -142,3 +142,88 @@ def test_the_templates_drawn_in_python_are_unchanged(name, source):
 def test_the_site_renders_forms_with_it(settings):
     assert settings.FORM_RENDERER == "readiness.forms.renderer.FormRenderer"
     assert isinstance(forms.Form().renderer, FormRenderer)
+
+
+class Grouped(forms.Form):
+    required_css_class = "required"
+
+    name = forms.CharField(label="Name <b>", help_text="Your <em>full</em> name", max_length=5)
+    plain = forms.CharField(label="", required=False)
+    asked = forms.CharField(label="Why?", required=False)
+    described = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"aria-describedby": "elsewhere"})
+    )
+    pick = forms.ChoiceField(
+        choices=CHOICES[1:3], widget=forms.RadioSelect, help_text="One of them"
+    )
+    boxes = forms.MultipleChoiceField(
+        choices=CHOICES[1:3], widget=forms.CheckboxSelectMultiple, required=False
+    )
+    check = forms.BooleanField(required=False)
+
+    def clean(self):
+        raise forms.ValidationError(["Not <like> this", "Nor that"])
+
+
+def _groups(renderer, data, **kwargs):
+    form = Grouped(data, renderer=renderer, **kwargs)
+    html = {name: str(form[name].as_field_group()) for name in form.fields}
+    html.update({f"{name}-label": str(form[name].label_tag()) for name in form.fields})
+    html.update({f"{name}-legend": str(form[name].legend_tag()) for name in form.fields})
+    html.update({f"{name}-errors": str(form[name].errors) for name in form.fields})
+    html["non-field"] = str(form.non_field_errors())
+    html["whole"] = str(form)
+    return html
+
+
+@pytest.mark.parametrize("data", [None, {"name": "far too long <x>"}], ids=["unbound", "bound"])
+@pytest.mark.parametrize("auto_id", ["id_%s", False], ids=["ids", "no-ids"])
+def test_every_field_group_label_and_error_list_is_drawn_as_django_draws_it(data, auto_id):
+    django_html = _groups(DjangoTemplates(), data, auto_id=auto_id, label_suffix=":")
+    ours = _groups(FormRenderer(), data, auto_id=auto_id, label_suffix=":")
+    assert ours == django_html
+    if data:
+        assert "Not &lt;like&gt; this" in ours["non-field"]
+        assert "Name &lt;b&gt;" in ours["name"] and "<em>full</em>" in ours["name"]
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [
+        (
+            "field.html",
+            "{% if field.use_fieldset %}\n"
+            '  <fieldset{% if field.aria_describedby %} aria-describedby="'
+            '{{ field.aria_describedby }}"{% endif %}>\n'
+            "  {% if field.label %}{{ field.legend_tag }}{% endif %}\n"
+            "{% else %}\n"
+            "  {% if field.label %}{{ field.label_tag }}{% endif %}\n"
+            "{% endif %}\n"
+            '{% if field.help_text %}<div class="helptext"{% if field.auto_id %} id="'
+            '{{ field.auto_id }}_helptext"{% endif %}>{{ field.help_text|safe }}</div>'
+            "{% endif %}\n"
+            "{{ field.errors }}\n"
+            "{{ field }}{% if field.use_fieldset %}</fieldset>{% endif %}",
+        ),
+        (
+            "label.html",
+            "{% if use_tag %}<{{ tag }}{% include 'django/forms/attrs.html' %}>{{ label }}"
+            "</{{ tag }}>{% else %}{{ label }}{% endif %}",
+        ),
+        (
+            "attrs.html",
+            "{% for name, value in attrs.items %}{% if value is not False %} {{ name }}"
+            "{% if value is not True %}=\"{{ value|stringformat:'s' }}\"{% endif %}{% endif %}"
+            "{% endfor %}",
+        ),
+        ("errors/list/default.html", '{% include "django/forms/errors/list/ul.html" %}'),
+        (
+            "errors/list/ul.html",
+            '{% if errors %}<ul class="{{ error_class }}"{% if errors.field_id %} id="'
+            '{{ errors.field_id }}_error"{% endif %}>{% for error in errors %}<li>{{ error }}'
+            "</li>{% endfor %}</ul>{% endif %}",
+        ),
+    ],
+)
+def test_the_field_templates_drawn_in_python_are_unchanged(name, source):
+    assert (WIDGET_TEMPLATES / name).read_text().strip() == source

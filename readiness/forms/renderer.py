@@ -2,9 +2,10 @@
 
 A page of Readiness shows dozens of forms at once (every add form of a meeting, the
 history's filters, the owner's rows), and Django draws each input through three template
-includes, a select through one include per option. Those templates are short and fixed,
-so this renderer writes the same HTML in Python for them and leaves every other template
-(and any widget that names a template of its own) to Django. `tests/test_form_renderer.py`
+includes, a select through one include per option, and each field's label, errors and
+help text through three more templates. Those templates are short and fixed, so this
+renderer writes the same HTML in Python for them and leaves every other template (and any
+widget that names a template of its own) to Django. `tests/test_form_renderer.py`
 renders each widget both ways and requires the same bytes, and fails when a Django upgrade
 changes one of the templates drawn here.
 """
@@ -111,8 +112,56 @@ DRAWN: dict[str, Callable[[dict[str, Any]], str | None]] = {
 }
 
 
+def _label(context: dict[str, Any]) -> str:
+    """label.html: the label in its tag (label or legend) when the field has an id."""
+    label = conditional_escape(context["label"])
+    if not context["use_tag"]:
+        return label
+    tag = conditional_escape(context["tag"])
+    return f"<{tag}{_attrs(context['attrs'] or {})}>{label}</{tag}>"
+
+
+def _errors(context: dict[str, Any]) -> str:
+    """errors/list/ul.html (default.html is only an include of it)."""
+    errors = context["errors"]
+    if not errors:
+        return ""
+    field_id = getattr(errors, "field_id", None)
+    named = f' id="{conditional_escape(field_id)}_error"' if field_id else ""
+    items = "".join(f"<li>{conditional_escape(error)}</li>" for error in errors)
+    return f'<ul class="{conditional_escape(context["error_class"])}"{named}>{items}</ul>'
+
+
+def _field(context: dict[str, Any]) -> str:
+    """field.html: the label (a legend in a fieldset), help text, errors and widget."""
+    field = context["field"]
+    if field.use_fieldset:
+        described = field.aria_describedby
+        described = f' aria-describedby="{conditional_escape(described)}"' if described else ""
+        head = f"\n  <fieldset{described}>\n  {field.legend_tag() if field.label else ''}\n"
+        tail = "</fieldset>"
+    else:
+        head = f"\n  {field.label_tag() if field.label else ''}\n"
+        tail = ""
+    help_text = ""
+    if field.help_text:
+        named = f' id="{conditional_escape(field.auto_id)}_helptext"' if field.auto_id else ""
+        help_text = f'<div class="helptext"{named}>{field.help_text}</div>'
+    return f"{head}\n{help_text}\n{field.errors}\n{field}{tail}\n"
+
+
+# Templates drawn from their whole context: (the context key they need, how to draw).
+DRAWN_FROM_CONTEXT: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
+    "django/forms/field.html": ("field", _field),
+    "django/forms/label.html": ("label", _label),
+    "django/forms/errors/list/default.html": ("errors", _errors),
+    "django/forms/errors/list/ul.html": ("errors", _errors),
+}
+
+
 class FormRenderer(DjangoTemplates):
-    """`DjangoTemplates`, drawing the templates of `DRAWN` without the template engine."""
+    """`DjangoTemplates`, drawing the templates of `DRAWN` and `DRAWN_FROM_CONTEXT`
+    without the template engine."""
 
     def render(self, template_name: str, context: dict[str, Any], request=None) -> str:
         draw = DRAWN.get(template_name)
@@ -120,4 +169,8 @@ class FormRenderer(DjangoTemplates):
             drawn = draw(context["widget"])
             if drawn is not None:
                 return drawn
+        whole = DRAWN_FROM_CONTEXT.get(template_name)
+        if whole is not None and whole[0] in context:
+            # Django strips what a form template renders.
+            return whole[1](context).strip()
         return super().render(template_name, context, request)
