@@ -270,12 +270,8 @@ class ReleaseFilter:
 
     @cached_property
     def _filtered(self) -> QuerySet[Release]:
-        return self._filter(self._with_rows).order_by(*_ordering(SORTS[self.sort]))
-
-    def _filter(self, releases: QuerySet[Release]) -> QuerySet[Release]:
-        """`releases` narrowed by the valid filters (the outcome filter reads the
-        `current_outcome` annotation)."""
         data = self.data
+        releases = self._with_rows
         if data.get("outcome") == UNDECIDED:
             releases = releases.filter(current_outcome__isnull=True)
         elif data.get("outcome"):
@@ -301,17 +297,14 @@ class ReleaseFilter:
             releases = releases.with_open_conditions()
         if data.get("q"):
             releases = search_releases(releases, data["q"])
-        return releases
+        return releases.order_by(*_ordering(SORTS[self.sort]))
 
     def count(self) -> int:
         """How many releases match, counted no further than one past `count_limit`: a
         filter that matches most of a long history then costs what the limit does rather
-        than what the history does (an exact count reads every match). Counted without
-        the row figures, which a count of a limited subquery would otherwise work out."""
-        releases = self.releases
-        if self.data.get("outcome"):
-            releases = releases.with_current_outcome()
-        matching = self._filter(releases).order_by().values("pk")
+        than what the history does (an exact count reads every match). Only the ids are
+        selected, so the row figures are not worked out for the rows counted."""
+        matching = self._filtered.order_by().values("pk")
         return matching[: self.count_limit + 1].count()
 
     def page(self, size: int = PAGE_SIZE) -> KeysetPage:
