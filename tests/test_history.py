@@ -11,8 +11,9 @@ from django.http import QueryDict, StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 
 from readiness.models import Action, Decision, Participant, Person, Release, Session
+from readiness.models.releases import ReleaseQuerySet
 from readiness.reports.exports import csv_cell
-from readiness.reports.history import ReleaseFilter
+from readiness.reports.history import ReleaseFilter, rows_for_day
 from tests.helpers import assert_sends_to_login
 from tests.history_data import act, history_set, release_with_session
 
@@ -465,6 +466,33 @@ def test_the_history_makes_the_same_queries_for_10_and_1000_releases(
     boundary = Release.objects.get(name=first[-1])
     with django_assert_max_num_queries(small + 1):  # the cursor row's keys
         client.get(f"{LIST}?{query}&after={boundary.pk}")
+
+
+def test_the_row_figures_are_built_once_a_day_and_each_reader_keeps_their_own_rule(
+    known, monkeypatch
+):
+    rows_for_day.cache_clear()
+    built = []
+    with_history_row = ReleaseQuerySet.with_history_row
+
+    def counted(self, today_by_zone):
+        built.append(today_by_zone)
+        return with_history_row(self, today_by_zone)
+
+    monkeypatch.setattr(ReleaseQuerySet, "with_history_row", counted)
+    everyone = ReleaseFilter(QueryDict(""), Release.objects.all())
+    only_alpha = ReleaseFilter(QueryDict(""), Release.objects.filter(name="Alpha Payments"))
+    assert [r.name for r in everyone.page().rows] == ALL
+    assert [r.name for r in only_alpha.page().rows] == ["Alpha Payments"]
+    assert only_alpha.count() == 1
+    # The second reader's figures are the first one's, still unevaluated, and still right.
+    assert len(built) == 1
+    alpha = only_alpha.page().rows[0]
+    assert (alpha.action_count, alpha.current_outcome) == (
+        Action.objects.filter(release=alpha).exclude(status="cancelled").count(),
+        Decision.Outcome.GO,
+    )
+    rows_for_day.cache_clear()
 
 
 # --- Who may see it -----------------------------------------------------------------------
