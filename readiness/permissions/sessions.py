@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -143,15 +143,16 @@ def get_action_for_editor(user: User, slug: str, pk: int, item: int) -> Action:
     )
 
 
-def _earlier_or_same_session(slug: str, session_pk: int) -> Q:
-    """Actions of that session, or of an earlier session of its release (its follow-ups,
-    which its page lists and lets people act on), in the one query that loads them."""
-    own = Session.objects.filter(pk=session_pk, release__slug=slug)
-    at = Subquery(own.values("scheduled_at")[:1])
-    earlier = Session.objects.filter(release__slug=slug).filter(
-        Q(scheduled_at__lt=at) | Q(scheduled_at=at, pk__lt=session_pk)
+def _listed_on(action: Action, slug: str, session_pk: int) -> bool:
+    """Whether the page of session `session_pk` of release `slug` lists the action: its own
+    session, or a later session of its release (which lists it among its follow-ups)."""
+    if action.session_id == session_pk:
+        return True
+    held = action.session
+    later = Q(scheduled_at__gt=held.scheduled_at) | Q(
+        scheduled_at=held.scheduled_at, pk__gt=held.pk
     )
-    return Q(session_id=session_pk) | Q(session__in=earlier)
+    return Session.objects.filter(later, pk=session_pk, release__slug=slug).exists()
 
 
 def _get_action(user: User, pk: int, *, slug, session_pk, evidence: bool) -> Action:
@@ -159,12 +160,16 @@ def _get_action(user: User, pk: int, *, slug, session_pk, evidence: bool) -> Act
     if evidence:
         queryset = queryset.prefetch_related("evidence")
     if slug is not None:
-        queryset = queryset.filter(
-            _earlier_or_same_session(slug, session_pk), session__release__slug=slug
-        )
+        queryset = queryset.filter(session__release__slug=slug)
     if not _active(user):
         raise PermissionDenied
-    return get_object_or_404(queryset.filter(_visible(user, "session__release__team")), pk=pk)
+    action = get_object_or_404(queryset.filter(_visible(user, "session__release__team")), pk=pk)
+    # Asked of the row once it is loaded: on its own session's page (nearly every
+    # request) that costs nothing, where one query asking for both cost more to build
+    # than the database took to answer it.
+    if slug is not None and not _listed_on(action, slug, session_pk):
+        raise Http404
+    return action
 
 
 def get_action_for_user(user: User, pk: int, *, slug: str | None = None, session_pk=None):
