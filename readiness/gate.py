@@ -38,7 +38,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -210,17 +210,29 @@ def _override_of(release: Release, now: dt.datetime) -> Override | None:
     return Override.objects.filter(release=release).valid_at(now).order_by("-expires_at").first()
 
 
+# What `current_decision` finds on a release not loaded with `Release.objects.for_gate()`.
+NOT_LOADED = object()
+
+
 def current_decision(release: Release) -> Decision | None:
-    """The decision in force for the release: the latest current one across its sessions."""
-    return (
-        Decision.objects.filter(session__release=release, is_current=True)
-        .select_related("session__facilitator")
-        .prefetch_related(
-            Prefetch("conditions", queryset=Condition.objects.select_related("owner")),
-            Prefetch("signoffs", queryset=SignOff.objects.select_related("participant__person")),
-        )
-        .order_by("-recorded_at", "-pk")
-        .first()
+    """The decision in force for the release: the latest current one across its sessions.
+
+    A release loaded with `Release.objects.for_gate()` already says which one that is
+    (`current_decision_pk`): an undecided release then costs no query, and a decided one
+    is read by its key, provided it is still current (else it is looked for again)."""
+    known = getattr(release, "current_decision_pk", NOT_LOADED)
+    if known is None:
+        return None
+    current = Decision.objects.filter(session__release=release, is_current=True)
+    if known is not NOT_LOADED and (found := _with_gate_rows(current.filter(pk=known)).first()):
+        return found
+    return _with_gate_rows(current).order_by("-recorded_at", "-pk").first()
+
+
+def _with_gate_rows(decisions: QuerySet[Decision]) -> QuerySet[Decision]:
+    return decisions.select_related("session__facilitator").prefetch_related(
+        Prefetch("conditions", queryset=Condition.objects.select_related("owner")),
+        Prefetch("signoffs", queryset=SignOff.objects.select_related("participant__person")),
     )
 
 

@@ -268,3 +268,41 @@ def test_it_prints_the_window_when_there_is_one(session, capsys):
     make_decision(session, Decision.Outcome.GO)
     call_command("gate", session.release.slug)
     assert "Deploy window: 2024-07-17T22:00:00+00:00" in capsys.readouterr().out
+
+
+def _decision_reads(release):
+    """The gate of `release` loaded as the API loads it, and how many decision queries it
+    made of its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from readiness.models import Release
+
+    loaded = Release.objects.for_gate().get(pk=release.pk)
+    with CaptureQueriesContext(connection) as queries:
+        result = _gate(loaded)
+    asked = [q for q in queries if q["sql"].startswith('SELECT "readiness_decision"')]
+    return result, len(asked)
+
+
+def test_a_release_loaded_for_the_gate_says_which_decision_is_in_force(session):
+    result, asked = _decision_reads(session.release)
+    assert (result.outcome, asked) == (None, 0)  # undecided: nothing to read
+    make_decision(session, Decision.Outcome.GO)
+    result, asked = _decision_reads(session.release)
+    assert (result.outcome, result.ready, asked) == (Decision.Outcome.GO, True, 1)
+    # A later session's NO-GO is the one in force: the gate reads that one.
+    later = make_session(session.release, scheduled_at=session.scheduled_at + dt.timedelta(1))
+    make_decision(later, Decision.Outcome.NO_GO)
+    result, asked = _decision_reads(session.release)
+    assert (result.outcome, result.ready, asked) == (Decision.Outcome.NO_GO, False, 1)
+
+
+def test_a_decision_superseded_after_the_release_was_loaded_is_not_the_gates(session):
+    from readiness.models import Release
+
+    make_decision(session, Decision.Outcome.GO)
+    loaded = Release.objects.for_gate().get(pk=session.release.pk)
+    make_decision(session, Decision.Outcome.NO_GO)  # recorded again, in the same session
+    result = _gate(loaded)
+    assert (result.outcome, result.ready) == (Decision.Outcome.NO_GO, False)

@@ -70,13 +70,18 @@ class ReleaseQuerySet(models.QuerySet):
         )
 
     def for_gate(self) -> ReleaseQuerySet:
-        """What the gate reads with the release itself: its own sign-off policy, and
-        whether it has an override that was never revoked. Without one, no override can
-        be valid at any moment, and the gate asks for none (`gate.release_gate`)."""
-        from readiness.models import Override
+        """What the gate reads with the release itself: its own sign-off policy, which
+        decision is in force (`current_decision_pk`, None when undecided), and whether it
+        has an override that was never revoked. Without a decision or an override, the
+        gate asks for neither (`gate.current_decision`, `gate.release_gate`)."""
+        from readiness.models import Decision, Override
 
         unrevoked = Override.objects.filter(release=OuterRef("pk"), revoked_at__isnull=True)
-        return self.select_related("policy").annotate(has_unrevoked_override=Exists(unrevoked))
+        current = Decision.objects.filter(session__release=OuterRef("pk"), is_current=True)
+        return self.select_related("policy").annotate(
+            has_unrevoked_override=Exists(unrevoked),
+            current_decision_pk=Subquery(current.order_by("-recorded_at", "-pk").values("pk")[:1]),
+        )
 
     def with_current_outcome(self) -> ReleaseQuerySet:
         """`current_outcome`: the outcome of the latest decision in force, None if undecided."""
