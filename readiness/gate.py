@@ -223,10 +223,10 @@ def current_decision(release: Release) -> Decision | None:
     known = getattr(release, "current_decision_pk", NOT_LOADED)
     if known is None:
         return None
-    current = Decision.objects.filter(session__release=release, is_current=True)
-    if known is not NOT_LOADED and (found := _with_gate_rows(current.filter(pk=known)).first()):
+    current = _with_gate_rows(Decision.objects.in_force_for(release))
+    if known is not NOT_LOADED and (found := current.filter(pk=known).first()):
         return found
-    return _with_gate_rows(current).order_by("-recorded_at", "-pk").first()
+    return current.first()
 
 
 def _with_gate_rows(decisions: QuerySet[Decision]) -> QuerySet[Decision]:

@@ -37,6 +37,13 @@ class DecisionApproval(models.TextChoices):
 
 
 class DecisionQuerySet(models.QuerySet):
+    def in_force_for(self, release) -> DecisionQuerySet:
+        """Each session's current decision for `release` (a release, or an `OuterRef` to
+        one), latest first: the first is the release's decision in force."""
+        return self.filter(session__release=release, is_current=True).order_by(
+            "-recorded_at", "-pk"
+        )
+
     def reviews_for(self, person: Person) -> DecisionQuerySet:
         """Post-go-live reviews still to hold by the facilitator of the session that decided."""
         return (

@@ -52,8 +52,7 @@ class ReleaseQuerySet(models.QuerySet):
         """What a list row shows, computed in the same query as the releases."""
         from readiness.models import Action, Decision
 
-        current = Decision.objects.filter(session__release=OuterRef("pk"), is_current=True)
-        current = current.order_by("-recorded_at", "-pk")
+        current = Decision.objects.in_force_for(OuterRef("pk"))
         open_actions = (
             Action.objects.filter(release=OuterRef("pk"), status__in=Action.OPEN_STATUSES)
             .order_by()
@@ -77,18 +76,17 @@ class ReleaseQuerySet(models.QuerySet):
         from readiness.models import Decision, Override
 
         unrevoked = Override.objects.filter(release=OuterRef("pk"), revoked_at__isnull=True)
-        current = Decision.objects.filter(session__release=OuterRef("pk"), is_current=True)
+        current = Decision.objects.in_force_for(OuterRef("pk"))
         return self.select_related("policy").annotate(
             has_unrevoked_override=Exists(unrevoked),
-            current_decision_pk=Subquery(current.order_by("-recorded_at", "-pk").values("pk")[:1]),
+            current_decision_pk=Subquery(current.values("pk")[:1]),
         )
 
     def with_current_outcome(self) -> ReleaseQuerySet:
         """`current_outcome`: the outcome of the latest decision in force, None if undecided."""
         from readiness.models import Decision
 
-        current = Decision.objects.filter(session__release=OuterRef("pk"), is_current=True)
-        current = current.order_by("-recorded_at", "-pk")
+        current = Decision.objects.in_force_for(OuterRef("pk"))
         return self.annotate(current_outcome=Subquery(current.values("outcome")[:1]))
 
     def with_history_row(self, today_by_zone: dict[str, dt.date]) -> ReleaseQuerySet:
@@ -113,8 +111,7 @@ class ReleaseQuerySet(models.QuerySet):
         actions = Action.objects.exclude(status=Action.Status.CANCELLED)
         # The rank is read in its own subquery: a CASE over `current_outcome` would repeat
         # that subquery once per outcome.
-        current = Decision.objects.filter(session__release=OuterRef("pk"), is_current=True)
-        ranked = current.order_by("-recorded_at", "-pk").annotate(
+        ranked = Decision.objects.in_force_for(OuterRef("pk")).annotate(
             rank=Case(
                 *(
                     When(outcome=outcome, then=Value(rank))
