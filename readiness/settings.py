@@ -220,7 +220,9 @@ WSGI_APPLICATION = "readiness.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's engine, its `{% translate "literal" %}` remembered per language.
+        "BACKEND": "readiness.template_engine.DjangoTemplates",
+        "NAME": "django",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {

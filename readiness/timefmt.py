@@ -8,9 +8,10 @@ time for a person. Machine outputs (CSV, JSON, the API, ICS, the minutes' Markdo
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -80,6 +81,14 @@ def day_text(value: dt.date | None) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = value.date()
+    return _day_in(value, translation.get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_in(value: dt.date, language: str | None) -> str:
+    """A date's text in a language, formatted once: a page of 200 actions holds a handful of
+    distinct due dates, each formatted afresh otherwise. `language` is the active one, so
+    that the cache keeps each language's text apart."""
     return formats.date_format(value, "DATE_FORMAT")
 
 

@@ -67,6 +67,17 @@ def test_it_writes_a_date_as_its_language_does(language, expected):
         assert timefmt.day_text(dt.date(2024, 7, 16)) == expected
 
 
+def test_a_date_formatted_once_keeps_each_language_s_text():
+    # Each date's text is remembered: per language, so that readers in turns each get
+    # their own, and a datetime reads as its date.
+    day = dt.date(2024, 12, 3)
+    for _ in range(2):
+        for language, expected in [("en", "3 Dec 2024"), ("pt-br", "03/12/2024")]:
+            with translation.override(language):
+                assert timefmt.day_text(day) == expected
+                assert timefmt.day_text(dt.datetime(2024, 12, 3, 23, 30)) == expected
+
+
 @pytest.mark.parametrize(
     ("language", "expected"),
     [("pt-br", "15/07/2024 14:00 BRT (17:00 UTC)"), ("en", "15 Jul 2024, 14:00 BRT (17:00 UTC)")],
