@@ -124,3 +124,23 @@ def test_it_links_repository_paths_only_when_a_repository_is_configured(settings
 def test_only_web_urls_and_relative_paths_become_links(settings, location, href):
     settings.REPOSITORY_URL = "https://git.example.com/r"
     assert Evidence(title="x", location=location).href() == href
+
+
+def test_a_record_s_evidence_reads_from_the_meeting_s_prefetch_or_else_from_the_database(
+    django_assert_num_queries,
+):
+    from readiness import services
+    from readiness.models import Session
+
+    session = make_session()
+    action = make_action(session)
+    linked = services.evidence_add(
+        user=None, session=session, title="k6 run", location="qa/k6.md", action=action
+    )
+    services.evidence_add(user=None, session=session, title="Elsewhere", location="x.md")
+    plain = Action.objects.get(pk=action.pk)
+    with django_assert_num_queries(1):  # read through the relation, as any record is
+        assert plain.linked_evidence == [linked]
+    loaded = Session.objects.with_everything().get(pk=session.pk)
+    with django_assert_num_queries(0):  # what the meeting's page loaded
+        assert [a.linked_evidence for a in loaded.actions.all()] == [[linked]]

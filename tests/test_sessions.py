@@ -808,7 +808,17 @@ def _session_with(n):
         services.evidence_add(
             user=None, session=session, title=f"Doc {i}", location=f"d/{i}.md", action=action
         )
-        services.readiness_check_set(user=None, session=session, area=f"Area {i}", status="green")
+        check = services.readiness_check_set(
+            user=None, session=session, area=f"Area {i}", status="green"
+        )
+        for target, title in [("agenda_item", "Minutes"), ("readiness_check", "Report")]:
+            services.evidence_add(
+                user=None,
+                session=session,
+                title=f"{title} {i}",
+                location=f"{title.lower()}/{i}.md",
+                **{target: item if target == "agenda_item" else check},
+            )
         if i == 0:
             services.session_start(user=None, session=session, expected_version=None)
             services.agenda_item_start_discussion(user=None, item=item)
@@ -828,5 +838,8 @@ def test_the_session_page_makes_the_same_queries_for_5_and_200_of_everything(
     with django_assert_max_num_queries(len(small_queries)):
         response = client.get(url(large))
     assert response.text.count('<th scope="row">A') >= 200
+    # Each row's own evidence, beside it: the actions', the agenda items' and the checks'.
+    for title in ["Doc 199", "Minutes 199", "Report 199"]:
+        assert response.text.count(title) >= 2, title  # its row, and the section's list
     assert Participant.objects.filter(session=large).count() == 200
     assert Action.objects.filter(session=large).count() == 200

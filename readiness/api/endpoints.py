@@ -336,7 +336,7 @@ def _condition_out(condition: Condition) -> dict[str, Any]:
         "state": condition.state,
         "evidence": [
             {"id": e.pk, "title": e.title, "location": e.location}
-            for e in condition.evidence.all()
+            for e in condition.linked_evidence
         ],
         "version": condition.version,
     }

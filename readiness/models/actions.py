@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from readiness import bounds
-from readiness.models.base import Versioned, by_login
+from readiness.models.base import LinksEvidence, Versioned, by_login
 from readiness.models.decisions import Condition
 from readiness.models.events import Event
 from readiness.models.people import Person
@@ -95,7 +95,7 @@ class ActionKind(models.TextChoices):
     MONITORING = "monitoring", _("Post-go-live monitoring")
 
 
-class Action(Versioned):
+class Action(LinksEvidence, Versioned):
     """Work the meeting assigned to someone, such as A1 or a post-go-live monitoring duty."""
 
     Status = ActionStatus

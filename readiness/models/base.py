@@ -16,6 +16,27 @@ class Versioned(models.Model):
         abstract = True
 
 
+# Where `Session.objects.with_everything()` puts each record's evidence (`linked_evidence`).
+PREFETCHED_EVIDENCE = "prefetched_evidence"
+
+
+class LinksEvidence:
+    """A record evidence is linked to: an agenda item, a readiness check, a condition or an
+    action (each an `Evidence` foreign key with `related_name="evidence"`)."""
+
+    @property
+    def linked_evidence(self) -> list:
+        """Its evidence, as `with_everything()` prefetched it into a list, else read.
+
+        A prefetch into the related manager builds a queryset for every row, and each read
+        of it in a template one more: on a meeting's page, hundreds of each.
+        """
+        try:
+            return self.__dict__[PREFETCHED_EVIDENCE]
+        except KeyError:
+            return list(self.evidence.all())
+
+
 def of_team(related_name: str) -> models.ForeignKey:
     """The team a record belongs to, if any (a webhook, a freeze, a template): its
     facilitators keep it; without a team it is the whole site's. Goes with the team."""

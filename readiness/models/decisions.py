@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from readiness.models.base import Versioned, by_login
+from readiness.models.base import LinksEvidence, Versioned, by_login
 from readiness.models.people import Person
 from readiness.models.sessions import Participant, Session
 
@@ -168,7 +168,7 @@ class ConditionQuerySet(models.QuerySet):
         )
 
 
-class Condition(Versioned):
+class Condition(LinksEvidence, Versioned):
     """One clause a conditional GO depends on, such as running the `BILL-230` check."""
 
     decision = models.ForeignKey(

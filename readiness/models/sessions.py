@@ -11,7 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from readiness import bounds, timefmt
-from readiness.models.base import Versioned, by_login, distinct_values, of_team
+from readiness.models.base import (
+    PREFETCHED_EVIDENCE,
+    LinksEvidence,
+    Versioned,
+    by_login,
+    distinct_values,
+    of_team,
+)
 from readiness.models.people import Person
 from readiness.models.releases import Release
 
@@ -32,13 +39,17 @@ class SessionQuerySet(models.QuerySet):
         """Everything a session shows, in a fixed number of queries whatever its size."""
         from readiness.models import Action, Condition, Decision, Evidence, SignOff, Vote
 
+        def evidence() -> Prefetch:
+            """Each record's evidence into a plain list (`LinksEvidence.linked_evidence`)."""
+            return Prefetch("evidence", to_attr=PREFETCHED_EVIDENCE)
+
         return self.select_related("facilitator", "release__product_owner").prefetch_related(
             Prefetch("participants", queryset=Participant.objects.select_related("person")),
-            Prefetch("agenda_items", queryset=AgendaItem.objects.prefetch_related("evidence")),
+            Prefetch("agenda_items", queryset=AgendaItem.objects.prefetch_related(evidence())),
             Prefetch(
                 "readiness_checks",
                 queryset=ReadinessCheck.objects.prefetch_related(
-                    "evidence",
+                    evidence(),
                     Prefetch(
                         "items",
                         queryset=ChecklistItem.objects.select_related(
@@ -54,7 +65,7 @@ class SessionQuerySet(models.QuerySet):
                         "conditions",
                         queryset=Condition.objects.select_related(
                             "owner", "satisfied_by"
-                        ).prefetch_related("evidence"),
+                        ).prefetch_related(evidence()),
                     ),
                     Prefetch("votes", queryset=Vote.objects.select_related("participant__person")),
                     Prefetch(
@@ -67,7 +78,7 @@ class SessionQuerySet(models.QuerySet):
             ),
             Prefetch(
                 "actions",
-                queryset=Action.objects.select_related("owner").prefetch_related("evidence"),
+                queryset=Action.objects.select_related("owner").prefetch_related(evidence()),
             ),
             Prefetch("evidence", queryset=Evidence.objects.select_related("verified_by")),
             "addenda",
@@ -284,7 +295,7 @@ class Participant(Versioned):
         return self.role == self.Role.OBSERVER
 
 
-class AgendaItem(Versioned):
+class AgendaItem(LinksEvidence, Versioned):
     session = models.ForeignKey(
         Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="agenda_items"
     )
@@ -312,7 +323,7 @@ class ReadinessCheckStatus(models.TextChoices):
     RED = "red", _("Red: not ready")
 
 
-class ReadinessCheck(Versioned):
+class ReadinessCheck(LinksEvidence, Versioned):
     """How ready one area (QA, compliance, FinOps, residual risk...) says it is."""
 
     Status = ReadinessCheckStatus
