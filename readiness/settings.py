@@ -220,7 +220,7 @@ WSGI_APPLICATION = "readiness.wsgi.application"
 
 TEMPLATES = [
     {
-        # Django's engine, its `{% translate "literal" %}` remembered per language.
+        # Django's engine, each `{% translate %}` of a literal remembered per language.
         "BACKEND": "readiness.template_engine.DjangoTemplates",
         "NAME": "django",
         "DIRS": [BASE_DIR / "templates"],

@@ -1,5 +1,5 @@
 """The site's template engine: Django's, where `{% load i18n %}` loads the same tags with
-`{% translate "literal" %}` remembered per language (readiness.templatetags.cached_i18n).
+`{% translate %}` of a literal remembered per language (readiness.templatetags.cached_i18n).
 
 The swap is made on the engine once it is built, rather than through the `libraries`
 option: that option would name a second `i18n` library beside Django's, which the system

@@ -1,4 +1,4 @@
-"""Django's `i18n` tag library, with `{% translate "literal" %}` remembered per language.
+"""Django's `i18n` tag library, with `{% translate %}` of a literal remembered per language.
 
 The site's template engine (readiness.template_engine) loads this library for every
 `{% load i18n %}`; the templates and `makemessages` see no difference. Every other tag
@@ -33,6 +33,9 @@ class CachedTranslateNode(i18n.TranslateNode):
             and not expression.filters
             and self.message_context is None
         )
+        # What Django's node sets on every render, set once: the node is shared by every
+        # thread, so nothing of it changes while it renders.
+        expression.var.translate = not self.noop
         self.rendered: dict[tuple[str | None, bool], str] = {}
 
     def render(self, context: template.Context) -> str:
@@ -49,9 +52,8 @@ class CachedTranslateNode(i18n.TranslateNode):
         return value
 
     def _value(self, context: template.Context) -> str:
-        """The text Django's node renders (its own steps; the node is shared by every
-        thread, so none of its attributes is changed to reuse its `render`)."""
-        self.filter_expression.var.translate = not self.noop
+        """The text Django's node renders, by its own steps (its `render` would set
+        `asvar` in the context instead of answering it)."""
         value = template.base.render_value_in_context(
             self.filter_expression.resolve(context), context
         )
