@@ -78,32 +78,46 @@ def owed_items(person: Person, releases: QuerySet[Release] | None = None) -> lis
     actions = _within(Action.objects.owed_by(person), "release", releases)
     conditions = _within(Condition.objects.owed_by(person), "decision__session__release", releases)
     reviews = _within(Decision.objects.reviews_for(person), "session__release", releases)
+    return _soonest_first(_items(actions, conditions, reviews))
+
+
+def my_work(
+    person: Person, now: dt.datetime, releases: QuerySet[Release] | None = None
+) -> tuple[list[OwedItem], list[OwedItem]]:
+    """What /me/ lists: everything the person still owes, as `owed_items` orders it, and
+    what they finished (or saw cancelled) in the last 30 days, newest first. Three
+    queries, each reading a kind's owed and closed rows together; in `releases` only,
+    when given."""
+    since = now - RECENTLY
+    actions = _within(Action.objects.worked_by(person, since), "release", releases)
+    conditions = _within(
+        Condition.objects.worked_by(person, since), "decision__session__release", releases
+    )
+    reviews = _within(
+        Decision.objects.reviews_worked_by(person, since), "session__release", releases
+    )
+    owed, closed = [], []
+    for item in _items(actions, conditions, reviews):
+        (closed if _closed_at(item.obj) else owed).append(item)
+    # Ties keep one order: actions, conditions, reviews, each the newest row first.
+    closed.sort(key=lambda i: (_closed_at(i.obj), -KINDS.index(i.kind), i.obj.pk), reverse=True)
+    return _soonest_first(owed), closed
+
+
+KINDS = (ACTION, CONDITION, REVIEW)
+
+
+def _items(
+    actions: QuerySet[Action], conditions: QuerySet[Condition], reviews: QuerySet[Decision]
+) -> list[OwedItem]:
     items = [OwedItem(ACTION, a, a.session, a.due_date) for a in actions]
     items += [_condition_item(c) for c in conditions]
     items += [OwedItem(REVIEW, d, d.session, d.review_on) for d in reviews]
-    items.sort(key=lambda i: (i.due is None, i.due or dt.date.min, i.kind, i.obj.pk))
     return items
 
 
-def closed_items(
-    person: Person, now: dt.datetime, releases: QuerySet[Release] | None = None
-) -> list[OwedItem]:
-    """What the person finished (or saw cancelled) in the last 30 days, newest first; in
-    `releases` only, when given."""
-    since = now - RECENTLY
-    actions = _within(Action.objects.closed_by(person, since), "release", releases)
-    conditions = _within(
-        Condition.objects.satisfied_by_owner(person, since), "decision__session__release", releases
-    )
-    items = [OwedItem(ACTION, a, a.session, a.due_date) for a in actions]
-    items += [_condition_item(c) for c in conditions]
-    reviews = _within(
-        Decision.objects.filter(session__facilitator=person, review_done_at__gte=since),
-        "session__release",
-        releases,
-    ).select_related("session__release")
-    items += [OwedItem(REVIEW, d, d.session, d.review_on) for d in reviews]
-    items.sort(key=lambda i: _closed_at(i.obj) or now, reverse=True)
+def _soonest_first(items: list[OwedItem]) -> list[OwedItem]:
+    items.sort(key=lambda i: (i.due is None, i.due or dt.date.min, i.kind, i.obj.pk))
     return items
 
 

@@ -134,10 +134,53 @@ def test_the_page_makes_the_same_queries_whatever_the_number_of_items(
     Action.objects.filter(code="A0").update(status="done", completed_at=timezone.now())
     assert decision.conditions.count() == count // 3
     client.force_login(owner)
-    with django_assert_max_num_queries(12):
+    # The login (2), the person, one query per kind of work for owed and closed alike (3),
+    # the sign-offs awaited (2) and the reader's teams.
+    with django_assert_max_num_queries(9):
         response = client.get("/me/")
     assert response.status_code == 200
     assert response.text.count('class="owed-item"') == count + count // 3
+
+
+def test_my_work_splits_each_kind_into_owed_and_recently_closed(owner, facilitator, session):
+    from readiness import owed
+
+    now = timezone.now()
+    person = owner.person
+    open_action = make_action(session, code="A1", owner=person, due_date=dt.date(2030, 1, 2))
+    done = make_action(session, code="A2", owner=person)
+    old = make_action(session, code="A3", owner=person)
+    Action.objects.filter(pk=done.pk).update(status="done", completed_at=now - dt.timedelta(1))
+    Action.objects.filter(pk=old.pk).update(status="done", completed_at=now - dt.timedelta(40))
+    decision = make_decision(
+        session,
+        Decision.Outcome.CONDITIONAL_GO,
+        conditions=[
+            services.ConditionSpec(text="Owed", owner=person),
+            services.ConditionSpec(text="Met", owner=person),
+        ],
+    )
+    owed_condition, met = decision.conditions.order_by("position")
+    Condition.objects.filter(pk=met.pk).update(satisfied_at=now - dt.timedelta(hours=2))
+    session.facilitator = person
+    session.save(update_fields=["facilitator"])
+    Decision.objects.filter(pk=decision.pk).update(
+        review_on=dt.date(2030, 1, 1), review_done_at=now - dt.timedelta(hours=3)
+    )
+
+    items, closed = owed.my_work(person, now)
+
+    assert (
+        [i.key for i in items]
+        == [i.key for i in owed.owed_items(person)]
+        == [f"action-{open_action.pk}", f"condition-{owed_condition.pk}"]
+    )
+    # Newest first; the action closed 40 days ago is no longer listed.
+    assert [i.key for i in closed] == [
+        f"condition-{met.pk}",
+        f"review-{decision.pk}",
+        f"action-{done.pk}",
+    ]
 
 
 # --- Changing status ----------------------------------------------------------------------

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Case, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -60,10 +60,11 @@ class ActionQuerySet(models.QuerySet):
             .order_by(models.F("due_date").asc(nulls_last=True), "pk")
         )
 
-    def closed_by(self, person: Person, since: dt.datetime) -> ActionQuerySet:
-        """The person's actions done or cancelled since `since`, newest first, each with
-        `closed_at`: when it was completed or, as a cancelled action was never completed,
-        when its status last changed."""
+    def worked_by(self, person: Person, since: dt.datetime) -> ActionQuerySet:
+        """The person's open actions and those done or cancelled since `since`, in one
+        query (what /me/ lists, owed and recently closed), with what a row shows. A closed
+        one has `closed_at`: when it was completed or, as a cancelled action was never
+        completed, when its status last changed."""
         last_change = (
             Event.objects.filter(
                 subject_type="action",
@@ -73,12 +74,17 @@ class ActionQuerySet(models.QuerySet):
             .order_by("-created_at", "-pk")
             .values("created_at")[:1]
         )
+        closed = (Action.Status.DONE, Action.Status.CANCELLED)
         return (
-            self.filter(owner=person, status__in=(Action.Status.DONE, Action.Status.CANCELLED))
-            .annotate(closed_at=Coalesce("completed_at", Subquery(last_change)))
-            .filter(closed_at__gte=since)
+            self.filter(owner=person)
+            .annotate(
+                closed_at=Case(
+                    When(status__in=closed, then=Coalesce("completed_at", Subquery(last_change))),
+                    output_field=models.DateTimeField(),
+                )
+            )
+            .filter(Q(status__in=Action.OPEN_STATUSES) | Q(closed_at__gte=since))
             .select_related("session__release", "session__facilitator", "owner")
-            .order_by("-closed_at", "-pk")
         )
 
 

@@ -36,6 +36,15 @@ class DecisionApproval(models.TextChoices):
     REJECTED = "rejected", _("Rejected at sign-off")
 
 
+# A post-go-live review still to hold: a GO (conditional or not) in force with a review date.
+REVIEW_DUE = Q(
+    is_current=True,
+    outcome__in=(DecisionOutcome.GO, DecisionOutcome.CONDITIONAL_GO),
+    review_on__isnull=False,
+    review_done_at__isnull=True,
+)
+
+
 class DecisionQuerySet(models.QuerySet):
     def in_force_for(self, release) -> DecisionQuerySet:
         """Each session's current decision for `release` (a release, or an `OuterRef` to
@@ -47,16 +56,17 @@ class DecisionQuerySet(models.QuerySet):
     def reviews_for(self, person: Person) -> DecisionQuerySet:
         """Post-go-live reviews still to hold by the facilitator of the session that decided."""
         return (
-            self.filter(
-                session__facilitator=person,
-                is_current=True,
-                outcome__in=(DecisionOutcome.GO, DecisionOutcome.CONDITIONAL_GO),
-                review_on__isnull=False,
-                review_done_at__isnull=True,
-            )
+            self.filter(REVIEW_DUE, session__facilitator=person)
             .select_related("session__release")
             .order_by("review_on", "pk")
         )
+
+    def reviews_worked_by(self, person: Person, since: dt.datetime) -> DecisionQuerySet:
+        """The reviews still to hold by the facilitator, and those held since `since`, in
+        one query (what /me/ lists)."""
+        return self.filter(
+            REVIEW_DUE | Q(review_done_at__gte=since), session__facilitator=person
+        ).select_related("session__release")
 
 
 class Decision(models.Model):
@@ -151,21 +161,25 @@ class ConditionState(models.TextChoices):
     SATISFIED_LATE = "satisfied_late", _("Satisfied late")
 
 
+# A condition its owner still owes: unsatisfied, of a decision still in force.
+CONDITION_OWED = Q(satisfied_at__isnull=True, decision__is_current=True)
+
+
 class ConditionQuerySet(models.QuerySet):
     def owed_by(self, person: Person) -> ConditionQuerySet:
         """The person's unsatisfied conditions of decisions still in force."""
         return (
-            self.filter(owner=person, satisfied_at__isnull=True, decision__is_current=True)
+            self.filter(CONDITION_OWED, owner=person)
             .select_related("decision__session__release")
             .order_by("deadline", "pk")
         )
 
-    def satisfied_by_owner(self, person: Person, since: dt.datetime) -> ConditionQuerySet:
-        return (
-            self.filter(owner=person, satisfied_at__gte=since)
-            .select_related("decision__session__release")
-            .order_by("-satisfied_at", "-pk")
-        )
+    def worked_by(self, person: Person, since: dt.datetime) -> ConditionQuerySet:
+        """The person's unsatisfied conditions of decisions in force, and those they
+        satisfied since `since`, in one query (what /me/ lists)."""
+        return self.filter(
+            CONDITION_OWED | Q(satisfied_at__gte=since), owner=person
+        ).select_related("decision__session__release")
 
 
 class Condition(LinksEvidence, Versioned):

@@ -46,8 +46,7 @@ def _context(
 ) -> dict[str, Any]:
     now = timezone.now()
     readable = permissions.releases_for_user(request.user)
-    items = owed.owed_items(person, readable) if person else []
-    closed = owed.closed_items(person, now, readable) if person else []
+    items, closed = owed.my_work(person, now, readable) if person else ([], [])
     for item in items + closed:
         item.form = (refused or {}).get(item.key, CLOSED)
         # Only controls the person may use: an owner does not reopen their closed work.
