@@ -246,6 +246,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_PREPARED_STATEMENTS", True
+):
+    # Parameters bound by the server, so that a connection keeps the queries it runs
+    # often prepared: PostgreSQL then plans a page's dozen joins once per connection
+    # instead of on every request (psycopg prepares a query on its fifth run; Django
+    # turns that off by default). Off behind a pooler that cannot carry prepared
+    # statements from one transaction to the next (PgBouncer in transaction mode before
+    # 1.21). See docs/architecture.md.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded database serves a few people at once: write-ahead logging lets readers
     # and one writer work together, and a write waits its turn instead of failing.
