@@ -17,6 +17,7 @@ from readiness import bounds
 from readiness.models import Action, Condition, Decision, Person, Release, Session
 
 ACTION, CONDITION, REVIEW = "action", "condition", "review"
+KINDS = (ACTION, CONDITION, REVIEW)
 # Done and cancelled items stay listed this long under "recently closed".
 RECENTLY = dt.timedelta(days=30)
 # A reminder lists what is overdue or due within this many days.
@@ -102,9 +103,6 @@ def my_work(
     # Ties keep one order: actions, conditions, reviews, each the newest row first.
     closed.sort(key=lambda i: (_closed_at(i.obj), -KINDS.index(i.kind), i.obj.pk), reverse=True)
     return _soonest_first(owed), closed
-
-
-KINDS = (ACTION, CONDITION, REVIEW)
 
 
 def _items(

@@ -39,11 +39,10 @@ def test_sqlite_is_left_as_it_was(monkeypatch, tmp_path):
     assert "server_side_binding" not in options and "prepare_threshold" not in options
 
 
-@pytest.mark.django_db
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
 def test_a_query_run_five_times_is_planned_once(db):
-    if connection.vendor != "postgresql":
-        pytest.skip("prepared statements are PostgreSQL's")
-
     def prepared() -> int:
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_prepared_statements")

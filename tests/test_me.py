@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from readiness import services
+from readiness import owed, services
 from readiness.models import Action, Condition, Decision, Event, Evidence
 from tests.factories import make_action, make_decision, make_person, make_session
 from tests.helpers import change_status, snapshot
@@ -142,9 +142,7 @@ def test_the_page_makes_the_same_queries_whatever_the_number_of_items(
     assert response.text.count('class="owed-item"') == count + count // 3
 
 
-def test_my_work_splits_each_kind_into_owed_and_recently_closed(owner, facilitator, session):
-    from readiness import owed
-
+def test_my_work_splits_each_kind_into_owed_and_recently_closed(owner, session):
     now = timezone.now()
     person = owner.person
     open_action = make_action(session, code="A1", owner=person, due_date=dt.date(2030, 1, 2))
