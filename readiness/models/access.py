@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from readiness.models.actions import _is_web_url
-from readiness.models.base import by_login, of_team
+from readiness.models.base import ChoiceLabels, by_login, of_team
 from readiness.models.people import Person
 from readiness.models.releases import Release
 
@@ -152,7 +152,7 @@ class WebhookDeliveryQuerySet(models.QuerySet):
         return self.filter(attempted_at__isnull=True, next_attempt_at__lte=now)
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(ChoiceLabels, models.Model):
     """One attempt at delivering one event to one webhook; a retry is a new row."""
 
     MAX_ATTEMPTS = 5
@@ -190,7 +190,7 @@ class WebhookDelivery(models.Model):
         return self.delivered_at is not None
 
 
-class UserSettings(models.Model):
+class UserSettings(ChoiceLabels, models.Model):
     """A login's preferences: the language of its e-mails, reminders, its calendar feed.
 
     The feed token is a secret in a URL that calendar apps fetch without logging in; only

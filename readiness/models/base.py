@@ -2,12 +2,42 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.db import connection, models
+from django.utils.choices import CallableChoiceIterator
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 
-class Versioned(models.Model):
+@functools.cache
+def _labels(field: models.Field) -> dict:
+    """A field's stored values and their (lazy) labels, built once per field."""
+    return dict(field.flatchoices)
+
+
+class ChoiceLabels:
+    """`get_<field>_display()` by a lookup in a table built once per field.
+
+    Django's own rebuilds the table of every choice on each call, and making it hashable
+    hashes each lazy label, which translates it: one status badge cost as many
+    translations as the field has choices, some 200 times on a meeting's page. The
+    answer is the same; a field whose choices are computed (a callable) keeps Django's
+    way, as does a value that is not one of the choices.
+    """
+
+    def _get_FIELD_display(self, field: models.Field) -> str:
+        value = getattr(self, field.attname)
+        if not isinstance(field.choices, CallableChoiceIterator):
+            try:
+                return force_str(_labels(field)[value], strings_only=True)
+            except (KeyError, TypeError):
+                pass
+        return super()._get_FIELD_display(field)
+
+
+class Versioned(ChoiceLabels, models.Model):
     """A record people edit: `version` grows on every change so that a stale edit is refused."""
 
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from readiness.models.base import LinksEvidence, Versioned, by_login
+from readiness.models.base import ChoiceLabels, LinksEvidence, Versioned, by_login
 from readiness.models.people import Person
 from readiness.models.sessions import Participant, Session
 
@@ -69,7 +69,7 @@ class DecisionQuerySet(models.QuerySet):
         ).select_related("session__release")
 
 
-class Decision(models.Model):
+class Decision(ChoiceLabels, models.Model):
     """What the meeting decided. Append-only: a change is a new row superseding the old one.
 
     Holding the post-go-live review is recorded next to the decision (`review_done_at`),
@@ -256,7 +256,7 @@ class VoteChoice(models.TextChoices):
     ABSTAIN = "abstain", _("Abstain")
 
 
-class Vote(models.Model):
+class Vote(ChoiceLabels, models.Model):
     """One voting member's sign-off for their area, when a decision is put to a vote."""
 
     Choice = VoteChoice

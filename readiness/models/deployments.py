@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from readiness.models.base import by_login
+from readiness.models.base import ChoiceLabels, by_login
 from readiness.models.releases import Release
 
 # The environment whose deployments move the release's status and are held to the gate.
@@ -34,7 +34,7 @@ class DeploymentQuerySet(models.QuerySet):
         )
 
 
-class Deployment(models.Model):
+class Deployment(ChoiceLabels, models.Model):
     """One deployment of a release, written once: a later one is a new record.
 
     `gate` is the gate's whole answer when the deployment was recorded (the JSON of

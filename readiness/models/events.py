@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from readiness import bounds, timefmt
-from readiness.models.base import by_login
+from readiness.models.base import ChoiceLabels, by_login
 from readiness.models.releases import Release
 from readiness.models.sessions import Session
 
@@ -148,7 +148,7 @@ class EventQuerySet(models.QuerySet):
         return self.filter(release_slug=slug).order_by("created_at", "pk")
 
 
-class Event(models.Model):
+class Event(ChoiceLabels, models.Model):
     """The log every change writes: who did what to which record, when, before and after."""
 
     Verb = EventVerb

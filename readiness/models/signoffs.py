@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from readiness.models.base import Versioned, by_login, of_team
+from readiness.models.base import ChoiceLabels, Versioned, by_login, of_team
 from readiness.models.decisions import Decision
 from readiness.models.releases import Release
 from readiness.models.sessions import Participant
@@ -178,7 +178,7 @@ class SignOffVerdict(models.TextChoices):
     ABSTAIN = "abstain", _("Abstain")
 
 
-class SignOff(models.Model):
+class SignOff(ChoiceLabels, models.Model):
     """One approver's verdict on a GO, under their own login or recorded by the
     facilitator as their proxy (then with the reason)."""
 
