@@ -180,12 +180,17 @@ def override_dict(override: Override, blocking: tuple[Blocker, ...]) -> dict[str
     }
 
 
-def _freeze_blocker(release: Release, now: dt.datetime) -> Blocker | None:
+def _freeze_blocker(
+    release: Release, now: dt.datetime, holding: list[Freeze] | None = None
+) -> Blocker | None:
     """The freeze holding the release (site-wide, or its team's) in force at `now` that
-    ends last (several may overlap), or None."""
+    ends last (several may overlap), or None. `holding`: those freezes, if the caller
+    has read them already (`Freeze.objects.holding(release)`)."""
+    if holding is None:
+        holding = list(Freeze.objects.holding(release))
     windows = [
         (window, freeze)
-        for freeze in Freeze.objects.holding(release).order_by("pk")
+        for freeze in sorted(holding, key=lambda freeze: freeze.pk)
         if (window := freeze.in_force(now)) is not None
     ]
     if not windows:
@@ -200,9 +205,16 @@ def _freeze_blocker(release: Release, now: dt.datetime) -> Blocker | None:
     )
 
 
-def _override_of(release: Release, now: dt.datetime) -> Override | None:
+def _override_of(
+    release: Release, now: dt.datetime, overrides: list[Override] | None = None
+) -> Override | None:
+    """The override that makes the release ready at `now`, the one lasting longest.
+    `overrides`: all of the release's, if the caller has read them already."""
     if release.status == Release.Status.CANCELLED:
         return None
+    if overrides is not None:
+        valid = [override for override in overrides if override.is_valid(now)]
+        return max(valid, key=lambda override: override.expires_at, default=None)
     # A release loaded with `Release.objects.for_gate()` says whether it has an override
     # that was never revoked; without one, none is valid now.
     if getattr(release, "has_unrevoked_override", True) is False:
@@ -398,9 +410,18 @@ def _conditions_of(decision: Decision | None) -> tuple[Condition, ...]:
     return tuple(decision.conditions.all())
 
 
-def release_gate(release: Release, *, now: dt.datetime) -> GateResult:
+def release_gate(
+    release: Release,
+    *,
+    now: dt.datetime,
+    freezes: list[Freeze] | None = None,
+    overrides: list[Override] | None = None,
+) -> GateResult:
     """The answer for `release` at `now`. Reads only; telling facilitators about expired
-    conditions is `services.release_gate_check`'s job."""
+    conditions is `services.release_gate_check`'s job.
+
+    A page that lists the freezes holding the release and its overrides passes the lists
+    it read (`freezes`, `overrides`), so that the gate does not read them again."""
     decision = current_decision(release)
     blocking: list[Blocker] = []
     expired: list[Condition] = []
@@ -432,11 +453,11 @@ def release_gate(release: Release, *, now: dt.datetime) -> GateResult:
     warnings: list[Blocker] = []
     for action in _actions_due_before_deploy(release):
         (blocking if action.before_deploy else warnings).append(_action_blocker(action))
-    freeze = _freeze_blocker(release, now)
+    freeze = _freeze_blocker(release, now, freezes)
     if freeze is not None:
         blocking.append(freeze)
     ready = decision is not None and decision.outcome in SHIPPABLE and not blocking
-    override = _override_of(release, now) if not ready else None
+    override = _override_of(release, now, overrides) if not ready else None
     return GateResult(
         release=release.slug,
         ready=ready or override is not None,

@@ -81,6 +81,43 @@ def test_an_override_of_a_freeze_is_the_same_override(admin_user, facilitator):
     assert [b["kind"] for b in result.as_dict()["override"]["overrode"]] == ["freeze"]
 
 
+@pytest.mark.parametrize("later", [dt.timedelta(0), 90 * dt.timedelta(minutes=1), 3 * HOUR])
+def test_the_gate_given_the_pages_freezes_and_overrides_answers_as_it_reads_them(
+    admin_user, facilitator, later
+):
+    """The release page passes the freezes and overrides it lists to the gate: the answer
+    is the one the gate gives when it reads them itself, through a freeze and a revoked,
+    a short and a long override, at moments each of them applies or has ended."""
+    session = make_session(make_release("Weekend"), facilitator=facilitator.person)
+    make_decision(session, Decision.Outcome.GO)
+    release = session.release
+    now = timezone.now()
+    services.freeze_create(
+        user=None,
+        name="Now",
+        kind=Freeze.Kind.ONCE,
+        time_zone="UTC",
+        starts_at=now - HOUR,
+        ends_at=now + 2 * HOUR,
+    )
+    services.override_revoke(user=admin_user, override=_grant(release, admin_user, now=now))
+    _grant(release, admin_user, reason="Short", expires_in=HOUR, now=now)
+    _grant(release, admin_user, reason="Long", expires_in=2 * HOUR + HOUR // 2, now=now)
+    moment = now + later
+    read = gate.release_gate(release, now=moment)
+    given = gate.release_gate(
+        release,
+        now=moment,
+        freezes=list(Freeze.objects.holding(release)),
+        overrides=list(release.overrides.all()),
+    )
+    assert given.as_dict() == read.as_dict()
+    assert read.ready is True
+    # The longest-lasting override while the freeze holds; none needed once it ended.
+    override = read.as_dict()["override"]
+    assert (override and override["reason"]) == ("Long" if later < 2 * HOUR else None)
+
+
 @pytest.mark.parametrize(
     ("reason", "expires_in", "field"),
     [

@@ -3,6 +3,7 @@ recording its deployments."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -35,23 +36,31 @@ def _deployments() -> Prefetch:
     )
 
 
-def _freeze_context(request: HtmxHttpRequest, release: Release, extra: dict) -> dict[str, Any]:
-    """The freezes the deploy window falls in, and the release's break-glass overrides."""
+def _freeze_context(
+    request: HtmxHttpRequest, release: Release, extra: dict, now: dt.datetime
+) -> dict[str, Any]:
+    """The freezes the deploy window falls in, the release's break-glass overrides, and
+    the gate's answer, which reads the same freezes and overrides."""
     can_override = permissions.can_override_gate(request.user)
     form = extra.pop("override_form", None)
+    freezes = list(Freeze.objects.holding(release))
+    overrides = list(release.overrides.all())
     return {
-        "freeze_overlaps": freeze_overlaps(release, list(Freeze.objects.holding(release))),
-        "overrides": list(release.overrides.all()),
+        "freeze_overlaps": freeze_overlaps(release, freezes),
+        "overrides": overrides,
+        # Read-only here: telling facilitators about expired conditions is the gate
+        # check's job (API and command), not a page view's.
+        "gate": release_gate(release, now=now, freezes=freezes, overrides=overrides),
         "can_override": can_override,
         "override_form": (form or release_forms.OverrideForm()) if can_override else None,
         "notice": extra.pop("notice", None),
-        "now": timezone.now(),
+        "now": now,
     }
 
 
 def _page_context(request: HtmxHttpRequest, release: Release, **extra: Any) -> dict[str, Any]:
     events = Event.for_timeline(release.events.all()[:TIMELINE_LENGTH])
-    overrides = _freeze_context(request, release, extra)
+    overrides = _freeze_context(request, release, extra, timezone.now())
     return {
         "release": release,
         "sessions": release.sessions.all(),
@@ -64,9 +73,6 @@ def _page_context(request: HtmxHttpRequest, release: Release, **extra: Any) -> d
         "can_manage": permissions.can_manage_release(request.user, release),
         "common_time_zones": COMMON_TIME_ZONES,
         "deployment_form": extra.pop("deployment_form", None),
-        # Read-only here: telling facilitators about expired conditions is the gate
-        # check's job (API and command), not a page view's.
-        "gate": release_gate(release, now=timezone.now()),
         **overrides,
         **extra,
     }
