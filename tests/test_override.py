@@ -33,6 +33,18 @@ def _grant(release, user, *, reason="Hotfix for the payment outage", expires_in=
     )
 
 
+def _freeze_around(now, *, ends_in):
+    """A one-off site-wide freeze that began an hour before `now`."""
+    return services.freeze_create(
+        user=None,
+        name="Now",
+        kind=Freeze.Kind.ONCE,
+        time_zone="UTC",
+        starts_at=now - HOUR,
+        ends_at=now + ends_in,
+    )
+
+
 def test_an_override_makes_the_gate_ready_with_its_section(blocked, admin_user):
     now = timezone.now()
     override = _grant(blocked, admin_user, now=now)
@@ -66,14 +78,7 @@ def test_an_override_of_a_freeze_is_the_same_override(admin_user, facilitator):
     session = make_session(make_release("Weekend"), facilitator=facilitator.person)
     make_decision(session, Decision.Outcome.GO)
     now = timezone.now()
-    services.freeze_create(
-        user=None,
-        name="Now",
-        kind=Freeze.Kind.ONCE,
-        time_zone="UTC",
-        starts_at=now - HOUR,
-        ends_at=now + 5 * HOUR,
-    )
+    _freeze_around(now, ends_in=5 * HOUR)
     assert gate.release_gate(session.release, now=now).ready is False
     _grant(session.release, admin_user, now=now)
     result = gate.release_gate(session.release, now=now)
@@ -92,14 +97,7 @@ def test_the_gate_given_the_pages_freezes_and_overrides_answers_as_it_reads_them
     make_decision(session, Decision.Outcome.GO)
     release = session.release
     now = timezone.now()
-    services.freeze_create(
-        user=None,
-        name="Now",
-        kind=Freeze.Kind.ONCE,
-        time_zone="UTC",
-        starts_at=now - HOUR,
-        ends_at=now + 2 * HOUR,
-    )
+    _freeze_around(now, ends_in=2 * HOUR)
     services.override_revoke(user=admin_user, override=_grant(release, admin_user, now=now))
     _grant(release, admin_user, reason="Short", expires_in=HOUR, now=now)
     _grant(release, admin_user, reason="Long", expires_in=2 * HOUR + HOUR // 2, now=now)
