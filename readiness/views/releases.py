@@ -60,7 +60,7 @@ def _freeze_context(
 
 def _page_context(request: HtmxHttpRequest, release: Release, **extra: Any) -> dict[str, Any]:
     events = Event.for_timeline(release.events.all()[:TIMELINE_LENGTH])
-    overrides = _freeze_context(request, release, extra, timezone.now())
+    freezes_and_gate = _freeze_context(request, release, extra, timezone.now())
     return {
         "release": release,
         "sessions": release.sessions.all(),
@@ -73,7 +73,7 @@ def _page_context(request: HtmxHttpRequest, release: Release, **extra: Any) -> d
         "can_manage": permissions.can_manage_release(request.user, release),
         "common_time_zones": COMMON_TIME_ZONES,
         "deployment_form": extra.pop("deployment_form", None),
-        **overrides,
+        **freezes_and_gate,
         **extra,
     }
 
