@@ -144,3 +144,85 @@ def test_a_record_s_evidence_reads_from_the_meeting_s_prefetch_or_else_from_the_
     loaded = Session.objects.with_everything().get(pk=session.pk)
     with django_assert_num_queries(0):  # what the meeting's page loaded
         assert [a.linked_evidence for a in loaded.actions.all()] == [[linked]]
+
+
+def test_the_meeting_s_load_hands_every_record_its_evidence_in_one_query():
+    """Each kind of record gets its own evidence, nothing else, out of the session's; and
+    an action carried into a later session keeps the evidence it was closed with there."""
+    from readiness import services
+    from readiness.models import Session
+
+    session = make_session()
+    item = services.agenda_item_add(user=None, session=session, title="QA metrics")
+    check = services.readiness_check_add(user=None, session=session, area="QA", status="green")
+    condition = make_decision(session, Decision.Outcome.CONDITIONAL_GO).conditions.get()
+    action, other = make_action(session), make_action(session)
+
+    def add(title, target=None, on=session):
+        return services.evidence_add(
+            user=None, session=on, title=title, location=f"docs/{title}.md", **(target or {})
+        )
+
+    backing = {
+        "item": add("agenda", {"agenda_item": item}),
+        "check": add("check", {"readiness_check": check}),
+        "condition": add("condition", {"condition": condition}),
+        "action": add("action", {"action": action}),
+    }
+    add("session")
+    later = make_session(session.release, scheduled_at=session.scheduled_at + dt.timedelta(1))
+    closed_later = add("closed later", {"action": other}, on=later)
+
+    loaded = Session.objects.with_everything().get(pk=session.pk)
+    (decision,) = loaded.decisions.all()
+    records = {
+        "item": loaded.agenda_items.all()[0],
+        "check": loaded.readiness_checks.all()[0],
+        "condition": decision.conditions.all()[0],
+        "action": next(a for a in loaded.actions.all() if a.pk == action.pk),
+    }
+    for kind, record in records.items():
+        assert record.linked_evidence == [backing[kind]], kind
+    assert next(a for a in loaded.actions.all() if a.pk == other.pk).linked_evidence == [
+        closed_later
+    ]
+    assert [ev.title for ev in loaded.evidence.all()] == [*map(str, backing.values()), "session"]
+
+    (release,) = Release.objects.with_everything().filter(pk=session.release_id)
+    first, second = sorted(release.sessions.all(), key=lambda s: s.scheduled_at)
+    assert [a.linked_evidence for a in first.actions.all()] == [
+        [backing["action"]],
+        [closed_later],
+    ]
+    assert [ev.title for ev in second.evidence.all()] == ["closed later"]
+
+
+def test_the_meeting_s_load_takes_the_same_queries_with_and_without_evidence(
+    django_assert_num_queries,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from readiness import services
+    from readiness.models import Session
+
+    bare, rich = make_session(), make_session()
+    for session in (bare, rich):
+        services.agenda_item_add(user=None, session=session, title="QA metrics")
+        make_action(session)
+    for target in [
+        *({"agenda_item": item} for item in rich.agenda_items.all()),
+        *({"action": action} for action in rich.actions.all()),
+    ]:
+        services.evidence_add(
+            user=None, session=rich, title="Report", location="docs/r.md", **target
+        )
+    counts = []
+    for session in (bare, rich):
+        with CaptureQueriesContext(connection) as queries:
+            loaded = Session.objects.with_everything().get(pk=session.pk)
+            [r.linked_evidence for r in [*loaded.agenda_items.all(), *loaded.actions.all()]]
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    with django_assert_num_queries(0):
+        assert len(loaded.actions.all()[0].linked_evidence) == 1

@@ -233,6 +233,32 @@ def test_it_refuses_evidence_without_a_location(location):
     assert not session.evidence.exists()
 
 
+def test_evidence_backs_an_item_of_its_own_session_or_an_action_of_its_release():
+    session = make_session()
+    other = make_session()  # another release's
+    later = make_session(session.release, scheduled_at=session.scheduled_at + dt.timedelta(1))
+    item = services.agenda_item_add(user=None, session=session, title="QA metrics")
+    check = services.readiness_check_add(user=None, session=session, area="QA", status="green")
+    condition = make_decision(session, Decision.Outcome.CONDITIONAL_GO).conditions.get()
+    for target in (
+        {"agenda_item": item},
+        {"readiness_check": check},
+        {"condition": condition},
+        {"action": make_action(other)},
+    ):
+        with pytest.raises(ValidationError, match="its own session"):
+            services.evidence_add(
+                user=None, session=later, title="Stray", location="docs/x.md", **target
+            )
+    assert not later.evidence.exists() and not events("evidence.added")
+    # A follow-up is closed in a later session of its release, with that session's evidence.
+    carried = make_action(session)
+    evidence = services.evidence_add(
+        user=None, session=later, title="Closed", location="docs/c.md", action=carried
+    )
+    assert evidence.session == later and evidence.action == carried
+
+
 def test_it_keeps_an_unsafe_location_as_text_that_never_becomes_a_link(settings):
     settings.REPOSITORY_URL = "https://git.example.com/repo/-/blob/main"
     session = make_session()

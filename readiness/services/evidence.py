@@ -40,6 +40,8 @@ def evidence_add(
     targets = [t for t in (agenda_item, readiness_check, condition, action) if t is not None]
     if len(targets) > 1:
         raise ValidationError(_("Evidence backs one item at most."))
+    if not _backs_own_session(session, agenda_item, readiness_check, condition, action):
+        raise ValidationError(_("Evidence backs an item of its own session."))
     evidence = Evidence(
         session=session,
         title=bounds.clean_line(title).strip(),
@@ -51,6 +53,24 @@ def evidence_add(
         action=action,
     )
     return _create(evidence, user=user, verb=Event.Verb.EVIDENCE_ADDED)
+
+
+def _backs_own_session(
+    session: Session,
+    agenda_item: AgendaItem | None,
+    readiness_check: ReadinessCheck | None,
+    condition: Condition | None,
+    action: Action | None,
+) -> bool:
+    """Whether what the evidence backs belongs to its session. An action carried into a
+    later session of its release may be closed there, with that session's evidence; a
+    session's page finds its records' evidence by this rule (`models.link_evidence`)."""
+    if action is not None:
+        return action.release_id == session.release_id
+    if condition is not None:
+        return condition.decision.session_id == session.pk
+    item = agenda_item or readiness_check
+    return item is None or item.session_id == session.pk
 
 
 def clean_location(location: str, *, field: str = "location") -> str:
