@@ -178,22 +178,6 @@ class ReleaseQuerySet(models.QuerySet):
             Prefetch("sessions", queryset=Session.objects.with_everything())
         )
 
-    def _prefetch_related_objects(self) -> None:
-        # The sessions' records get their evidence (see `sessions.link_evidence`) whether
-        # or not Django's prefetch of the sessions went through their queryset's own step.
-        from readiness.models.sessions import SessionQuerySet, link_evidence
-
-        links = any(
-            isinstance(lookup, Prefetch)
-            and lookup.prefetch_to == "sessions"
-            and isinstance(lookup.queryset, SessionQuerySet)
-            and lookup.queryset.links_evidence()
-            for lookup in self._prefetch_related_lookups
-        )
-        super()._prefetch_related_objects()
-        if links:
-            link_evidence([s for release in self._result_cache for s in release.sessions.all()])
-
 
 class ReleaseStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")

@@ -84,9 +84,9 @@ class SessionQuerySet(models.QuerySet):
         return any(isinstance(lookup, RecordsEvidence) for lookup in lookups)
 
     def _prefetch_related_objects(self) -> None:
-        # Django's step that runs the prefetches, once the sessions are read. A nested
-        # prefetch (`Release.objects.with_everything()`) may pass it by: the release's
-        # queryset then links its sessions' evidence itself.
+        # Django's step that runs the prefetches, once the sessions are read; also when
+        # they are a release's (`Release.objects.with_everything()`): a reverse relation's
+        # prefetch reads its queryset whole. The release page's query-count test holds it.
         links = self.links_evidence()
         super()._prefetch_related_objects()
         if links:
@@ -105,9 +105,6 @@ def link_evidence(sessions: list[Session]) -> None:
     """
     from readiness.models import Evidence
 
-    # A release's sessions may have come through their own queryset's step already (a
-    # reverse relation's prefetch reads its queryset whole, its prefetches included).
-    sessions = [session for session in sessions if not session.__dict__.get("_linked_evidence")]
     if not sessions:
         return
     evidence = [ev for session in sessions for ev in session.evidence.all()]
@@ -136,7 +133,6 @@ def link_evidence(sessions: list[Session]) -> None:
         ]
         for field, record in records:
             record.__dict__[PREFETCHED_EVIDENCE] = backing.get((field, record.pk), [])
-        session.__dict__["_linked_evidence"] = True
 
 
 class SessionStatus(models.TextChoices):
