@@ -239,13 +239,44 @@ def test_the_count_stops_one_past_its_limit_and_says_more_than(
     with CaptureQueriesContext(connection) as queries:
         page = client.get(LIST).text
     assert "More than 4 releases" in page and "6 releases" not in page
-    # Counted in a subquery that stops at the fifth match.
-    count = next(q["sql"] for q in queries if "COUNT(*)" in q["sql"])
-    assert "LIMIT 5" in count
+    # Counted from the matching ids, read no further than the fifth match and without
+    # the row figures.
+    (count,) = [q["sql"] for q in queries if "LIMIT 5" in q["sql"]]
+    assert count.startswith('SELECT "readiness_release"."id" AS "pk" FROM')
     assert "Mais de 4 releases" in client.get(LIST, headers={"Accept-Language": "pt-BR"}).text
     # Past the limit, the filtered count still says so; under it, it is exact.
     assert "More than 4 releases" in client.get(f"{LIST}?date_from=2024-01-01").text
     assert "2 releases" in client.get(f"{LIST}?outcome=conditional_go").text
+
+
+def test_the_filters_are_read_once_for_the_count_and_the_first_page(known):
+    history = ReleaseFilter(QueryDict("q=ledger&overdue=on"), Release.objects.all())
+    with CaptureQueriesContext(connection) as queries:
+        page = history.page()
+        total = history.count()
+    assert [r.name for r in page.rows] == ["Beta Ledger"] and total == 1
+    assert not page.has_next and not page.has_previous
+    # The matching ids, then their rows by primary key: the search and the overdue test
+    # are asked once, in the first query only.
+    ids, rows = (q["sql"] for q in queries)
+    assert "ledger" in ids.lower() and "ledger" not in rows.lower()
+    assert f'"readiness_release"."id" IN ({known.releases["beta"].pk})' in rows
+
+
+def test_the_last_page_is_the_tail_of_the_counted_ids(client, manager):
+    newest_first = [r.name for r in _bulk_releases(60)]
+    history = ReleaseFilter(QueryDict("last=1"), Release.objects.all())
+    with CaptureQueriesContext(connection) as queries:
+        page = history.page()
+        assert history.count() == 60
+    assert [r.name for r in page.rows] == newest_first[-25:]
+    assert page.has_previous and not page.has_next
+    assert len(queries) == 2
+    # Past the count's limit, the last page is read backwards in the index instead.
+    history = ReleaseFilter(QueryDict("last=1"), Release.objects.all())
+    history.count_limit = 50
+    assert [r.name for r in history.page().rows] == newest_first[-25:]
+    assert history.count() == 51
 
 
 def test_it_labels_every_filter_control(client, manager, known):

@@ -312,19 +312,32 @@ class ReleaseFilter:
             releases = search_releases(releases, data["q"])
         return releases.order_by(*_ordering(SORTS[self.sort]))
 
+    @cached_property
+    def _matching_ids(self) -> list[int]:
+        """The matching releases' ids in the chosen order, no further than one past
+        `count_limit`.
+
+        One reading of the filters serves the count and the first page (and the last,
+        while every match is in the list): a search that matches most of the history
+        builds its sets of matching rows once a request, not once for the count and once
+        more for the page. Stopping one past the limit, a filter that matches most of a
+        long history costs what the limit does rather than what the history does. Only
+        the ids (and whatever the order reads) are selected, so the row figures are not
+        worked out for the rows counted.
+        """
+        return list(self._filtered.values_list("pk", flat=True)[: self.count_limit + 1])
+
     def count(self) -> int:
-        """How many releases match, counted no further than one past `count_limit`: a
-        filter that matches most of a long history then costs what the limit does rather
-        than what the history does (an exact count reads every match). Only the ids are
-        selected, so the row figures are not worked out for the rows counted."""
-        matching = self._filtered.order_by().values("pk")
-        return matching[: self.count_limit + 1].count()
+        """How many releases match, counted no further than one past `count_limit`."""
+        return len(self._matching_ids)
 
     def page(self, size: int = PAGE_SIZE) -> KeysetPage:
         """The page the cursor asks for: the first, the last, or the one after or before a row.
 
         Each page is one query whatever its depth: the cursor row's keys are read (one more
         query) and the page is the `size` rows beyond them in index order, never an OFFSET.
+        The first page, and the last while every match is counted, are read from the ids
+        the count already holds (`_matching_ids`).
         """
         keys = SORTS[self.sort]
         releases = self.queryset()
@@ -340,6 +353,14 @@ class ReleaseFilter:
         if boundary is not None and after:
             rows = list(releases.filter(_beyond(keys, boundary, forward=True))[: size + 1])
             return KeysetPage(rows[:size], has_previous=True, has_next=len(rows) > size)
+        if last and boundary is None and len(self._matching_ids) <= self.count_limit:
+            # Every match is in the list: the last page is its tail.
+            ids = self._matching_ids
+            return KeysetPage(
+                self._rows(ids[-size:]),
+                has_previous=len(ids) > size,
+                has_next=False,
+            )
         if boundary is not None or last:
             backwards = releases.order_by(*_ordering(keys, reverse=True))
             if boundary is not None:
@@ -347,12 +368,20 @@ class ReleaseFilter:
             rows = list(backwards[: size + 1])
             if boundary is not None and len(rows) <= size:
                 # Back at the start: show a full first page rather than a short one.
-                return self._first(releases, size)
+                return self._first(size)
             return KeysetPage(
                 rows[:size][::-1], has_previous=len(rows) > size, has_next=boundary is not None
             )
-        return self._first(releases, size)
+        return self._first(size)
 
-    def _first(self, releases: QuerySet[Release], size: int) -> KeysetPage:
-        rows = list(releases[: size + 1])
-        return KeysetPage(rows[:size], has_previous=False, has_next=len(rows) > size)
+    def _first(self, size: int) -> KeysetPage:
+        ids = self._matching_ids
+        return KeysetPage(self._rows(ids[:size]), has_previous=False, has_next=len(ids) > size)
+
+    def _rows(self, ids: list[int]) -> list[Release]:
+        """The rows of `ids` with their figures, in the chosen order: the filters already
+        chose them, so their query reads them by primary key alone."""
+        if not ids:
+            return []
+        rows = self._with_rows.filter(pk__in=ids)
+        return list(rows.order_by(*_ordering(SORTS[self.sort])))
