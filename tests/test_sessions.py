@@ -1,9 +1,11 @@
 """The facilitator's live meeting workspace: /releases/<slug>/sessions/<id>/."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from readiness import services
 from readiness.models import (
@@ -786,6 +788,35 @@ def test_the_poll_answers_304_until_something_changes(
     assert changed["ETag"] == f'"r{session.revision}"'
     assert f'\\"r{session.revision}\\"' in changed.text
     assert client.get(f"/releases/{session.release.slug}/sessions/999999/live").status_code == 404
+
+
+def test_the_live_regions_come_together_out_of_band_from_one_load(
+    client, manager, session, django_assert_max_num_queries
+):
+    services.agenda_item_add(user=None, session=session, title="QA metrics")
+    make_action(session, code="A1", description="Re-run the k6 script")
+    client.force_login(manager)
+    client.get(url(session))
+    with CaptureQueriesContext(connection) as one_region:
+        client.get(url(session), headers=hx_section("agenda"))
+    asked = {**HX, "Live-Regions": "actions agenda unknown timeline"}
+    # Three regions for what one costs: the session is loaded once, its context built once.
+    with django_assert_max_num_queries(len(one_region)):
+        together = client.get(url(session), headers=asked)
+    assert together.status_code == 200
+    assert "Live-Regions" in together["Vary"]
+    oob = r'<(?:section|header) id="([\w-]+)"[^>]*hx-swap-oob="true"'
+    regions = re.findall(oob, together.text)
+    assert regions == ["agenda", "actions", "timeline"]  # the page's order, known ids only
+    assert "QA metrics" in together.text and "Re-run the k6 script" in together.text
+    assert 'id="participants"' not in together.text and "<html" not in together.text
+    # A page drawn whole, or one region asked for alone, is not out of band.
+    assert 'hx-swap-oob="true"' not in client.get(url(session)).text.split('id="live-status"')[0]
+    assert "hx-swap-oob" not in client.get(url(session), headers=hx_section("agenda")).text
+    # Naming no region the page has, the request is an ordinary one.
+    assert "<html" in client.get(url(session), headers={"Live-Regions": "agenda"}).text
+    nothing = client.get(url(session), headers={**HX, "Live-Regions": "bogus"})
+    assert nothing.status_code == 200 and "hx-swap-oob" not in nothing.text
 
 
 def test_every_write_moves_the_revision(session):

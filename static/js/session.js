@@ -156,6 +156,46 @@
     return held || (!!trigger && trigger.type === "session-changed");
   }
 
+  // Someone else's change reaches every live region at once. The regions that refresh
+  // together (`data-live-together`) and are free to take it are fetched in one request
+  // that names them (`Live-Regions`), each coming back out of band, instead of one
+  // request, and one load of the whole meeting, per region.
+  var together = [];
+
+  function fetchTogether(region) {
+    if (together.indexOf(region) < 0) {
+      together.push(region);
+    }
+    if (together.length === 1) {
+      window.setTimeout(flushTogether, 0);
+    }
+  }
+
+  function flushTogether() {
+    var regions = together;
+    together = [];
+    if (!regions.length || !window.htmx) {
+      return;
+    }
+    window.htmx.ajax("GET", regions[0].getAttribute("hx-get"), {
+      source: document.body,
+      swap: "none",
+      headers: {
+        "Live-Regions": regions
+          .map(function (region) {
+            return region.id;
+          })
+          .join(" ")
+      }
+    });
+  }
+
+  function heardTogether(event) {
+    var trigger = (event.detail.requestConfig || {}).triggeringEvent;
+    var elt = event.detail.elt;
+    return !!trigger && trigger.type === "session-changed" && elt.hasAttribute("data-live-together");
+  }
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (isLiveRefresh(event)) {
       event.detail.xhr.readinessOthers = bringsOthersChange(event);
@@ -164,6 +204,9 @@
       if (isBusy(event.detail.elt)) {
         event.preventDefault();
         defer(event.detail.elt);
+      } else if (heardTogether(event)) {
+        event.preventDefault();
+        fetchTogether(event.detail.elt);
       }
       return;
     }
@@ -367,9 +410,30 @@
       xhr.readinessTyped = typedSince(xhr.readinessSent);
     }
   });
+  // The same for each region a refresh together brings out of band.
+  var togetherBefore = {};
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.hasAttribute || !target.hasAttribute("data-live-together")) {
+      return;
+    }
+    if (isBusy(target)) {
+      event.detail.shouldSwap = false;
+      defer(target);
+    } else {
+      togetherBefore[target.id] = snapshot(target);
+    }
+  });
+
   // Marks go on once the swap has settled: settling puts back each element's own class
   // attribute, and htmx focuses an answer's autofocus field then (the typed text wins).
   document.addEventListener("htmx:afterSettle", function (event) {
+    var settled = event.target;
+    if (settled && settled.id && togetherBefore[settled.id]) {
+      var was = togetherBefore[settled.id];
+      delete togetherBefore[settled.id];
+      highlightChanges(was);
+    }
     var xhr = event.detail.xhr;
     if (xhr && xhr.readinessBefore) {
       var before = xhr.readinessBefore;

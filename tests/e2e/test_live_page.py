@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from readiness import services
 from readiness.models import AgendaItem, Participant, Session
+from readiness.views.sessions.workspace import LIVE_REGIONS
 from tests.e2e.test_workspace import people  # noqa: F401 (fixture)
 from tests.factories import make_person, make_session
 
@@ -184,3 +185,37 @@ def test_a_name_typed_while_the_last_participant_is_saved_is_kept(
     assert sorted(
         (p.person.name, p.area) for p in Participant.objects.filter(session=session)
     ) == [("Camila Duarte", "Segurança"), ("Lucas Azevedo", "Produto"), ("Rafaela Moura", "")]
+
+
+def test_someone_else_s_change_brings_the_free_regions_in_one_request(
+    live_server,
+    page,
+    log_in,
+    people,  # noqa: F811
+):
+    marina, _ana = people
+    session = open_session(page, live_server, log_in, marina)
+    # The participants' form holds a name being typed: that region is in use.
+    page.locator("#participants form.add-form").get_by_label("Name").fill("Lucas Azevedo")
+    asked = []
+    path = session.get_absolute_url()
+
+    def seen(request):
+        if request.method == "GET" and request.url.endswith(path):
+            asked.append(request.headers.get("live-regions"))
+
+    page.on("request", seen)
+    someone_else_adds_an_agenda_item(session)
+    added = page.locator("#agenda .agenda-item").filter(has_text="Go-live checklist")
+    expect(added).to_be_visible(timeout=POLL)
+    expect(added).to_have_class(re.compile(r"\blive-changed\b"))
+    expect(page.locator("#live-changes")).to_contain_text("Agenda")
+    # Every live region but the one in use, in one request; that one waits its turn.
+    (regions,) = asked
+    assert set(regions.split()) == set(LIVE_REGIONS) - {"participants"}
+    expect(page.locator("#participants")).to_have_attribute("data-refresh-pending", "")
+    expect(page.locator("#participants form.add-form").get_by_label("Name")).to_have_value(
+        "Lucas Azevedo"
+    )
+    assert marked(page) == [added.get_attribute("id")]
+    assert page.evaluate("window.__sameDocument") is True

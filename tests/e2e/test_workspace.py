@@ -151,17 +151,21 @@ def test_typing_is_not_wiped_by_someone_elses_change(live_server, browser, log_i
         page.goto(f"{live_server.url}{session.get_absolute_url()}")
         form = page.locator("#agenda form.add-form")
         form.get_by_label("Agenda item").fill("Half-typed agenda item")
-        # Every section asks for itself in the same moment once the poll reports a change;
-        # the busy agenda must not. Waiting for the timeline's answer proves the poll came.
+        # Every free section is asked for in one request once the poll reports a change;
+        # the busy agenda must not be. Waiting for the timeline's answer proves the poll came.
         agenda_refreshes = []
         page.on(
             "request",
             lambda r: (
-                agenda_refreshes.append(r.url) if r.headers.get("hx-target") == "agenda" else None
+                agenda_refreshes.append(r.url)
+                if r.headers.get("hx-target") == "agenda"
+                or "agenda" in (r.headers.get("live-regions") or "").split()
+                else None
             ),
         )
         with page.expect_response(
-            lambda r: r.request.headers.get("hx-target") == "timeline", timeout=10_000
+            lambda r: "timeline" in (r.request.headers.get("live-regions") or "").split(),
+            timeout=10_000,
         ):
             # Someone else changes the agenda meanwhile.
             services.agenda_item_add(user=None, session=session, title="Added elsewhere")

@@ -124,11 +124,14 @@ def _previous_session(release, asked: str | None) -> Session | None:
 
 
 @require_GET
-@vary_on_headers("HX-Request", "HX-Target")
+@vary_on_headers("HX-Request", "HX-Target", workspace.LIVE_REGIONS_HEADER)
 def session_detail(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     session = permissions.get_session_for_user(
         request.user, slug, pk, Session.objects.with_everything()
     )
+    regions = workspace.live_regions_asked(request) if wants_fragment(request) else []
+    if regions:
+        return workspace.live_regions(request, session, regions)
     target = request.htmx.target if request.htmx else None
     if target in SECTIONS and wants_fragment(request):
         template, context = workspace.section(request, session, target)

@@ -17,6 +17,7 @@ from typing import Any
 from django import forms as django_forms
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from readiness import forms, permissions
@@ -28,8 +29,9 @@ from readiness.views.answers import Drawing
 from readiness.views.sessions.signoff import signoff_context
 
 TEMPLATE = "readiness/session_detail.html"
-# The regions of the page an HTMX request may ask for by its DOM id.
-SECTIONS = {
+# The regions that follow someone else's change (`data-live-together`): when the live poll
+# hears of one, those not in use come in one request naming them in this header.
+LIVE_REGIONS = (
     "session-header",
     "participants",
     "agenda",
@@ -39,9 +41,11 @@ SECTIONS = {
     "actions",
     "evidence",
     "addenda",
-    "follow-ups",
     "timeline",
-}
+)
+LIVE_REGIONS_HEADER = "Live-Regions"
+# The regions of the page an HTMX request may ask for by its DOM id.
+SECTIONS = {*LIVE_REGIONS, "follow-ups"}
 TIMELINE_LENGTH = 50
 # A ballot of up to this many voting members is on the page; a longer one is fetched
 # when opened (each member is a choice and a comment field).
@@ -173,6 +177,23 @@ def page(request: HtmxHttpRequest, session: Session, **overrides: Any) -> Drawin
 
 def section(request: HtmxHttpRequest, session: Session, name: str, **overrides: Any) -> Drawing:
     return f"{TEMPLATE}#{name}", page_context(request, session, **overrides)
+
+
+def live_regions_asked(request: HtmxHttpRequest) -> list[str]:
+    """The live regions a refresh asks for at once (`Live-Regions`: DOM ids, space
+    separated), in the page's order; names the page has no live region for are left out."""
+    asked = set(request.headers.get(LIVE_REGIONS_HEADER, "").split())
+    return [name for name in LIVE_REGIONS if name in asked]
+
+
+def live_regions(request: HtmxHttpRequest, session: Session, names: list[str]) -> HttpResponse:
+    """Those regions, each to replace its namesake out of band, from one load of the
+    session and one page context: a change someone else made costs each person in the
+    room one request, not one per region."""
+    context = page_context(request, session, oob=True)
+    return HttpResponse(
+        "".join(render_to_string(f"{TEMPLATE}#{name}", context, request=request) for name in names)
+    )
 
 
 def row(request: HtmxHttpRequest, session: Session, name: str, **context: Any) -> Drawing:
