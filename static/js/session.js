@@ -1,7 +1,7 @@
 // The session page's only script: keep people's clicks and typing safe from live
-// refreshes (a refresh held back is applied once they are done), show and announce what
-// someone else changed, and run the clock of the agenda item being discussed. Everything
-// else is htmx.
+// refreshes (a refresh held back is applied once they are done), fetch the sections a
+// change concerns in one request, show and announce what someone else changed, and run
+// the clock of the agenda item being discussed. Everything else is htmx.
 (function () {
   "use strict";
 
@@ -156,27 +156,37 @@
     return held || (!!trigger && trigger.type === "session-changed");
   }
 
-  // Someone else's change reaches every live region at once. The regions that refresh
-  // together (`data-live-together`) and are free to take it are fetched in one request
-  // that names them (`Live-Regions`), each coming back out of band, instead of one
-  // request, and one load of the whole meeting, per region.
-  var together = [];
+  // A change reaches several live regions at once: someone else's, heard by the poll
+  // (`session-changed`), or this person's own write, told by the events of its answer
+  // (`HX-Trigger`). The regions that refresh together (`data-live-together`) and are free
+  // to take it are fetched in one request that names them (`Live-Regions`), each coming
+  // back out of band, instead of one request, and one load of the whole meeting, per
+  // region. Someone else's change is highlighted when it arrives; one's own is not.
+  var together = { others: [], own: [] };
+  var othersNext = {};
 
-  function fetchTogether(region) {
-    if (together.indexOf(region) < 0) {
-      together.push(region);
+  function fetchTogether(region, others) {
+    var key = others ? "others" : "own";
+    if (together[key].indexOf(region) >= 0) {
+      return;
     }
-    if (together.length === 1) {
-      window.setTimeout(flushTogether, 0);
+    together[key].push(region);
+    if (together[key].length === 1) {
+      window.setTimeout(function () {
+        flushTogether(key);
+      }, 0);
     }
   }
 
-  function flushTogether() {
-    var regions = together;
-    together = [];
+  function flushTogether(key) {
+    var regions = together[key];
+    together[key] = [];
     if (!regions.length || !window.htmx) {
       return;
     }
+    regions.forEach(function (region) {
+      othersNext[region.id] = key === "others";
+    });
     window.htmx.ajax("GET", regions[0].getAttribute("hx-get"), {
       source: document.body,
       swap: "none",
@@ -190,10 +200,10 @@
     });
   }
 
-  function heardTogether(event) {
+  // A region an event asks to refresh; one held back fetches itself alone when free.
+  function refreshesTogether(event) {
     var trigger = (event.detail.requestConfig || {}).triggeringEvent;
-    var elt = event.detail.elt;
-    return !!trigger && trigger.type === "session-changed" && elt.hasAttribute("data-live-together");
+    return !!trigger && event.detail.elt.hasAttribute("data-live-together");
   }
 
   document.addEventListener("htmx:beforeRequest", function (event) {
@@ -204,9 +214,9 @@
       if (isBusy(event.detail.elt)) {
         event.preventDefault();
         defer(event.detail.elt);
-      } else if (heardTogether(event)) {
+      } else if (refreshesTogether(event)) {
         event.preventDefault();
-        fetchTogether(event.detail.elt);
+        fetchTogether(event.detail.elt, event.detail.xhr.readinessOthers);
       }
       return;
     }
@@ -417,10 +427,12 @@
     if (!target || !target.hasAttribute || !target.hasAttribute("data-live-together")) {
       return;
     }
+    var others = othersNext[target.id];
+    delete othersNext[target.id];
     if (isBusy(target)) {
       event.detail.shouldSwap = false;
       defer(target);
-    } else {
+    } else if (others) {
       togetherBefore[target.id] = snapshot(target);
     }
   });

@@ -21,16 +21,28 @@ def test_a_facilitator_blocks_an_action_from_its_row(live_server, page, log_in, 
     row = page.locator(f"#action-{first.pk}")
     other = page.locator(f"#action-{second.pk}")
     page.evaluate("window.__sameDocument = true")
-
     row.get_by_role("link", name="Update A1").click()
     row.get_by_text("Blocked…").click()
     row.get_by_label("What blocks it?").fill("Waiting for the vendor")
+    refreshes = []
+    path = session.get_absolute_url()
+    page.on(
+        "request",
+        lambda r: refreshes.append(r.headers) if r.method == "GET" and r.url.endswith(path) else 0,
+    )
     row.get_by_role("button", name="Mark blocked A1").click()
 
     expect(row.locator(".badge.status-blocked")).to_have_text("Blocked")
     expect(row).to_contain_text("Waiting for the vendor")
     expect(row.get_by_role("link", name="Update A1")).to_be_visible()  # closed again
     expect(other.get_by_role("link", name="Update A2")).to_be_visible()
+    # The sections the change concerns beyond its row come in one request, and one's own
+    # change is not highlighted as someone else's.
+    expect(page.locator("#timeline")).to_contain_text("changed the status of")
+    # (The poll may then bring the same change as someone else's: nothing new to mark.)
+    assert {"evidence", "timeline"} <= set(refreshes[0]["live-regions"].split())
+    assert not [headers for headers in refreshes if "hx-target" in headers]
+    assert page.locator(".live-changed").count() == 0
     assert page.evaluate("window.__sameDocument") is True
     assert Action.objects.get(pk=first.pk).status == Action.Status.BLOCKED
     assert Action.objects.get(pk=second.pk).status == Action.Status.OPEN
