@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from readiness import services, timefmt
 from readiness.models import Person, Release, UserSettings
 from readiness.reports.history import HistoryFilterForm
+from readiness.templatetags.readiness import _moment_html as moments
 from readiness.templatetags.readiness import when
 from tests.factories import make_action, make_release, make_session
 
@@ -132,6 +133,23 @@ def test_the_when_tag_spells_brasilia_time_out_in_the_page_s_language():
         html = str(when(MEETING, "America/Sao_Paulo"))
     assert '<abbr title="Brasília time">BRT</abbr>' in html
     assert "reader-time" not in html
+
+
+def test_a_moment_written_once_keeps_each_offset_language_and_reader_apart(settings):
+    in_sao_paulo = MEETING.astimezone(SAO_PAULO)  # the same moment, another offset
+    with translation.override("en"), timezone.override(UTC):
+        utc_html = str(when(MEETING, "America/Sao_Paulo"))
+        local_html = str(when(in_sao_paulo, "America/Sao_Paulo"))
+    assert 'datetime="2024-07-15T17:00:00+00:00"' in utc_html
+    assert 'datetime="2024-07-15T14:00:00-03:00"' in local_html
+    with translation.override("pt-br"), timezone.override(UTC):
+        assert text_of(str(when(MEETING, "America/Sao_Paulo"))).startswith("15/07/2024 14:00")
+    with translation.override("en"), timezone.override(SAO_PAULO):
+        assert "reader-time" not in str(when(MEETING, "America/Sao_Paulo"))
+    # The formats are settings: changing one forgets what was written.
+    assert moments.cache_info().currsize > 0
+    settings.DATETIME_FORMAT = "Y-m-d H:i"
+    assert moments.cache_info().currsize == 0
 
 
 # --- Pages --------------------------------------------------------------------------------

@@ -2,8 +2,11 @@
 the `lang` of a release's own text."""
 
 import datetime as dt
+import functools
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import formats, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -38,6 +41,22 @@ def when(value: dt.datetime | None, zone: str = "") -> SafeString | str:
             zone,
             _("invalid time zone"),
         )
+    language = translation.get_language()
+    # The offset too: equal moments in other offsets are equal keys, not equal `isoformat`s.
+    return _moment_html(value, value.utcoffset(), tz, timefmt.viewer_zone(), language)
+
+
+@functools.lru_cache(maxsize=8192)
+def _moment_html(
+    value: dt.datetime,
+    offset: dt.timedelta | None,
+    tz: dt.tzinfo,
+    reader: dt.tzinfo,
+    language: str | None,
+) -> SafeString:
+    """`when`'s text for a valid moment, worked out once for each zone, reader's zone and
+    language: a page's timeline draws dozens of them, each with two formatted times and
+    its zone's names, and the same ones again on every request."""
     shown = timefmt.moment(value, tz)
     if shown is None:
         return format_html('<span class="invalid" title="{}">{}</span>', str(value), _("invalid"))
@@ -121,3 +140,9 @@ def action_status_label(value: str | None) -> str:
         return str(Action.Status(value).label)
     except ValueError:
         return value
+
+
+@receiver(setting_changed)
+def _forget_moments(**kwargs) -> None:
+    """Formats and languages come from the settings: a test that changes them starts anew."""
+    _moment_html.cache_clear()
