@@ -187,8 +187,13 @@
     regions.forEach(function (region) {
       othersNext[region.id] = key === "others";
     });
-    window.htmx.ajax("GET", regions[0].getAttribute("hx-get"), {
-      source: document.body,
+    var source = document.getElementById("live-regions-source");
+    if (!source) {
+      return;
+    }
+    window.htmx.ajax("GET", source.getAttribute("data-url"), {
+      source: source,
+      target: source,
       swap: "none",
       headers: {
         "Live-Regions": regions
