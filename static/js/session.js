@@ -181,16 +181,13 @@
   function flushTogether(key) {
     var regions = together[key];
     together[key] = [];
-    if (!regions.length || !window.htmx) {
+    var source = document.getElementById("live-regions-source");
+    if (!regions.length || !source || !window.htmx) {
       return;
     }
     regions.forEach(function (region) {
       othersNext[region.id] = key === "others";
     });
-    var source = document.getElementById("live-regions-source");
-    if (!source) {
-      return;
-    }
     window.htmx.ajax("GET", source.getAttribute("data-url"), {
       source: source,
       target: source,
