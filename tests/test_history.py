@@ -148,6 +148,25 @@ def test_the_search_is_full_text_on_postgresql(known):
         assert "LIKE" in sql
 
 
+def test_the_pages_ask_each_release_and_the_export_reads_each_table_s_matches_once(known):
+    """A page and the count stop early, so the search asks each release in turn; the
+    export reads every match, so it reads each searched table's matches once, as a set.
+    Both shapes find the same releases."""
+    for text, expected in SEARCHES:
+        history = ReleaseFilter(QueryDict(f"q={text}"), Release.objects.all())
+        assert [r.name for r in history.queryset()] == expected, text
+        assert [r.name for r in history.page().rows] == expected, text
+    if connection.vendor == "postgresql":
+        history = ReleaseFilter(QueryDict("q=kangaroo"), Release.objects.all())
+        probes, sets = str(history._filtered.query), str(history.queryset().query)
+        # The release's own name, then one probe per other searched table, each stopping
+        # at its first match (a scalar subquery: an EXISTS would be made a set again).
+        assert '"readiness_release"."name_document" @@' in probes
+        assert probes.count('(SELECT True AS "_hit"') == 4
+        assert '"readiness_release"."id" IN (SELECT' not in probes
+        assert sets.count('"readiness_release"."id" IN (SELECT') == 5
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="stored search documents are PostgreSQL's"
 )

@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.db import connection
-from django.db.models import F, Func, Model, Q, QuerySet
+from django.db.models import F, Func, Model, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +30,7 @@ from readiness.models.base import distinct_values, distinct_values_sql
 
 PAGE_SIZE = 25
 # The history counts matching releases up to this many; past it, it says "more than".
-COUNT_LIMIT = 1000
+COUNT_LIMIT = 200
 UNDECIDED = "undecided"
 # The PostgreSQL text search configuration: minutes are written in Portuguese and English,
 # so no language's stemming is applied (see docs/architecture.md).
@@ -180,13 +180,22 @@ class StoredDocument(Func):
         return f"{table}.{connection.ops.quote_name(column.target.column + '_document')}", []
 
 
-def search_releases(releases: QuerySet[Release], text: str) -> QuerySet[Release]:
+def search_releases(
+    releases: QuerySet[Release], text: str, *, per_row: bool = False
+) -> QuerySet[Release]:
     """Releases with the words of `text` in their name, decisions, conditions, actions or
     evidence titles.
 
     PostgreSQL: full-text search (`websearch_to_tsquery`, so "quotes" and `or` work), each
     column matched through its own GIN expression index. Elsewhere: every word must appear,
     case-insensitively, somewhere in those columns.
+
+    On PostgreSQL the search takes one of two shapes. By default, each searched table's
+    matching rows are read once, as a set, through its GIN index: the shape for reading
+    every match (an export). `per_row=True` asks each release in turn, one small probe
+    per searched table through the release's own rows: the shape for a read that stops
+    early (a page, a limited count), which then costs what the limit does, where the sets
+    of a word found in every decision grow with the whole history.
     """
     text = text.strip()
     if not text:
@@ -198,7 +207,19 @@ def search_releases(releases: QuerySet[Release], text: str) -> QuerySet[Release]
         found = Q(pk__in=[])
         for model, path, column in SEARCHED:
             hits = model.objects.annotate(_document=StoredDocument(column)).filter(_document=query)
-            found |= Q(pk__in=hits.values(path))
+            if per_row and model is Release:
+                # The release's own column: no subquery at all.
+                releases = releases.alias(_own_document=StoredDocument(column))
+                found |= Q(_own_document=query)
+            elif per_row:
+                # A scalar subquery with its LIMIT, not EXISTS: PostgreSQL would turn an
+                # EXISTS back into a set of every match (it drops an EXISTS's LIMIT).
+                probe = hits.filter(**{path: OuterRef("pk")}).order_by().annotate(_hit=Value(True))
+                name = f"_found_in_{model._meta.model_name}"
+                releases = releases.alias(**{name: Subquery(probe.values("_hit")[:1])})
+                found |= Q(**{name: True})
+            else:
+                found |= Q(pk__in=hits.values(path))
         return releases.filter(found)
     for word in text.split():
         found = Q(pk__in=[])
@@ -278,11 +299,17 @@ class ReleaseFilter:
         return rows_for_day(tuple(sorted(self.today_by_zone.items()))) & self.releases
 
     def queryset(self) -> QuerySet[Release]:
-        """The filtered releases with their row figures, in the chosen order."""
-        return self._filtered
+        """Every filtered release with its row figures, in the chosen order (an export
+        reads them all: the search reads each table's matches once, as a set)."""
+        return self._filtering(per_row=False)
 
     @cached_property
     def _filtered(self) -> QuerySet[Release]:
+        """The same, for the reads that stop early (the count, the pages): the search asks
+        each release in turn, so they cost what their limit does (`search_releases`)."""
+        return self._filtering(per_row=True)
+
+    def _filtering(self, *, per_row: bool) -> QuerySet[Release]:
         data = self.data
         releases = self._with_rows
         if data.get("outcome") == UNDECIDED:
@@ -309,7 +336,7 @@ class ReleaseFilter:
         if data.get("open_conditions"):
             releases = releases.with_open_conditions()
         if data.get("q"):
-            releases = search_releases(releases, data["q"])
+            releases = search_releases(releases, data["q"], per_row=per_row)
         return releases.order_by(*_ordering(SORTS[self.sort]))
 
     @cached_property
@@ -340,7 +367,7 @@ class ReleaseFilter:
         the count already holds (`_matching_ids`).
         """
         keys = SORTS[self.sort]
-        releases = self.queryset()
+        releases = self._filtered
         after, before, last = (
             self.data.get("after"),
             self.data.get("before"),
