@@ -180,8 +180,27 @@ class StoredDocument(Func):
         return f"{table}.{connection.ops.quote_name(column.target.column + '_document')}", []
 
 
+# A word this many rows of one searched table hold is common: asking each release in turn
+# then costs less than reading every match (see `search_releases`).
+COMMON_WORD_ROWS = 1000
+
+
+def _matches(model: type[Model], column: str, query) -> QuerySet:
+    return model.objects.annotate(_document=StoredDocument(column)).filter(_document=query)
+
+
+def _is_common(hits: list[tuple[type[Model], str, str, QuerySet]]) -> bool:
+    """Whether one of the searched tables holds the words in `COMMON_WORD_ROWS` rows or
+    more: one query, which reads no further than that row of each table's matches."""
+    nth = [
+        matches.order_by().values("pk")[COMMON_WORD_ROWS - 1 : COMMON_WORD_ROWS]
+        for _model, _path, _column, matches in hits
+    ]
+    return nth[0].union(*nth[1:], all=True).exists()
+
+
 def search_releases(
-    releases: QuerySet[Release], text: str, *, per_row: bool = False
+    releases: QuerySet[Release], text: str, *, stops_early: bool = False
 ) -> QuerySet[Release]:
     """Releases with the words of `text` in their name, decisions, conditions, actions or
     evidence titles.
@@ -190,12 +209,13 @@ def search_releases(
     column matched through its own GIN expression index. Elsewhere: every word must appear,
     case-insensitively, somewhere in those columns.
 
-    On PostgreSQL the search takes one of two shapes. By default, each searched table's
-    matching rows are read once, as a set, through its GIN index: the shape for reading
-    every match (an export). `per_row=True` asks each release in turn, one small probe
-    per searched table through the release's own rows: the shape for a read that stops
-    early (a page, a limited count), which then costs what the limit does, where the sets
-    of a word found in every decision grow with the whole history.
+    On PostgreSQL the search takes one of two shapes. Each searched table's matching rows
+    can be read once, as a set, through its GIN index: that costs what the matches do, and
+    suits a word few rows hold, or a read of every match (an export). For a read that
+    stops early (`stops_early`: a page, the limited count), a common word (`_is_common`)
+    is asked of each release in turn instead, one small probe per searched table through
+    the release's own rows: that costs what the read's limit does, where the sets of a
+    word in every decision grow with the whole history.
     """
     text = text.strip()
     if not text:
@@ -204,9 +224,13 @@ def search_releases(
         from django.contrib.postgres.search import SearchQuery
 
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        hits = [
+            (model, path, column, _matches(model, column, query))
+            for model, path, column in SEARCHED
+        ]
+        per_row = stops_early and _is_common(hits)
         found = Q(pk__in=[])
-        for model, path, column in SEARCHED:
-            hits = model.objects.annotate(_document=StoredDocument(column)).filter(_document=query)
+        for model, path, column, matches in hits:
             if per_row and model is Release:
                 # The release's own column: no subquery at all.
                 releases = releases.alias(_own_document=StoredDocument(column))
@@ -214,12 +238,13 @@ def search_releases(
             elif per_row:
                 # A scalar subquery with its LIMIT, not EXISTS: PostgreSQL would turn an
                 # EXISTS back into a set of every match (it drops an EXISTS's LIMIT).
-                probe = hits.filter(**{path: OuterRef("pk")}).order_by().annotate(_hit=Value(True))
+                probe = matches.filter(**{path: OuterRef("pk")}).order_by()
+                probe = probe.annotate(_hit=Value(True))
                 name = f"_found_in_{model._meta.model_name}"
                 releases = releases.alias(**{name: Subquery(probe.values("_hit")[:1])})
                 found |= Q(**{name: True})
             else:
-                found |= Q(pk__in=hits.values(path))
+                found |= Q(pk__in=matches.values(path))
         return releases.filter(found)
     for word in text.split():
         found = Q(pk__in=[])
@@ -301,15 +326,15 @@ class ReleaseFilter:
     def queryset(self) -> QuerySet[Release]:
         """Every filtered release with its row figures, in the chosen order (an export
         reads them all: the search reads each table's matches once, as a set)."""
-        return self._filtering(per_row=False)
+        return self._filtering(stops_early=False)
 
     @cached_property
     def _filtered(self) -> QuerySet[Release]:
         """The same, for the reads that stop early (the count, the pages): the search asks
         each release in turn, so they cost what their limit does (`search_releases`)."""
-        return self._filtering(per_row=True)
+        return self._filtering(stops_early=True)
 
-    def _filtering(self, *, per_row: bool) -> QuerySet[Release]:
+    def _filtering(self, *, stops_early: bool) -> QuerySet[Release]:
         data = self.data
         releases = self._with_rows
         if data.get("outcome") == UNDECIDED:
@@ -336,7 +361,7 @@ class ReleaseFilter:
         if data.get("open_conditions"):
             releases = releases.with_open_conditions()
         if data.get("q"):
-            releases = search_releases(releases, data["q"], per_row=per_row)
+            releases = search_releases(releases, data["q"], stops_early=stops_early)
         return releases.order_by(*_ordering(SORTS[self.sort]))
 
     @cached_property
