@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -183,20 +184,36 @@ class StoredDocument(Func):
 # A word this many rows of one searched table hold is common: asking each release in turn
 # then costs less than reading every match (see `search_releases`).
 COMMON_WORD_ROWS = 1000
+# How long a word is taken to stay as common or as rare as it was found, in seconds.
+COMMON_WORD_SECONDS = 600
 
 
 def _matches(model: type[Model], column: str, query) -> QuerySet:
     return model.objects.annotate(_document=StoredDocument(column)).filter(_document=query)
 
 
-def _is_common(hits: list[tuple[type[Model], str, str, QuerySet]]) -> bool:
-    """Whether one of the searched tables holds the words in `COMMON_WORD_ROWS` rows or
-    more: one query, which reads no further than that row of each table's matches."""
-    nth = [
-        matches.order_by().values("pk")[COMMON_WORD_ROWS - 1 : COMMON_WORD_ROWS]
-        for _model, _path, _column, matches in hits
-    ]
-    return nth[0].union(*nth[1:], all=True).exists()
+# Whether a text was common, by (text, COMMON_WORD_ROWS, period of COMMON_WORD_SECONDS).
+_common_texts: dict[tuple[str, int, int], bool] = {}
+
+
+def _is_common(text: str, hits: list[tuple[type[Model], str, str, QuerySet]]) -> bool:
+    """Whether one of the searched tables holds the words of `text` in `COMMON_WORD_ROWS`
+    rows or more: one query, which reads no further than that row of each table's matches.
+
+    The answer only chooses how the search is asked, never what it finds, and a word's
+    frequency moves slowly, so it is remembered for some minutes: paging through a
+    search, or the list refreshing itself, asks once.
+    """
+    key = (text, COMMON_WORD_ROWS, int(time.time() // COMMON_WORD_SECONDS))
+    if key not in _common_texts:
+        if len(_common_texts) >= 512:
+            _common_texts.clear()
+        nth = [
+            matches.order_by().values("pk")[COMMON_WORD_ROWS - 1 : COMMON_WORD_ROWS]
+            for _model, _path, _column, matches in hits
+        ]
+        _common_texts[key] = nth[0].union(*nth[1:], all=True).exists()
+    return _common_texts[key]
 
 
 def search_releases(
@@ -228,7 +245,7 @@ def search_releases(
             (model, path, column, _matches(model, column, query))
             for model, path, column in SEARCHED
         ]
-        per_row = stops_early and _is_common(hits)
+        per_row = stops_early and _is_common(text, hits)
         found = Q(pk__in=[])
         for model, path, column, matches in hits:
             if per_row and model is Release:
