@@ -6,12 +6,12 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 from django import forms
 from django.db import connection
-from django.db.models import F, Func, Model, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import BooleanField, Expression, F, Func, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
@@ -196,7 +196,7 @@ def _matches(model: type[Model], column: str, query) -> QuerySet:
 _common_texts: dict[tuple[str, int, int], bool] = {}
 
 
-def _is_common(text: str, hits: list[tuple[type[Model], str, str, QuerySet]]) -> bool:
+def _is_common(text: str, query) -> bool:
     """Whether one of the searched tables holds the words of `text` in `COMMON_WORD_ROWS`
     rows or more: one query, which reads no further than that row of each table's matches.
 
@@ -209,11 +209,61 @@ def _is_common(text: str, hits: list[tuple[type[Model], str, str, QuerySet]]) ->
         if len(_common_texts) >= 512:
             _common_texts.clear()
         nth = [
-            matches.order_by().values("pk")[COMMON_WORD_ROWS - 1 : COMMON_WORD_ROWS]
-            for _model, _path, _column, matches in hits
+            _matches(model, column, query)
+            .order_by()
+            .values("pk")[COMMON_WORD_ROWS - 1 : COMMON_WORD_ROWS]
+            for model, _path, column in SEARCHED
         ]
         _common_texts[key] = nth[0].union(*nth[1:], all=True).exists()
     return _common_texts[key]
+
+
+# Where the SQL of `Found`, built once, names the release asked about and the searched text.
+_OUTER = "__searched_release__"
+_TEXT = "\x00searched text\x00"
+
+
+@cache
+def _found_sql(model: type[Model], path: str, column: str, per_row: bool) -> tuple[str, tuple]:
+    """The SQL of `Found`, built by the ORM once per searched table and shape."""
+    from django.contrib.postgres.search import SearchQuery
+
+    query = SearchQuery(_TEXT, config=SEARCH_CONFIG, search_type="websearch")
+    matches = _matches(model, column, query).order_by()
+    if per_row:
+        # A scalar subquery with its LIMIT, not EXISTS: PostgreSQL would turn an EXISTS
+        # back into a set of every match (it drops an EXISTS's LIMIT).
+        probe = matches.filter(**{path: RawSQL(_OUTER, [])}).annotate(_hit=RawSQL("true", []))
+        sql, params = probe.values("_hit")[:1].query.sql_with_params()
+        # Built outside any query, the probe names its tables as they are: none of them is
+        # the release's, so the release it names is the one of the query around it.
+        assert f'"{Release._meta.db_table}"' not in sql, sql
+        return f"({sql})", params
+    sql, params = matches.values(path).query.sql_with_params()
+    return f"{_OUTER} IN ({sql})", params
+
+
+class Found(Expression):
+    """Whether the release of the row being read has a row of `model` (reached by `path`)
+    whose `column` holds the searched words: asked of each release (`per_row`, stopping at
+    the first such row) or as the set of every match (see `search_releases`).
+
+    Building these subqueries cost the ORM about as much as PostgreSQL took to answer
+    them, and only the searched text changes between two searches, so their SQL is built
+    once (`_found_sql`) and each search binds its text."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, model, path: str, column: str, text: str, *, per_row: bool) -> None:
+        super().__init__()
+        self.searched, self.text, self.per_row = (model, path, column), text, per_row
+
+    def as_sql(self, compiler, connection):
+        sql, params = _found_sql(*self.searched, self.per_row)
+        table = compiler.quote_name(compiler.query.base_table)
+        release = f"{table}.{connection.ops.quote_name(Release._meta.pk.column)}"
+        return sql.replace(_OUTER, release), [self.text if p == _TEXT else p for p in params]
 
 
 def search_releases(
@@ -241,27 +291,15 @@ def search_releases(
         from django.contrib.postgres.search import SearchQuery
 
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-        hits = [
-            (model, path, column, _matches(model, column, query))
-            for model, path, column in SEARCHED
-        ]
-        per_row = stops_early and _is_common(text, hits)
+        per_row = stops_early and _is_common(text, query)
         found = Q(pk__in=[])
-        for model, path, column, matches in hits:
+        for model, path, column in SEARCHED:
             if per_row and model is Release:
                 # The release's own column: no subquery at all.
                 releases = releases.alias(_own_document=StoredDocument(column))
                 found |= Q(_own_document=query)
-            elif per_row:
-                # A scalar subquery with its LIMIT, not EXISTS: PostgreSQL would turn an
-                # EXISTS back into a set of every match (it drops an EXISTS's LIMIT).
-                probe = matches.filter(**{path: OuterRef("pk")}).order_by()
-                probe = probe.annotate(_hit=Value(True))
-                name = f"_found_in_{model._meta.model_name}"
-                releases = releases.alias(**{name: Subquery(probe.values("_hit")[:1])})
-                found |= Q(**{name: True})
             else:
-                found |= Q(pk__in=matches.values(path))
+                found |= Q(Found(model, path, column, text, per_row=per_row))
         return releases.filter(found)
     for word in text.split():
         found = Q(pk__in=[])
