@@ -4,8 +4,6 @@ import csv
 import datetime as dt
 import io
 import re
-import time
-from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -161,7 +159,6 @@ def test_a_common_word_is_asked_of_each_release_and_a_rare_one_read_as_sets(
 
     # The test data is small: "common" is one row or more, "rare" more rows than it has.
     monkeypatch.setattr(history, "COMMON_WORD_ROWS", 1 if common else 10_000)
-    monkeypatch.setattr(history, "_common_texts", {})
     for text, expected in SEARCHES:
         found = ReleaseFilter(QueryDict(f"q={text}"), Release.objects.all())
         assert [r.name for r in found.queryset()] == expected, text
@@ -183,30 +180,6 @@ def test_a_common_word_is_asked_of_each_release_and_a_rare_one_read_as_sets(
         else:
             assert '"_hit"' not in page
             assert page.count('"readiness_release"."id" IN (SELECT') == 5
-
-
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the choice of shapes is PostgreSQL's"
-)
-def test_whether_a_word_is_common_is_asked_once_in_a_while(known, monkeypatch):
-    from readiness.reports import history
-
-    monkeypatch.setattr(history, "_common_texts", {})
-    monkeypatch.setattr(history, "COMMON_WORD_ROWS", 1)
-
-    def asked(query: str) -> int:
-        with CaptureQueriesContext(connection) as queries:
-            ReleaseFilter(QueryDict(query), Release.objects.all()).page()
-        return sum(q["sql"].startswith("(SELECT") for q in queries)
-
-    assert asked("q=kangaroo") == 1
-    # The same words again (the next page, the list refreshing itself): not asked again.
-    assert asked("q=kangaroo") == 0 and asked("q=kangaroo&overdue=on") == 0
-    assert asked("q=ledger") == 1
-    # Ten minutes on, asked afresh: a word's frequency moves, slowly.
-    later = time.time() + history.COMMON_WORD_SECONDS
-    monkeypatch.setattr(history, "time", SimpleNamespace(time=lambda: later))
-    assert asked("q=kangaroo") == 1
 
 
 @pytest.mark.skipif(
@@ -310,10 +283,7 @@ def test_the_count_stops_one_past_its_limit_and_says_more_than(
     assert "2 releases" in client.get(f"{LIST}?outcome=conditional_go").text
 
 
-def test_the_filters_are_read_once_for_the_count_and_the_first_page(known, monkeypatch):
-    from readiness.reports import history as reports
-
-    monkeypatch.setattr(reports, "_common_texts", {})
+def test_the_filters_are_read_once_for_the_count_and_the_first_page(known):
     history = ReleaseFilter(QueryDict("q=ledger&overdue=on"), Release.objects.all())
     with CaptureQueriesContext(connection) as queries:
         page = history.page()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
@@ -184,38 +183,25 @@ class StoredDocument(Func):
 # A word this many rows of one searched table hold is common: asking each release in turn
 # then costs less than reading every match (see `search_releases`).
 COMMON_WORD_ROWS = 1000
-# How long a word is taken to stay as common or as rare as it was found, in seconds.
-COMMON_WORD_SECONDS = 600
 
 
 def _matches(model: type[Model], column: str, query) -> QuerySet:
     return model.objects.annotate(_document=StoredDocument(column)).filter(_document=query)
 
 
-# Whether a text was common, by (text, COMMON_WORD_ROWS, period of COMMON_WORD_SECONDS).
-_common_texts: dict[tuple[str, int, int], bool] = {}
-
-
-def _is_common(text: str, query) -> bool:
-    """Whether one of the searched tables holds the words of `text` in `COMMON_WORD_ROWS`
+def _is_common(query) -> bool:
+    """Whether one of the searched tables holds the searched words in `COMMON_WORD_ROWS`
     rows or more: one query, which reads no further than that row of each table's matches.
 
-    The answer only chooses how the search is asked, never what it finds, and a word's
-    frequency moves slowly, so it is remembered for some minutes: paging through a
-    search, or the list refreshing itself, asks once.
-    """
-    key = (text, COMMON_WORD_ROWS, int(time.time() // COMMON_WORD_SECONDS))
-    if key not in _common_texts:
-        if len(_common_texts) >= 512:
-            _common_texts.clear()
-        nth = [
-            _matches(model, column, query)
-            .order_by()
-            .values("pk")[COMMON_WORD_ROWS - 1 : COMMON_WORD_ROWS]
-            for model, _path, column in SEARCHED
-        ]
-        _common_texts[key] = nth[0].union(*nth[1:], all=True).exists()
-    return _common_texts[key]
+    Asked on every search: remembered, the answer would outlive the data it was read from
+    (a history that grew, or a word the team took up)."""
+    nth = [
+        _matches(model, column, query)
+        .order_by()
+        .values("pk")[COMMON_WORD_ROWS - 1 : COMMON_WORD_ROWS]
+        for model, _path, column in SEARCHED
+    ]
+    return nth[0].union(*nth[1:], all=True).exists()
 
 
 # Where the SQL of `Found`, built once, names the release asked about and the searched text.
@@ -291,7 +277,7 @@ def search_releases(
         from django.contrib.postgres.search import SearchQuery
 
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-        per_row = stops_early and _is_common(text, query)
+        per_row = stops_early and _is_common(query)
         found = Q(pk__in=[])
         for model, path, column in SEARCHED:
             if per_row and model is Release:
