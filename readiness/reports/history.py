@@ -371,8 +371,9 @@ class ReleaseFilter:
 
     @cached_property
     def _filtered(self) -> QuerySet[Release]:
-        """The same, for the reads that stop early (the count, the pages): the search asks
-        each release in turn, so they cost what their limit does (`search_releases`)."""
+        """The same, for the reads that stop early (the count, the pages): a common word
+        is asked of each release in turn, so they cost what their limit does, and a rare
+        one is read as sets (`search_releases`)."""
         return self._filtering(stops_early=True)
 
     def _filtering(self, *, stops_early: bool) -> QuerySet[Release]:
